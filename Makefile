@@ -1,0 +1,38 @@
+# The two commands: `make demo` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench lock clean venv
+
+venv: $(STAMP)
+
+# The venv is built from the hash-pinned lock only; the project itself goes in without deps.
+$(STAMP): requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q --require-hashes -r requirements-dev.txt
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/hub demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check hub connectors tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -m "not bench" tests
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench.run_all
+
+# Re-lock after changing pyproject.toml. The lock names no download host (see ADR 0001).
+lock:
+	uv pip compile --python-version 3.11 --generate-hashes --no-header --extra dev pyproject.toml -o requirements-dev.txt
+	uv pip compile --python-version 3.11 --generate-hashes --no-header pyproject.toml -o requirements.txt
+
+clean:
+	rm -rf $(VENV) .hub-data .pytest_cache .mypy_cache .ruff_cache

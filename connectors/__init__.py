@@ -1,0 +1,1 @@
+"""Agency connectors: documents and agency systems in, signed canonical events out."""

@@ -1,0 +1,1 @@
+"""IP enforcement exchange hub."""

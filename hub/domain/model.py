@@ -1,0 +1,171 @@
+"""The case event and its parts: the canonical record every agency sends (DESIGN.md section 5).
+
+Pure pydantic. Vocabularies are ``StrEnum`` so they compare equal to their wire strings.
+Amounts stay ``Decimal`` (CNY, never floats). Instances are frozen: a fold never mutates an
+event it has been given.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Agency(StrEnum):
+    MARKET_REGULATION = "MARKET_REGULATION"
+    CUSTOMS = "CUSTOMS"
+    POLICE = "POLICE"
+    PROCURATORATE = "PROCURATORATE"
+    COURT = "COURT"
+
+
+ADMINISTRATIVE_AGENCIES = frozenset({Agency.MARKET_REGULATION, Agency.CUSTOMS})
+CRIMINAL_AGENCIES = frozenset({Agency.POLICE, Agency.PROCURATORATE, Agency.COURT})
+
+
+class EventType(StrEnum):
+    COMPLAINT_RECEIVED = "COMPLAINT_RECEIVED"
+    CASE_OPENED = "CASE_OPENED"
+    PENALTY_DECIDED = "PENALTY_DECIDED"
+    CASE_CLOSED = "CASE_CLOSED"
+    REFERRAL_SENT = "REFERRAL_SENT"
+    REFERRAL_RECEIVED = "REFERRAL_RECEIVED"
+    FILING_DECIDED = "FILING_DECIDED"
+    FILING_REFUSED = "FILING_REFUSED"
+    PROSECUTION_DECIDED = "PROSECUTION_DECIDED"
+    NON_PROSECUTION_DECIDED = "NON_PROSECUTION_DECIDED"
+    JUDGMENT_ISSUED = "JUDGMENT_ISSUED"
+    SEIZURE_RECORDED = "SEIZURE_RECORDED"
+    OPINION_ISSUED = "OPINION_ISSUED"
+    OPINION_REPLIED = "OPINION_REPLIED"
+
+
+class Offense(StrEnum):
+    TRADEMARK_COUNTERFEIT = "TRADEMARK_COUNTERFEIT"  # 刑法 213
+    SELLING_COUNTERFEIT_MARKED_GOODS = "SELLING_COUNTERFEIT_MARKED_GOODS"  # 214
+    ILLEGAL_MARK_LABELS = "ILLEGAL_MARK_LABELS"  # 215
+    PATENT_COUNTERFEIT = "PATENT_COUNTERFEIT"  # 216
+    COPYRIGHT_INFRINGEMENT = "COPYRIGHT_INFRINGEMENT"  # 217
+    SELLING_INFRINGING_COPIES = "SELLING_INFRINGING_COPIES"  # 218
+    TRADE_SECRET = "TRADE_SECRET"  # 219
+    OTHER_IP = "OTHER_IP"
+
+
+class Relation(StrEnum):
+    REFERRED_TO = "REFERRED_TO"
+    REFERRED_FROM = "REFERRED_FROM"
+    RELATED = "RELATED"
+    SAME_AS = "SAME_AS"
+
+
+class Role(StrEnum):
+    RESPONDENT = "RESPONDENT"
+    SUSPECT = "SUSPECT"
+    DEFENDANT = "DEFENDANT"
+    RIGHT_HOLDER = "RIGHT_HOLDER"
+    COMPLAINANT = "COMPLAINANT"
+    OTHER = "OTHER"
+
+
+ACCUSED_ROLES = frozenset({Role.RESPONDENT, Role.SUSPECT, Role.DEFENDANT})
+
+
+class PartyKind(StrEnum):
+    ORG = "ORG"
+    PERSON = "PERSON"
+
+
+class RightKind(StrEnum):
+    TRADEMARK = "TRADEMARK"
+    PATENT = "PATENT"
+    COPYRIGHT = "COPYRIGHT"
+    TRADE_SECRET = "TRADE_SECRET"
+    GEOGRAPHICAL_INDICATION = "GEOGRAPHICAL_INDICATION"
+    OTHER = "OTHER"
+
+
+class _Record(BaseModel):
+    # Extra fields are allowed on the wire and ignored (DESIGN.md section 5).
+    model_config = ConfigDict(frozen=True, extra="ignore", use_enum_values=False)
+
+
+class Ref(_Record):
+    agency: Agency
+    case_no: str = Field(min_length=1, max_length=200)
+    relation: Relation = Relation.RELATED
+
+
+class Party(_Record):
+    role: Role
+    kind: PartyKind
+    name: str | None = Field(default=None, max_length=300)
+    uscc: str | None = Field(default=None, max_length=40)
+    id_no: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=500)
+    represented_by: str | None = Field(default=None, max_length=100)
+
+
+class Right(_Record):
+    kind: RightKind = RightKind.OTHER
+    reg_no: str | None = Field(default=None, max_length=100)
+    holder: str | None = Field(default=None, max_length=300)
+    label: str | None = Field(default=None, max_length=300)
+
+
+class Amounts(_Record):
+    illegal_gain: Decimal | None = None
+    illegal_turnover: Decimal | None = None
+    goods_value: Decimal | None = None
+    fine: Decimal | None = None
+    confiscated: Decimal | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_floats(cls, value: Any) -> Any:
+        # Floats lose cents; the contract says decimal strings. Ints are exact, so allow them.
+        if isinstance(value, float):
+            raise ValueError("amounts must be decimal strings, not floats")
+        return value
+
+
+class Facts(_Record):
+    repeat_offender: bool | None = None
+    marks_count: int | None = Field(default=None, ge=0)
+    copies: int | None = Field(default=None, ge=0)
+    persons: int | None = Field(default=None, ge=0)
+
+
+class CaseEvent(_Record):
+    """One thing an agency did on one of its cases (canonical JSON form of the Avro record)."""
+
+    event_id: str = Field(min_length=1, max_length=100)
+    event_type: EventType
+    agency: Agency
+    unit: str = Field(default="", max_length=300)
+    region_code: str | None = Field(default=None, max_length=12)
+    occurred_at: datetime
+    case_no: str = Field(min_length=1, max_length=200)
+    cause: str | None = Field(default=None, max_length=500)
+    offense: Offense | None = None
+    refs: tuple[Ref, ...] = ()
+    parties: tuple[Party, ...] = ()
+    rights: tuple[Right, ...] = ()
+    amounts: Amounts = Amounts()
+    facts: Facts = Facts()
+    text: str | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        # Deadlines run on event time; a naive timestamp has no defined instant.
+        if value.tzinfo is None:
+            raise ValueError("occurred_at must carry a UTC offset")
+        return value
+
+    def canonical_json(self) -> dict[str, Any]:
+        """The canonical JSON form (DESIGN.md section 5): amounts as strings, times ISO 8601."""
+        return self.model_dump(mode="json")

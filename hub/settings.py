@@ -1,0 +1,82 @@
+"""One frozen settings object per process (env prefix ``HUB_``). Nothing else reads the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+AGENCY_TOPIC_SUFFIX = {
+    "MARKET_REGULATION": "market_regulation",
+    "CUSTOMS": "customs",
+    "POLICE": "police",
+    "PROCURATORATE": "procuratorate",
+    "COURT": "court",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUB_", frozen=True, extra="ignore")
+
+    # Where the embedded default keeps its files (archive, read model, keys, outboxes).
+    data_dir: Path = Path(".hub-data")
+    # Kafka bootstrap; empty means "start the embedded Tansu broker".
+    bootstrap: str = ""
+    broker_port: int = 0  # 0 = pick a free loopback port
+    partitions: int = Field(default=4, ge=1, le=256)
+    replication_factor: int = Field(default=1, ge=1)
+    topic_prefix: str = ""
+    app_id: str = "ipx-hub"
+    workers: int = Field(default=1, ge=1, le=16)
+    worker_web_port_base: int = 0  # 0 = free ports
+
+    # Stores: SQLAlchemy URLs. Empty = SQLite files under data_dir.
+    database_url: str = ""
+
+    # API / web UI
+    api_host: str = "127.0.0.1"
+    api_port: int = 8400
+
+    # Security
+    require_signatures: bool = True  # an explicit False allows unsigned events for local trials
+    keys_dir: Path | None = None  # default: data_dir / "keys"
+    token_secret: str = ""  # HMAC secret for API tokens; generated into data_dir when empty
+    token_ttl_hours: int = 12
+
+    # Matching and rules
+    link_window_days: int = 365
+    rules_path: Path | None = None  # default: the rule data shipped in hub/rules/
+
+    # Production Kafka security (validated at start; ignored by the embedded broker)
+    security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["", "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = ""
+    sasl_username: str = ""
+    sasl_password: str = ""
+    ssl_cafile: Path | None = None
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    def intake_topic(self, agency: str) -> str:
+        return self.topic(f"intake.{AGENCY_TOPIC_SUFFIX[agency]}")
+
+    def receipts_topic(self, agency: str) -> str:
+        return self.topic(f"receipts.{AGENCY_TOPIC_SUFFIX[agency]}")
+
+    @property
+    def effective_keys_dir(self) -> Path:
+        return self.keys_dir if self.keys_dir is not None else self.data_dir / "keys"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'hub.sqlite3').as_posix()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the process's settings: environment first, explicit overrides (CLI flags) on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]
