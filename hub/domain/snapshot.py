@@ -65,3 +65,99 @@ def sort_key(event: CaseEvent) -> tuple[float, str]:
 
 def by_event_id(events: Sequence[CaseEvent]) -> Mapping[str, CaseEvent]:
     return {e.event_id: e for e in events}
+
+
+# --- Alerts and clocks (evaluated by hub.domain.alerts, stored and shown by store/api) ---
+
+from datetime import datetime  # noqa: E402
+
+from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+
+
+class AlertType(StrEnum):
+    FORWARD_REFERRAL_SUSPECTED = "FORWARD_REFERRAL_SUSPECTED"
+    REFERRAL_OVERDUE = "REFERRAL_OVERDUE"
+    FILING_REFUSAL_REVIEW = "FILING_REFUSAL_REVIEW"
+    REVERSE_REFERRAL_DUE = "REVERSE_REFERRAL_DUE"
+    REVERSE_REFERRAL_OVERDUE = "REVERSE_REFERRAL_OVERDUE"
+    DUAL_REPORT = "DUAL_REPORT"
+    REPEAT_OFFENDER = "REPEAT_OFFENDER"
+
+
+class AlertState(StrEnum):
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"  # the answering event arrived (closed_by_event_id says which)
+
+
+class Alert(BaseModel):
+    """One alert as the rules see it at ``as_of``. ``alert_id`` is a pure function of type+trigger,
+    so the same trigger can never raise two alerts (resends, replays, other workers)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alert_id: str
+    alert_type: AlertType
+    trigger_event_id: str
+    matter_id: str
+    raised_at: datetime  # event time of the trigger (or of the deadline expiry for *_OVERDUE)
+    due_at: datetime | None = None
+    basis: str  # legal citation(s), e.g. "国务院令第730号 第8条"
+    explanation: str  # Chinese, for the people who act on it
+    explanation_en: str
+    acting_agency: str  # who should act: an Agency value or a department name
+    facts: dict[str, str] = Field(default_factory=dict)  # amounts and thresholds used, as strings
+    event_ids: tuple[str, ...] = ()  # the events the alert rests on
+    state: AlertState = AlertState.OPEN
+    closed_by_event_id: str | None = None
+
+
+class ClockState(StrEnum):
+    RUNNING = "RUNNING"
+    STOPPED = "STOPPED"  # its stop event arrived in time or late
+    EXPIRED = "EXPIRED"  # due_at passed at as_of with no stop event
+
+
+class Clock(BaseModel):
+    """A deadline clock on a matter (DOMAIN.md section 3.6)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clock_id: str
+    kind: str  # e.g. "POLICE_FILING_DECISION", "OPINION_REPLY"
+    started_by_event_id: str
+    started_at: datetime
+    due_at: datetime
+    basis: str
+    state: ClockState
+    stopped_by_event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MatterEvaluation:
+    """What the rules say about one matter at ``as_of``."""
+
+    matter_id: str
+    alerts: tuple[Alert, ...]  # open and closed ones whose trigger exists in the matter
+    clocks: tuple[Clock, ...]
+
+    def open_alerts(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.alerts if a.state is AlertState.OPEN)
+
+    def next_due(self) -> datetime | None:
+        """Earliest running clock deadline: when a timer should look at this matter again."""
+        due = [c.due_at for c in self.clocks if c.state is ClockState.RUNNING]
+        return min(due) if due else None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The result of folding a batch of events into the hub state: what downstream must rewrite.
+
+    Every touched matter comes whole (snapshot + evaluation), so writers replace rather than
+    patch, which keeps projections idempotent under redelivery.
+    """
+
+    matters: tuple[MatterSnapshot, ...]
+    evaluations: tuple[MatterEvaluation, ...]
+    removed_matter_ids: tuple[str, ...] = ()  # merged into another matter (a merge is an event)
+    merges: tuple[tuple[str, str], ...] = ()  # (old matter_id, new matter_id)
