@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +48,8 @@ class Settings(BaseSettings):
 
     # Matching and rules
     link_window_days: int = 365
+    # Fixed evaluation clock for deadlines (batch via broker, tests). None = the injected wall clock.
+    as_of: datetime | None = None
     rules_path: Path | None = None  # default: the rule data shipped in hub/rules/
 
     # Production Kafka security (validated at start; ignored by the embedded broker)
