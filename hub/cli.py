@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "hub.commands.run",  # up, demo, worker, publish, replay
     "hub.commands.batch",  # batch
     "hub.commands.keys",  # keys
+    "hub.commands.schemas",  # schemas check|release|list
     "hub.commands.report",  # report, token
 )
 
