@@ -59,6 +59,25 @@ class Settings(BaseSettings):
     sasl_password: str = ""
     ssl_cafile: Path | None = None
 
+    # Deployment mode: "production" makes hub.production refuse unsafe settings at start
+    # (embedded broker, SQLite, unsigned events, weak Kafka durability).
+    mode: Literal["embedded", "production"] = "embedded"
+    # Producer durability. The defaults suit the embedded Tansu broker, whose InitProducerId
+    # fails (shared/BROKER.md); production requires acks=all with the idempotent producer.
+    producer_acks: Literal["0", "1", "all"] = "all"
+    enable_idempotence: bool = False
+    # Consumer isolation; only matters if transactional producers are ever used.
+    isolation_level: Literal["read_uncommitted", "read_committed"] = "read_uncommitted"
+    # Topic configs for topics the hub creates (the embedded broker stores but ignores them).
+    # Production requires 2 <= min_insync_replicas < replication_factor so one broker may fail.
+    min_insync_replicas: int = Field(default=1, ge=1)
+    topic_retention_ms: int = -1  # -1 = keep forever; the SQL archive is the truth either way
+
+    # Stream shell (hub.shell): how often each worker's timer re-evaluates matters whose next
+    # deadline clock is due, and how many messages an agent takes per chunk (bulk SQL writes).
+    reevaluate_interval_seconds: float = Field(default=5.0, gt=0)
+    stream_chunk_size: int = Field(default=500, ge=1)
+
     log_level: str = "INFO"
     log_json: bool = True
 
