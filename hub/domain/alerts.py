@@ -1,0 +1,984 @@
+"""Referral alerts and deadline clocks for one matter (DESIGN.md sections 6 and 6.1).
+
+``evaluate_matter(snapshot, history, as_of, rules)`` is a pure function of the SET of events in
+the snapshot that occurred at or before ``as_of``, the party history and the rule book: event
+order and duplicate deliveries never change its result. Every alert explains itself in Chinese
+and English with the facts, threshold, citation, deadline and case numbers it rests on, and
+names who should act. Explanations never carry ID numbers or person names in clear.
+
+Closure decisions beyond DESIGN.md 6.1 (documented here because the design leaves them open):
+- FILING_REFUSAL_REVIEW closes when police later file the case (FILING_DECIDED) or the
+  procuratorate issues an opinion on the matter (it has reviewed the refusal and chosen the
+  reverse track). Any police FILING_REFUSED counts, referred or reported.
+- DUAL_REPORT closes once any event of either case file cites the other case file in its refs
+  (the agencies now know of each other).
+- REPEAT_OFFENDER never closes by itself: it informs the decision on the new case; people
+  acknowledge it (lifecycle ACKNOWLEDGED).
+- REVERSE_REFERRAL_DUE triggered by a police FILING_REFUSED or CASE_CLOSED also closes when the
+  police later file the case (FILING_DECIDED at or after it): the criminal track did not end.
+- REVERSE_REFERRAL_DUE on a court judgment fires only when 免予刑事处罚 is stated in the cause
+  or in the operative part of the judgment text (see ``_exempts_punishment``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from hub.domain.identifiers import normalize_case_no
+from hub.domain.model import (
+    ACCUSED_ROLES,
+    ADMINISTRATIVE_AGENCIES,
+    Agency,
+    Amounts,
+    CaseEvent,
+    EventType,
+    Facts,
+    Offense,
+    Party,
+    PartyKind,
+    Relation,
+)
+from hub.domain.rules import (
+    ClockRule,
+    CriminalAmounts,
+    RuleBook,
+    ThresholdRow,
+    ThresholdVerdict,
+    TierOutcome,
+    criminal_amounts,
+    evaluate_thresholds,
+    refers_to,
+    rows_for,
+)
+from hub.domain.snapshot import (
+    Alert,
+    AlertState,
+    AlertType,
+    Clock,
+    ClockState,
+    MatterEvaluation,
+    MatterSnapshot,
+    PartyHistory,
+    sort_key,
+)
+
+PROCURATORATE_ADMIN_DEPT = "PROCURATORATE/行政检察部门"
+PROCURATORATE_FILING_SUPERVISION = "PROCURATORATE/立案监督"
+
+_AGENCY_ZH = {
+    Agency.MARKET_REGULATION: "市场监管部门",
+    Agency.CUSTOMS: "海关",
+    Agency.POLICE: "公安机关",
+    Agency.PROCURATORATE: "检察机关",
+    Agency.COURT: "人民法院",
+}
+
+
+def alert_id_for(alert_type: AlertType, trigger_event_id: str) -> str:
+    """The one id an alert can have: a pure function of its type and trigger."""
+    digest = hashlib.sha1(f"{alert_type.value}|{trigger_event_id}".encode()).hexdigest()
+    return "A-" + digest[:16]
+
+
+def clock_id_for(kind: str, trigger_event_id: str) -> str:
+    digest = hashlib.sha1(f"{kind}|{trigger_event_id}".encode()).hexdigest()
+    return "C-" + digest[:16]
+
+
+def case_key(case_no: str) -> str:
+    """Case number for grouping one agency's case file (the linker's normalisation, so the
+    rules and the matter linking agree on what one case file is)."""
+    return normalize_case_no(case_no)
+
+
+def mask_person(name: str | None) -> str:
+    """A person as published: surname + 某 (names already masked stay as they are)."""
+    if not name:
+        return "某人"
+    return name if "某" in name else name[0] + "某"
+
+
+def party_display(party: Party) -> str:
+    if party.kind is PartyKind.PERSON:
+        return mask_person(party.name)
+    return party.name or "某单位"
+
+
+def _fmt_time(moment: datetime, rules: RuleBook) -> str:
+    return moment.astimezone(rules.calendar.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _fmt_due(moment: datetime, rules: RuleBook) -> str:
+    """A deadline as lawyers write it: a period ending at midnight ends at 24:00 of the last day."""
+    local = moment.astimezone(rules.calendar.tz)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return f"{(local.date() - timedelta(days=1)).isoformat()} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _fmt_amount(value: Decimal) -> str:
+    return f"{value:,.2f}" if value != value.to_integral_value() or value >= 1000 else str(value)
+
+
+def _event_ref(event: CaseEvent) -> str:
+    return f"{event.unit or _AGENCY_ZH[event.agency]}（{event.case_no}）"
+
+
+def _event_ref_en(event: CaseEvent) -> str:
+    return f"{event.agency.value} case {event.case_no}"
+
+
+# --- context -------------------------------------------------------------------------------
+
+
+def _dedup(events: Iterable[CaseEvent]) -> list[CaseEvent]:
+    """One event per event_id; conflicting resends resolve to a fixed choice (smallest JSON)."""
+    groups: dict[str, list[CaseEvent]] = defaultdict(list)
+    for e in events:
+        groups[e.event_id].append(e)
+    chosen: list[CaseEvent] = []
+    for group in groups.values():
+        if len(group) == 1:
+            chosen.append(group[0])
+        else:
+            chosen.append(
+                min(group, key=lambda e: json.dumps(e.canonical_json(), sort_keys=True, ensure_ascii=False))
+            )
+    return sorted(chosen, key=sort_key)
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    snapshot: MatterSnapshot
+    history: PartyHistory
+    as_of: datetime
+    rules: RuleBook
+    events: tuple[CaseEvent, ...]  # visible, deduplicated, event-time order
+    cases: Mapping[tuple[Agency, str], tuple[CaseEvent, ...]]
+
+    @classmethod
+    def build(cls, snapshot: MatterSnapshot, history: PartyHistory, as_of: datetime, rules: RuleBook) -> _Ctx:
+        if as_of.tzinfo is None:
+            raise ValueError("as_of must carry a UTC offset")
+        visible = [e for e in _dedup(snapshot.events) if e.occurred_at <= as_of]
+        cases: dict[tuple[Agency, str], list[CaseEvent]] = defaultdict(list)
+        for e in visible:
+            cases[(e.agency, case_key(e.case_no))].append(e)
+        return cls(snapshot, history, as_of, rules, tuple(visible), {k: tuple(v) for k, v in cases.items()})
+
+    def case_of(self, event: CaseEvent) -> tuple[CaseEvent, ...]:
+        return self.cases[(event.agency, case_key(event.case_no))]
+
+    def first(self, predicate: Iterable[CaseEvent]) -> CaseEvent | None:
+        return min(predicate, key=sort_key, default=None)
+
+    def local_date(self, moment: datetime) -> date:
+        return self.rules.calendar.local_date(moment)
+
+    def accused(self, event: CaseEvent) -> list[tuple[int, Party]]:
+        return [(i, p) for i, p in enumerate(event.parties) if p.role in ACCUSED_ROLES]
+
+    def accused_text(self, event: CaseEvent) -> str:
+        names = [party_display(p) for _, p in self.accused(event)]
+        return "、".join(dict.fromkeys(names)) or "当事人"
+
+
+def _alert(
+    ctx: _Ctx,
+    alert_type: AlertType,
+    trigger: CaseEvent,
+    *,
+    raised_at: datetime,
+    due_at: datetime | None,
+    basis: str,
+    zh: str,
+    en: str,
+    acting: str,
+    facts: Mapping[str, str],
+    event_ids: Iterable[str],
+    closed_by: CaseEvent | None,
+) -> Alert:
+    all_facts = dict(facts)
+    if due_at is not None:
+        # Recorded so the lifecycle can tell, from stored alerts alone, whether it already escalated.
+        all_facts["overdue"] = "true" if ctx.as_of > due_at else "false"
+    if closed_by is not None:
+        all_facts["closed_by_event_type"] = closed_by.event_type.value
+    ids = tuple(sorted({trigger.event_id, *event_ids, *([closed_by.event_id] if closed_by else [])}))
+    return Alert(
+        alert_id=alert_id_for(alert_type, trigger.event_id),
+        alert_type=alert_type,
+        trigger_event_id=trigger.event_id,
+        matter_id=ctx.snapshot.matter_id,
+        raised_at=raised_at,
+        due_at=due_at,
+        basis=basis,
+        explanation=zh,
+        explanation_en=en,
+        acting_agency=acting,
+        facts=all_facts,
+        event_ids=ids,
+        state=AlertState.CLOSED if closed_by is not None else AlertState.OPEN,
+        closed_by_event_id=closed_by.event_id if closed_by is not None else None,
+    )
+
+
+# --- clocks --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ClockRun:
+    rule: ClockRule
+    trigger: CaseEvent
+    start_event: CaseEvent
+    started_at: datetime
+    due_at: datetime
+    stop: CaseEvent | None
+    clock: Clock
+
+
+def _first_at_or_after(
+    candidates: Sequence[CaseEvent], times: Sequence[float], moment: datetime, exclude: str
+) -> CaseEvent | None:
+    """The first candidate (event-time order) at or after ``moment``, other than ``exclude``."""
+    i = bisect_left(times, moment.timestamp())
+    while i < len(candidates) and candidates[i].event_id == exclude:
+        i += 1
+    return candidates[i] if i < len(candidates) else None
+
+
+def _run_clocks(ctx: _Ctx) -> list[_ClockRun]:
+    # Candidate lists are built once per rule and searched by bisection: a matter with many
+    # events must not cost triggers x events per clock kind.
+    runs: list[_ClockRun] = []
+    events = ctx.events
+    earliest = events[0] if events else None
+    for rule in ctx.rules.deadlines.clocks:
+        if not rule.observable or not rule.trigger:
+            continue
+        triggers = [e for e in events if any(spec.matches(e) for spec in rule.trigger)]
+        if not triggers:
+            continue
+        starts = [e for e in events if any(s.matches(e) for s in rule.start)]
+        start_times = [e.occurred_at.timestamp() for e in starts]
+        stops_by_scope: dict[tuple[Agency, str] | None, list[CaseEvent]] = defaultdict(list)
+        for e in events:
+            if any(s.matches(e) for s in rule.stop):
+                scope = (e.agency, case_key(e.case_no)) if rule.stop_same_case else None
+                stops_by_scope[scope].append(e)
+        stop_times: dict[tuple[Agency, str] | None, list[float]] = {}
+        for trigger in triggers:
+            start_event = trigger
+            if rule.start_at == "MATTER_EARLIEST" and earliest is not None:
+                start_event = earliest
+            elif starts:
+                start_event = _first_at_or_after(starts, start_times, trigger.occurred_at, "") or trigger
+            due = rule.due(start_event.occurred_at, ctx.rules.calendar)
+            scope = (trigger.agency, case_key(trigger.case_no)) if rule.stop_same_case else None
+            candidates = stops_by_scope.get(scope, [])
+            if rule.stop_any_time:
+                stop = next((e for e in candidates if e.event_id != trigger.event_id), None)
+            else:
+                if scope not in stop_times:
+                    stop_times[scope] = [e.occurred_at.timestamp() for e in candidates]
+                stop = _first_at_or_after(
+                    candidates, stop_times[scope], trigger.occurred_at, trigger.event_id
+                )
+            if stop is not None:
+                state = ClockState.STOPPED
+            elif ctx.as_of > due:
+                state = ClockState.EXPIRED
+            else:
+                state = ClockState.RUNNING
+            clock = Clock(
+                clock_id=clock_id_for(rule.kind, trigger.event_id),
+                kind=rule.kind,
+                started_by_event_id=start_event.event_id,
+                started_at=start_event.occurred_at,
+                due_at=due,
+                basis=rule.citation,
+                state=state,
+                stopped_by_event_id=stop.event_id if stop is not None else None,
+            )
+            runs.append(_ClockRun(rule, trigger, start_event, start_event.occurred_at, due, stop, clock))
+    return runs
+
+
+def _unit_zh(rule: ClockRule) -> str:
+    return {"hours": "小时", "days": "日", "working_days": "个工作日", "months": "个月"}[rule.unit.value]
+
+
+def _unit_en(rule: ClockRule) -> str:
+    return {"hours": "hours", "days": "days", "working_days": "working days", "months": "months"}[
+        rule.unit.value
+    ]
+
+
+# --- FORWARD_REFERRAL_SUSPECTED ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CaseFigures:
+    """The largest figure of each kind stated anywhere in one case file."""
+
+    amounts: Mapping[str, Decimal]
+    facts: Mapping[str, int]
+    repeat_flag: bool
+
+
+def _case_figures(case_events: Sequence[CaseEvent]) -> _CaseFigures:
+    amounts: dict[str, Decimal] = {}
+    facts: dict[str, int] = {}
+    for e in case_events:
+        for name in Amounts.model_fields:
+            value: Decimal | None = getattr(e.amounts, name)
+            if value is not None and (name not in amounts or value > amounts[name]):
+                amounts[name] = value
+        for name in ("marks_count", "copies", "persons"):
+            count: int | None = getattr(e.facts, name)
+            if count is not None and (name not in facts or count > facts[name]):
+                facts[name] = count
+    return _CaseFigures(amounts, facts, any(e.facts.repeat_offender for e in case_events))
+
+
+def _merged_figures(primary: CaseEvent, case: _CaseFigures) -> tuple[Amounts, Facts]:
+    """The penalty's own figures; a figure it leaves empty comes from its case file (largest)."""
+    amounts = Amounts(
+        **{
+            name: own if (own := getattr(primary.amounts, name)) is not None else case.amounts.get(name)
+            for name in Amounts.model_fields
+        }
+    )
+    facts = Facts(
+        repeat_offender=bool(primary.facts.repeat_offender) or case.repeat_flag,
+        **{
+            name: own if (own := getattr(primary.facts, name)) is not None else case.facts.get(name)
+            for name in ("marks_count", "copies", "persons")
+        },
+    )
+    return amounts, facts
+
+
+def _prior_penalties(ctx: _Ctx, event: CaseEvent) -> list[tuple[str, CaseEvent]]:
+    """Visible administrative penalties of this event's accused parties in OTHER matters."""
+    found: dict[str, tuple[str, CaseEvent]] = {}
+    for idx, _party in ctx.accused(event):
+        party_id = ctx.snapshot.party_ids.get((event.event_id, idx))
+        if party_id is None:
+            continue
+        for matter_id, prior in ctx.history.penalties(party_id):
+            if matter_id == ctx.snapshot.matter_id or prior.occurred_at > ctx.as_of:
+                continue
+            if prior.event_id == event.event_id:
+                continue
+            found[prior.event_id] = (matter_id, prior)
+    return sorted(found.values(), key=lambda mp: sort_key(mp[1]))
+
+
+def _outcome_text(outcome: TierOutcome | None) -> str:
+    if outcome is None:
+        return "无"
+    return (
+        f"{outcome.version_label}版：{outcome.tier_name}（第{outcome.tier}档）"
+        if outcome.tier
+        else (f"{outcome.version_label}版：未达追诉标准")
+    )
+
+
+def _outcome_en(outcome: TierOutcome | None) -> str:
+    if outcome is None:
+        return "none in force"
+    return f"version {outcome.version_label}: tier {outcome.tier}"
+
+
+def _forward(ctx: _Ctx) -> list[Alert]:
+    alerts: list[Alert] = []
+    rules = ctx.rules
+    referral = ctx.first(
+        e for e in ctx.events if e.event_type is EventType.REFERRAL_SENT and refers_to(e, Agency.POLICE)
+    )
+    case_cache: dict[tuple[Agency, str], _CaseFigures] = {}
+    for event in ctx.events:
+        if event.event_type is not EventType.PENALTY_DECIDED or event.agency not in ADMINISTRATIVE_AGENCIES:
+            continue
+        offense = event.offense
+        if offense is None or not rules.has_thresholds(offense):
+            continue
+        case_events = ctx.case_of(event)
+        conduct_at = case_events[0].occurred_at  # case files keep event-time order
+        conduct_date = ctx.local_date(conduct_at)
+        key = (event.agency, case_key(event.case_no))
+        if key not in case_cache:
+            case_cache[key] = _case_figures(case_events)
+        amounts, facts = _merged_figures(event, case_cache[key])
+        figures = criminal_amounts(rules, offense, amounts, facts)
+        window = rules.thresholds.params.repeat_window_days
+        priors = [
+            (m, p)
+            for m, p in _prior_penalties(ctx, event)
+            if 0 < (conduct_date - ctx.local_date(p.occurred_at)).days <= window
+        ]
+        # The earlier penalty comes from the hub's own records, else from the deciding agency's
+        # own repeat_offender flag (its earlier penalty may lie outside the hub); facts say which.
+        repeat_source = (
+            ",".join(p.case_no for _, p in priors)
+            if priors
+            else ("event_flag" if facts.repeat_offender else "")
+        )
+        repeat = bool(repeat_source)
+        accused = ctx.accused(event)
+        is_org = bool(accused) and all(p.kind is PartyKind.ORG for _, p in accused)
+        verdict = evaluate_thresholds(
+            rules,
+            offense,
+            figures,
+            conduct_date=conduct_date,
+            as_of_date=ctx.local_date(ctx.as_of),
+            repeat=repeat,
+            is_org=is_org,
+        )
+        if verdict is None or not (verdict.reached or verdict.near_threshold):
+            continue
+        alerts.append(
+            _forward_alert(ctx, event, offense, conduct_date, figures, verdict, repeat_source, referral)
+        )
+    return alerts
+
+
+def _forward_alert(
+    ctx: _Ctx,
+    event: CaseEvent,
+    offense: Offense,
+    conduct_date: date,
+    figures: CriminalAmounts,
+    verdict: ThresholdVerdict,
+    repeat_source: str,
+    referral: CaseEvent | None,
+) -> Alert:
+    rules = ctx.rules
+    repeat = bool(repeat_source)
+    repeat_zh = "办案机关标注" if repeat_source == "event_flag" else repeat_source
+    applied = verdict.applied
+    row = applied.row
+    cond = applied.condition
+    used = [f"{figures.labels[f]} {_fmt_amount(figures.values[f])}" for f in sorted(figures.values)]
+    proxy_note = "；".join(figures.labels[f] for f in sorted(figures.proxies & set(figures.values)))
+    article = row.article if row is not None else ""
+    threshold_zh = "—"
+    if cond is not None:
+        parts = "+".join(figures.labels.get(f, f) for f in cond.fields)
+        threshold_zh = f"{parts} ≥ {_fmt_amount(cond.min * applied.multiplier)}"
+        if applied.multiplier != 1:
+            threshold_zh += f"（单位犯罪按{applied.multiplier}倍计）"
+    if verdict.reached and row is not None:
+        citation = row.citation
+        head = f"涉嫌刑法第{article}条，{applied.tier_name}"
+        head_en = f"suspected crime under Criminal Law art {article}, tier {applied.tier}"
+    else:
+        citation = "；".join(sorted({r.citation for r in _tier1_rows(rules, offense, applied.evaluated_on)}))
+        head = f"已达追诉标准的{rules.thresholds.params.early_warning_fraction:.0%}（预警）"
+        head_en = "early warning: near the criminal threshold"
+    basis = (
+        f"{citation}；{rules.alerts.forward_referral.citation}"
+        if citation
+        else (rules.alerts.forward_referral.citation)
+    )
+    used_zh = "，".join(used) or "无"
+    version_line = (
+        f"行为时（{conduct_date.isoformat()}）：{_outcome_text(verdict.conduct)}；"
+        f"评估时：{_outcome_text(verdict.current)}；依从旧兼从轻适用{applied.version_label}版"
+    )
+    zh = (
+        f"{_event_ref(event)}对{ctx.accused_text(event)}作出行政处罚"
+        f"（{_fmt_time(event.occurred_at, rules)}），"
+        f"案件事实：{used_zh}。{head}（标准：{threshold_zh}，依据：{citation or '—'}）。{version_line}。"
+        + (f"注意：{proxy_note}，系以行政数额代替刑事数额，需人工核实。" if proxy_note else "")
+        + (f"当事人二年内曾受处罚（据{repeat_zh}）。" if repeat else "")
+        + "本案尚无向公安机关移送的记录，存在以罚代刑风险，"
+        "请作出处罚的机关审查是否移送公安机关，检察机关监督。"
+    )
+    en = (
+        f"{_event_ref_en(event)}: administrative penalty decided {_fmt_time(event.occurred_at, rules)} "
+        f"with figures {', '.join(f'{f}={figures.values[f]}' for f in sorted(figures.values)) or 'none'}; "
+        f"{head_en} (threshold {cond.describe() if cond else '-'}, basis {citation or '-'}). "
+        f"Conduct date {conduct_date.isoformat()}: {_outcome_en(verdict.conduct)}; at evaluation: "
+        f"{_outcome_en(verdict.current)}; applied (more lenient, 从旧兼从轻): "
+        f"version {applied.version_label}. "
+        + (
+            f"Proxy figures used ({', '.join(sorted(figures.proxies & set(figures.values)))}): "
+            "administrative amounts stand in for criminal ones; verify. "
+            if proxy_note
+            else ""
+        )
+        + (f"Repeat within two years of an earlier penalty ({repeat_source}). " if repeat else "")
+        + "No referral to the police exists in this matter: the deciding agency should review a transfer."
+    )
+    facts: dict[str, str] = {
+        "offense": offense.value,
+        "article": article,
+        "conduct_date": conduct_date.isoformat(),
+        "conduct_version": verdict.conduct.version_label if verdict.conduct else "",
+        "conduct_tier": str(verdict.conduct.tier) if verdict.conduct else "",
+        "current_version": verdict.current.version_label,
+        "current_tier": str(verdict.current.tier),
+        "applied_version": applied.version_label,
+        "applied_tier": str(applied.tier),
+        "threshold": cond.describe() if cond else "",
+        "certainty": row.certainty.value if row is not None else "",
+        "repeat": "true" if repeat else "false",
+        "repeat_source": repeat_source,
+        "proxies": ",".join(sorted(figures.proxies & set(figures.values))),
+        "early_warning": "false" if verdict.reached else "true",
+    }
+    for f, v in figures.values.items():
+        facts[f"amount.{f}"] = str(v)
+    return _alert(
+        ctx,
+        AlertType.FORWARD_REFERRAL_SUSPECTED,
+        event,
+        raised_at=event.occurred_at,
+        due_at=None,
+        basis=basis,
+        zh=zh,
+        en=en,
+        acting=event.agency.value,
+        facts=facts,
+        event_ids=[e.event_id for e in ctx.case_of(event)],
+        closed_by=referral,
+    )
+
+
+def _tier1_rows(rules: RuleBook, offense: Offense, day: date) -> list[ThresholdRow]:
+    return [r for r in rows_for(rules, offense, day) if r.tier == 1]
+
+
+# --- deadline-driven alerts ----------------------------------------------------------------
+
+
+def _admin_target(ctx: _Ctx, event: CaseEvent) -> str:
+    targets = sorted(
+        {
+            r.agency.value
+            for r in event.refs
+            if r.agency in ADMINISTRATIVE_AGENCIES and r.relation is not Relation.REFERRED_FROM
+        }
+    )
+    if not targets:
+        targets = sorted({e.agency.value for e in ctx.events if e.agency in ADMINISTRATIVE_AGENCIES})
+    return "/".join(targets) or "ADMINISTRATIVE"
+
+
+def _overdue_alerts(ctx: _Ctx, runs: Sequence[_ClockRun]) -> list[Alert]:
+    alerts: list[Alert] = []
+    rules = ctx.rules
+    for run in runs:
+        alert_type = run.rule.alert_type
+        if alert_type not in (AlertType.REFERRAL_OVERDUE, AlertType.REVERSE_REFERRAL_OVERDUE):
+            continue
+        late_stop = run.stop is not None and run.stop.occurred_at > run.due_at
+        if run.stop is not None and not late_stop:
+            continue  # answered in time
+        if run.stop is None and not ctx.as_of > run.due_at:
+            continue  # still running
+        rule = run.rule
+        period_zh = f"{rule.duration}{_unit_zh(rule)}"
+        period_en = f"{rule.duration} {_unit_en(rule)}"
+        start_zh = (
+            f"自{_event_ref(run.start_event)}{_fmt_time(run.started_at, rules)}接收移送起算"
+            if run.start_event is not run.trigger
+            else f"自{_fmt_time(run.started_at, rules)}起算"
+        )
+        late_zh = (
+            f"{_event_ref(run.stop)}已于{_fmt_time(run.stop.occurred_at, rules)}作出答复（逾期），提醒关闭。"
+            if run.stop is not None
+            else ""
+        )
+        late_en = (
+            f" Answered late by {_event_ref_en(run.stop)} at {_fmt_time(run.stop.occurred_at, rules)}."
+            if run.stop is not None
+            else ""
+        )
+        if alert_type is AlertType.REFERRAL_OVERDUE:
+            acting = Agency.POLICE.value
+            zh = (
+                f"{_event_ref(run.trigger)}于{_fmt_time(run.trigger.occurred_at, rules)}"
+                f"向公安机关移送涉嫌犯罪案件"
+                f"（当事人：{ctx.accused_text(run.trigger)}），{start_zh}，公安机关应在{period_zh}内作出立案或不予立案决定，"
+                f"期限已于{_fmt_due(run.due_at, rules)}届满，尚无决定记录。"
+                "请公安机关作出决定，检察机关可开展立案监督。"
+                f"依据：{rule.citation}。{late_zh}"
+            )
+            en = (
+                f"{_event_ref_en(run.trigger)} referred the case to the police at "
+                f"{_fmt_time(run.trigger.occurred_at, rules)}; the police had {period_en} "
+                f"(from {_fmt_time(run.started_at, rules)}) to decide on filing; the deadline ran out at "
+                f"{_fmt_due(run.due_at, rules)} with no decision. Acting: police; the procuratorate may "
+                f"supervise. Basis: {rule.citation}.{late_en}"
+            )
+        else:
+            acting = _admin_target(ctx, run.trigger)
+            zh = (
+                f"{_event_ref(run.trigger)}于{_fmt_time(run.trigger.occurred_at, rules)}制发检察意见"
+                f"（当事人：{ctx.accused_text(run.trigger)}），行政机关应在{period_zh}内书面回复或作出处理，"
+                f"期限已于{_fmt_due(run.due_at, rules)}届满，尚无回复或行政处罚记录。请行政机关回复，"
+                f"行政检察部门跟踪监督（可制发检察建议）。依据：{rule.citation}。{late_zh}"
+            )
+            en = (
+                f"{_event_ref_en(run.trigger)} issued a procuratorial opinion at "
+                f"{_fmt_time(run.trigger.occurred_at, rules)}; the administrative agency had {period_en} to "
+                f"reply; the deadline ran out at {_fmt_due(run.due_at, rules)} with no reply or penalty. "
+                f"Acting: {acting}; the administrative-procuratorial department follows up. "
+                f"Basis: {rule.citation}.{late_en}"
+            )
+        facts = {
+            "clock": rule.kind,
+            "started_at": run.started_at.isoformat(),
+            "due_at": run.due_at.isoformat(),
+            "duration": f"{rule.duration} {rule.unit.value}",
+            "certainty": rule.certainty.value,
+        }
+        alerts.append(
+            _alert(
+                ctx,
+                alert_type,
+                run.trigger,
+                raised_at=run.due_at,
+                due_at=run.due_at,
+                basis=rule.citation,
+                zh=zh,
+                en=en,
+                acting=acting,
+                facts=facts,
+                event_ids=[run.start_event.event_id],
+                closed_by=run.stop,
+            )
+        )
+    return alerts
+
+
+# --- FILING_REFUSAL_REVIEW -----------------------------------------------------------------
+
+
+def _filing_refusal(ctx: _Ctx) -> list[Alert]:
+    alerts: list[Alert] = []
+    rules = ctx.rules
+    answers = [
+        e
+        for e in ctx.events
+        if (e.event_type is EventType.FILING_DECIDED and e.agency is Agency.POLICE)
+        or (e.event_type is EventType.OPINION_ISSUED and e.agency is Agency.PROCURATORATE)
+    ]
+    answer_times = [e.occurred_at.timestamp() for e in answers]
+    referral = ctx.first(
+        e for e in ctx.events if e.event_type is EventType.REFERRAL_SENT and refers_to(e, Agency.POLICE)
+    )
+    for event in ctx.events:
+        if event.event_type is not EventType.FILING_REFUSED or event.agency is not Agency.POLICE:
+            continue
+        closer = _first_at_or_after(answers, answer_times, event.occurred_at, event.event_id)
+        source_zh = f"（移送机关：{_event_ref(referral)}）" if referral is not None else ""
+        zh = (
+            f"{_event_ref(event)}于{_fmt_time(event.occurred_at, rules)}决定不予立案"
+            f"（当事人：{ctx.accused_text(event)}）{source_zh}。该案可作为立案监督线索，请检察机关审查不立案理由；"
+            f"移送机关可在3日内提请复议。依据：{rules.alerts.filing_refusal.citation}。"
+        )
+        en = (
+            f"{_event_ref_en(event)} refused to file the case at {_fmt_time(event.occurred_at, rules)}"
+            + (f" (referred by {_event_ref_en(referral)})" if referral is not None else "")
+            + ". Candidate for filing supervision by the procuratorate; the referring agency may ask for "
+            f"reconsideration within 3 days. Basis: {rules.alerts.filing_refusal.citation}."
+        )
+        alerts.append(
+            _alert(
+                ctx,
+                AlertType.FILING_REFUSAL_REVIEW,
+                event,
+                raised_at=event.occurred_at,
+                due_at=None,
+                basis=rules.alerts.filing_refusal.citation,
+                zh=zh,
+                en=en,
+                acting=PROCURATORATE_FILING_SUPERVISION,
+                facts={"refused_at": event.occurred_at.isoformat()},
+                event_ids=[referral.event_id] if referral is not None else [],
+                closed_by=closer,
+            )
+        )
+    return alerts
+
+
+# --- REVERSE_REFERRAL_DUE ------------------------------------------------------------------
+
+_REQUEST_MARKERS = ("请求", "建议", "不予采纳", "辩护", "意见")
+
+
+def _exempts_punishment(event: CaseEvent, phrases: Sequence[str]) -> bool:
+    """Whether a judgment exempts from criminal punishment (免予刑事处罚).
+
+    The cause states it outright, or the operative part of the text does: the part after the
+    last 判决如下 when present, else the whole text minus sentences that only quote a request
+    (a defence asking for 免予刑事处罚 that the court rejects must not count).
+    """
+    if any(p in (event.cause or "") for p in phrases):
+        return True
+    text = event.text or ""
+    if not text:
+        return False
+    marker = text.rfind("判决如下")
+    operative = text[marker:] if marker >= 0 else text
+    for sentence in re.split(r"[。；;\n]", operative):
+        if any(p in sentence for p in phrases) and not any(m in sentence for m in _REQUEST_MARKERS):
+            return True
+    return False
+
+
+def _reverse_due(ctx: _Ctx, runs: Sequence[_ClockRun]) -> list[Alert]:
+    alerts: list[Alert] = []
+    rules = ctx.rules
+    policy = rules.alerts.reverse_referral
+    police_filings = [
+        e for e in ctx.events if e.event_type is EventType.FILING_DECIDED and e.agency is Agency.POLICE
+    ]
+    answer = ctx.first(
+        e
+        for e in ctx.events
+        if (e.event_type is EventType.PENALTY_DECIDED and e.agency in ADMINISTRATIVE_AGENCIES)
+        or e.event_type is EventType.OPINION_ISSUED
+    )
+    handoff = {r.trigger.event_id: r for r in runs if r.rule.kind == "NON_PROSECUTION_HANDOFF"}
+    admin_agencies = sorted({e.agency.value for e in ctx.events if e.agency in ADMINISTRATIVE_AGENCIES})
+    for event in ctx.events:
+        reason_zh: str
+        reason_en: str
+        due_at: datetime | None = None
+        acting = PROCURATORATE_ADMIN_DEPT
+        if event.event_type is EventType.NON_PROSECUTION_DECIDED:
+            reason_zh, reason_en = "作出不起诉决定", "decided not to prosecute"
+            run = handoff.get(event.event_id)
+            due_at = run.due_at if run is not None else None
+        elif event.event_type is EventType.CASE_CLOSED and event.agency is Agency.POLICE:
+            if not any(f.occurred_at <= event.occurred_at for f in police_filings):
+                continue
+            reason_zh, reason_en = "立案后撤案", "withdrew the case after filing"
+            acting = "/".join(admin_agencies) or PROCURATORATE_ADMIN_DEPT
+        elif event.event_type is EventType.FILING_REFUSED and event.agency is Agency.POLICE:
+            reason_zh, reason_en = "决定不予立案", "refused to file"
+            acting = "/".join(admin_agencies) or PROCURATORATE_ADMIN_DEPT
+        elif event.event_type is EventType.JUDGMENT_ISSUED and _exempts_punishment(
+            event, policy.exemption_phrases
+        ):
+            reason_zh, reason_en = "判决免予刑事处罚", "exempted the defendant from criminal punishment"
+        else:
+            continue
+        closer = answer
+        if event.agency is Agency.POLICE:
+            # A police refusal or withdrawal later reversed (the police file after all) no longer
+            # ends the criminal track, so it no longer calls for the administrative penalty.
+            refiled = ctx.first(f for f in police_filings if f.occurred_at >= event.occurred_at)
+            if refiled is not None and (closer is None or sort_key(refiled) < sort_key(closer)):
+                closer = refiled
+        due_zh = (
+            f"不起诉决定应在{_fmt_due(due_at, rules)}前移送行政检察部门审查。" if due_at is not None else ""
+        )
+        zh = (
+            f"{_event_ref(event)}于{_fmt_time(event.occurred_at, rules)}{reason_zh}"
+            f"（当事人：{ctx.accused_text(event)}），刑事程序终结，但本案尚无行政处罚决定或检察意见，"
+            f"当事人仍可能应受行政处罚（反向衔接）。{due_zh}请行政检察部门审查并视情制发检察意见，"
+            f"行政机关依法处理。依据：{policy.citation}。"
+        )
+        en = (
+            f"{_event_ref_en(event)} {reason_en} at {_fmt_time(event.occurred_at, rules)}; "
+            "the criminal track "
+            "ended but the matter holds no administrative penalty and no procuratorial opinion, so an "
+            "administrative penalty may still be due (reverse referral). "
+            + (
+                f"Hand-off to the administrative-procuratorial department due by {_fmt_due(due_at, rules)}. "
+                if due_at is not None
+                else ""
+            )
+            + f"Acting: {acting}. Basis: {policy.citation}."
+        )
+        alerts.append(
+            _alert(
+                ctx,
+                AlertType.REVERSE_REFERRAL_DUE,
+                event,
+                raised_at=event.occurred_at,
+                due_at=due_at,
+                basis=policy.citation,
+                zh=zh,
+                en=en,
+                acting=acting,
+                facts={"criminal_outcome": event.event_type.value},
+                event_ids=[],
+                closed_by=closer,
+            )
+        )
+    return alerts
+
+
+# --- DUAL_REPORT ---------------------------------------------------------------------------
+
+_REPORT_TYPES = (EventType.COMPLAINT_RECEIVED, EventType.CASE_OPENED)
+
+
+def _cites(events: Sequence[CaseEvent], agency: Agency, key: str) -> list[CaseEvent]:
+    return [e for e in events if any(r.agency == agency and case_key(r.case_no) == key for r in e.refs)]
+
+
+def _dual_report(ctx: _Ctx) -> list[Alert]:
+    policy = ctx.rules.alerts.dual_report
+    pairs = {frozenset(p) for p in policy.pairs}
+    # A "report file": an agency case that began as a report (complaint or opening) and was
+    # never a received referral (a referral is a hand-over, not a second report).
+    reports: list[tuple[tuple[Agency, str], CaseEvent]] = []
+    for key, events in ctx.cases.items():
+        if any(e.event_type is EventType.REFERRAL_RECEIVED for e in events):
+            continue
+        first = ctx.first(e for e in events if e.event_type in _REPORT_TYPES)
+        if first is not None:
+            reports.append((key, first))
+    reports.sort(key=lambda kr: sort_key(kr[1]))
+    alerts: dict[str, Alert] = {}
+    for i, (key_a, first_a) in enumerate(reports):
+        for key_b, first_b in reports[i + 1 :]:
+            if key_a[0] == key_b[0] or frozenset((key_a[0], key_b[0])) not in pairs:
+                continue
+            # first_b is the later report (list sorted by event time): it triggers.
+            linkers = _cites(ctx.cases[key_a], key_b[0], key_b[1]) + _cites(
+                ctx.cases[key_b], key_a[0], key_a[1]
+            )
+            closer = ctx.first(linkers)
+            alert = _dual_alert(ctx, first_a, first_b, closer)
+            previous = alerts.get(alert.alert_id)
+            # One alert per later report; with several earlier partners keep the earliest one.
+            if previous is None:
+                alerts[alert.alert_id] = alert
+    return list(alerts.values())
+
+
+def _dual_alert(ctx: _Ctx, earlier: CaseEvent, later: CaseEvent, closer: CaseEvent | None) -> Alert:
+    rules = ctx.rules
+    policy = rules.alerts.dual_report
+    acting = f"{earlier.agency.value}+{later.agency.value}"
+    zh = (
+        f"同一知识产权举报（当事人：{ctx.accused_text(later if ctx.accused(later) else earlier)}）"
+        f"先后报至{_event_ref(earlier)}（{_fmt_time(earlier.occurred_at, rules)}）和{_event_ref(later)}"
+        f"（{_fmt_time(later.occurred_at, rules)}），两案卷之间没有相互引用。平台已将两案归入同一事项，"
+        f"请两机关互相通报、协同办理（双报案）。依据：{policy.citation}。"
+    )
+    en = (
+        f"The same IP complaint reached {_event_ref_en(earlier)} "
+        f"({_fmt_time(earlier.occurred_at, rules)}) and "
+        f"{_event_ref_en(later)} ({_fmt_time(later.occurred_at, rules)}) with no reference between the two "
+        f"case files; the hub linked them into one matter. Both agencies should inform each other "
+        f"(dual reporting). Basis: {policy.citation}."
+    )
+    return _alert(
+        ctx,
+        AlertType.DUAL_REPORT,
+        later,
+        raised_at=later.occurred_at,
+        due_at=None,
+        basis=policy.citation,
+        zh=zh,
+        en=en,
+        acting=acting,
+        facts={"earlier_case_no": earlier.case_no, "later_case_no": later.case_no},
+        event_ids=[earlier.event_id],
+        closed_by=closer,
+    )
+
+
+# --- REPEAT_OFFENDER -----------------------------------------------------------------------
+
+
+def _repeat_offender(ctx: _Ctx) -> list[Alert]:
+    alerts: list[Alert] = []
+    rules = ctx.rules
+    policy = rules.alerts.repeat_offender
+    for event in ctx.events:
+        if event.event_type is not EventType.PENALTY_DECIDED or event.agency not in ADMINISTRATIVE_AGENCIES:
+            continue
+        new_date = ctx.local_date(event.occurred_at)
+        priors = [
+            (m, p)
+            for m, p in _prior_penalties(ctx, event)
+            if p.occurred_at < event.occurred_at
+            and (new_date - ctx.local_date(p.occurred_at)).days <= policy.window_days
+        ]
+        if not priors:
+            continue
+        matter_id, prior = priors[-1]  # the most recent earlier penalty explains it best
+        days = (new_date - ctx.local_date(prior.occurred_at)).days
+        zh = (
+            f"{_event_ref(event)}于{_fmt_time(event.occurred_at, rules)}"
+            f"对{ctx.accused_text(event)}作出行政处罚；"
+            f"该当事人曾于{_fmt_time(prior.occurred_at, rules)}被{_event_ref(prior)}处罚（另一事项），"
+            f"相隔{days}日，在{policy.window_days}日回溯期内。请办案机关考虑从重情节及"
+            f"2025年刑事司法解释二年内再犯的较低追诉标准。依据：{policy.citation}。"
+        )
+        en = (
+            f"{_event_ref_en(event)} penalised the party at {_fmt_time(event.occurred_at, rules)}; the same "
+            f"party was penalised by {_event_ref_en(prior)} at {_fmt_time(prior.occurred_at, rules)} "
+            "in another "
+            f"matter, {days} days earlier (window {policy.window_days} days). "
+            "Consider aggravation and the 2025 "
+            f"repeat thresholds. Basis: {policy.citation}."
+        )
+        alerts.append(
+            _alert(
+                ctx,
+                AlertType.REPEAT_OFFENDER,
+                event,
+                raised_at=event.occurred_at,
+                due_at=None,
+                basis=policy.citation,
+                zh=zh,
+                en=en,
+                acting=event.agency.value,
+                facts={
+                    "prior_event_id": prior.event_id,
+                    "prior_matter_id": matter_id,
+                    "prior_case_no": prior.case_no,
+                    "days_since_prior": str(days),
+                    "window_days": str(policy.window_days),
+                    "prior_count": str(len(priors)),
+                },
+                event_ids=[],
+                closed_by=None,
+            )
+        )
+    return alerts
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def evaluate_matter(
+    snapshot: MatterSnapshot, history: PartyHistory, as_of: datetime, rules: RuleBook
+) -> MatterEvaluation:
+    """Every alert (open and closed) and every clock of one matter at ``as_of``."""
+    ctx = _Ctx.build(snapshot, history, as_of, rules)
+    runs = _run_clocks(ctx)
+    alerts = [
+        *_forward(ctx),
+        *_overdue_alerts(ctx, runs),
+        *_filing_refusal(ctx),
+        *_reverse_due(ctx, runs),
+        *_dual_report(ctx),
+        *_repeat_offender(ctx),
+    ]
+    return MatterEvaluation(
+        matter_id=snapshot.matter_id,
+        alerts=tuple(sorted(alerts, key=lambda a: a.alert_id)),
+        clocks=tuple(sorted((r.clock for r in runs), key=lambda c: c.clock_id)),
+    )

@@ -1,0 +1,508 @@
+"""The `hub demo` sample: realistic Jinan case events from all five agencies.
+
+``demo_events(anchor)`` returns the same events for the same anchor (dates are relative to it,
+event ids are fixed UUIDs, so re-publishing the demo is a no-op). Evaluated at ``as_of = anchor``
+the sample raises alerts of every type in both directions and also holds matters that end
+cleanly with no alert. ``DEMO_EXPECTED`` states, per matter, which alert types are open then.
+
+Everything is synthetic: company names and USCCs (valid check characters) are invented, persons
+appear only masked (王某, 刘某某), ID numbers only in masked form. Case numbers follow the real
+formats (DOMAIN.md section 6).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from hub.domain.model import CaseEvent
+from hub.domain.snapshot import AlertType
+from hub.synth.alerts import synthetic_uscc
+
+_NAMESPACE = uuid.UUID("6f1c2a52-8d0e-4c41-9b7e-2d1f5a0c9e11")
+
+_UNITS = {
+    "LIXIA_MR": ("MARKET_REGULATION", "济南市市场监督管理局历下区分局", "370102", "济历市监"),
+    "SHIZHONG_MR": ("MARKET_REGULATION", "济南市市场监督管理局市中区分局", "370103", "济市中市监"),
+    "HUAIYIN_MR": ("MARKET_REGULATION", "济南市市场监督管理局槐荫区分局", "370104", "济槐市监"),
+    "TIANQIAO_MR": ("MARKET_REGULATION", "济南市市场监督管理局天桥区分局", "370105", "济天市监"),
+    "LICHENG_MR": ("MARKET_REGULATION", "济南市市场监督管理局历城区分局", "370112", "济历城市监"),
+    "ZHANGQIU_MR": ("MARKET_REGULATION", "济南市市场监督管理局章丘区分局", "370114", "济章市监"),
+    "SHANGHE_MR": ("MARKET_REGULATION", "商河县市场监督管理局", "370126", "商市监"),
+    "CUSTOMS": ("CUSTOMS", "济南海关", "370100", "济关"),
+    "POLICE": ("POLICE", "济南市公安局", "370100", "济公"),
+    "LIXIA_PROC": ("PROCURATORATE", "济南市历下区人民检察院", "370102", "济历检"),
+    "SHIZHONG_PROC": ("PROCURATORATE", "济南市市中区人民检察院", "370103", "济市中检"),
+    "CITY_COURT": ("COURT", "济南市中级人民法院", "370100", "鲁01"),
+}
+
+_HOLDERS = ("某运动用品（中国）有限公司", "某日化集团有限公司", "某酒业股份有限公司", "某电子科技有限公司")
+
+
+@dataclass(frozen=True)
+class _Company:
+    name: str
+    uscc: str
+    mark: str
+    holder: str
+    manager: str  # masked person name
+
+    def party(self, role: str) -> dict[str, Any]:
+        return {
+            "role": role,
+            "kind": "ORG",
+            "name": self.name,
+            "uscc": self.uscc,
+            "address": "济南市" + self.name[2:4] + "路（地址已脱敏）",
+            "represented_by": self.manager,
+        }
+
+
+def _company(serial: int, name: str, region: str, mark: str, holder: int, manager: str) -> _Company:
+    return _Company(name, synthetic_uscc(7_000 + serial * 131, region), mark, _HOLDERS[holder], manager)
+
+
+class _Matter:
+    """Event factory for one demo matter."""
+
+    def __init__(self, label: str, anchor: datetime, company: _Company, offense: str, cause: str) -> None:
+        self.label = label
+        self.anchor = anchor
+        self.company = company
+        self.offense = offense
+        self.cause = cause
+        self.events: list[CaseEvent] = []
+
+    def add(
+        self,
+        event_type: str,
+        unit: str,
+        days_ago: float,
+        case_no: str,
+        *,
+        role: str = "RESPONDENT",
+        refs: Sequence[Mapping[str, str]] = (),
+        amounts: Mapping[str, str] | None = None,
+        facts: Mapping[str, Any] | None = None,
+        text: str | None = None,
+        extra_parties: Sequence[Mapping[str, Any]] = (),
+        cause: str | None = None,
+    ) -> CaseEvent:
+        agency, unit_name, region, _ = _UNITS[unit]
+        when = self.anchor - timedelta(days=days_ago)
+        event_id = str(uuid.uuid5(_NAMESPACE, f"{self.label}|{len(self.events)}|{event_type}"))
+        event = CaseEvent.model_validate(
+            {
+                "event_id": event_id,
+                "event_type": event_type,
+                "agency": agency,
+                "unit": unit_name,
+                "region_code": region,
+                "occurred_at": when,
+                "case_no": case_no,
+                "cause": cause or self.cause,
+                "offense": self.offense,
+                "refs": list(refs),
+                "parties": [self.company.party(role), *extra_parties],
+                "rights": [{"kind": "TRADEMARK", "reg_no": self.company.mark, "holder": self.company.holder}],
+                "amounts": dict(amounts or {}),
+                "facts": dict(facts or {}),
+                "text": text,
+            }
+        )
+        self.events.append(event)
+        return event
+
+    def holder_party(self) -> dict[str, Any]:
+        return {"role": "COMPLAINANT", "kind": "ORG", "name": self.company.holder}
+
+
+def _masked_person(name: str, masked_id: str, role: str = "SUSPECT") -> dict[str, Any]:
+    # Persons only ever appear as published: surname + 某 and a masked ID number.
+    return {"role": role, "kind": "PERSON", "name": name, "id_no": masked_id}
+
+
+def _ref(unit: str, case_no: str, relation: str) -> dict[str, str]:
+    return {"agency": _UNITS[unit][0], "case_no": case_no, "relation": relation}
+
+
+# Which alert types are open at as_of = anchor, per demo matter (the demo's ground truth).
+DEMO_EXPECTED: dict[str, frozenset[AlertType]] = {
+    "forward-penalty-only": frozenset({AlertType.FORWARD_REFERRAL_SUSPECTED}),
+    "referral-unanswered": frozenset({AlertType.REFERRAL_OVERDUE}),
+    "filing-refused": frozenset({AlertType.FILING_REFUSAL_REVIEW, AlertType.REVERSE_REFERRAL_DUE}),
+    "non-prosecution": frozenset({AlertType.REVERSE_REFERRAL_DUE}),
+    "opinion-unanswered": frozenset({AlertType.REVERSE_REFERRAL_OVERDUE}),
+    "court-exemption": frozenset({AlertType.REVERSE_REFERRAL_DUE}),
+    "dual-report": frozenset({AlertType.DUAL_REPORT}),
+    "repeat-first": frozenset(),
+    "repeat-second": frozenset({AlertType.REPEAT_OFFENDER}),
+    "customs-clean": frozenset(),
+    "forward-clean": frozenset(),
+    "reverse-clean": frozenset(),
+    "small-penalty-clean": frozenset(),
+}
+
+
+def demo_matters(anchor: datetime) -> list[tuple[str, list[CaseEvent]]]:
+    """The demo sample grouped by intended matter (label, events)."""
+    if anchor.tzinfo is None:
+        raise ValueError("anchor must carry a UTC offset")
+    y = str(anchor.year)
+    matters: list[_Matter] = []
+
+    def matter(
+        label: str,
+        company: _Company,
+        offense: str = "TRADEMARK_COUNTERFEIT",
+        cause: str = "侵犯注册商标专用权",
+    ) -> _Matter:
+        m = _Matter(label, anchor, company, offense, cause)
+        matters.append(m)
+        return m
+
+    # 1. 以罚代刑 risk: a penalty above the criminal threshold, never transferred.
+    m = matter("forward-penalty-only", _company(1, "济南鼎盛商贸有限公司", "370102", "8862101", 0, "王某"))
+    m.add("COMPLAINT_RECEIVED", "LIXIA_MR", 75, f"济历市监举〔{y}〕112号", extra_parties=[m.holder_party()])
+    m.add(
+        "CASE_OPENED",
+        "LIXIA_MR",
+        70,
+        f"济历市监立〔{y}〕87号",
+        refs=[_ref("LIXIA_MR", f"济历市监举〔{y}〕112号", "RELATED")],
+    )
+    m.add(
+        "PENALTY_DECIDED",
+        "LIXIA_MR",
+        9,
+        f"济历市监立〔{y}〕87号",
+        amounts={
+            "illegal_gain": "38000.00",
+            "illegal_turnover": "152000.00",
+            "fine": "456000.00",
+            "confiscated": "38000.00",
+        },
+        facts={"marks_count": 1},
+        text="当事人销售侵犯注册商标专用权的运动鞋……决定没收侵权商品，没收违法所得并处罚款。",
+    )
+
+    # 2. Transfer to police with no filing decision after 72 hours.
+    m = matter("referral-unanswered", _company(2, "济南华瑞服饰有限公司", "370104", "9925530", 0, "刘某某"))
+    m.add("CASE_OPENED", "HUAIYIN_MR", 30, f"济槐市监立〔{y}〕45号")
+    m.add(
+        "REFERRAL_SENT",
+        "HUAIYIN_MR",
+        6,
+        f"济槐市监立〔{y}〕45号",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕318号", "REFERRED_TO")],
+        amounts={"illegal_turnover": "210000.00"},
+    )
+    m.add(
+        "REFERRAL_RECEIVED",
+        "POLICE",
+        5.8,
+        f"济公（经）受字〔{y}〕318号",
+        role="SUSPECT",
+        refs=[_ref("HUAIYIN_MR", f"济槐市监立〔{y}〕45号", "REFERRED_FROM")],
+    )
+
+    # 3. Police refused to file a transferred case: filing supervision and reverse referral.
+    m = matter("filing-refused", _company(3, "济南金穗日化有限公司", "370103", "10233876", 1, "赵某"))
+    m.add("CASE_OPENED", "SHIZHONG_MR", 40, f"济市中市监立〔{y}〕61号")
+    m.add(
+        "REFERRAL_SENT",
+        "SHIZHONG_MR",
+        20,
+        f"济市中市监立〔{y}〕61号",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕297号", "REFERRED_TO")],
+    )
+    m.add(
+        "REFERRAL_RECEIVED",
+        "POLICE",
+        19.9,
+        f"济公（经）受字〔{y}〕297号",
+        role="SUSPECT",
+        refs=[_ref("SHIZHONG_MR", f"济市中市监立〔{y}〕61号", "REFERRED_FROM")],
+    )
+    m.add(
+        "FILING_REFUSED",
+        "POLICE",
+        18,
+        f"济公（经）受字〔{y}〕297号",
+        role="SUSPECT",
+        text="经审查，认为没有犯罪事实，决定不予立案。",
+    )
+
+    # 4. Non-prosecution two days ago: reverse referral due (hand-off within 3 working days).
+    m = matter(
+        "non-prosecution",
+        _company(4, "济南泰和酒业有限公司", "370112", "7718842", 2, "孙某"),
+        cause="假冒注册商标罪",
+    )
+    m.add("CASE_OPENED", "LICHENG_MR", 150, f"济历城市监立〔{y}〕19号")
+    m.add(
+        "REFERRAL_SENT",
+        "LICHENG_MR",
+        130,
+        f"济历城市监立〔{y}〕19号",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕101号", "REFERRED_TO")],
+    )
+    m.add(
+        "REFERRAL_RECEIVED",
+        "POLICE",
+        129.9,
+        f"济公（经）受字〔{y}〕101号",
+        role="SUSPECT",
+        refs=[_ref("LICHENG_MR", f"济历城市监立〔{y}〕19号", "REFERRED_FROM")],
+    )
+    m.add("FILING_DECIDED", "POLICE", 128, f"济公（经）受字〔{y}〕101号", role="SUSPECT")
+    m.add(
+        "NON_PROSECUTION_DECIDED",
+        "LIXIA_PROC",
+        2,
+        f"济历检刑不诉〔{y}〕23号",
+        role="SUSPECT",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕101号", "REFERRED_FROM")],
+        extra_parties=[_masked_person("孙某", "3701**********2318")],
+        text="被不起诉单位犯罪情节轻微，依照《中华人民共和国刑事诉讼法》第一百七十七条第二款，决定不起诉。",
+    )
+
+    # 5. Procuratorial opinion sent two and a half months ago, never answered.
+    m = matter(
+        "opinion-unanswered",
+        _company(5, "济南明湖电子有限公司", "370105", "13305521", 3, "周某"),
+        cause="假冒注册商标罪",
+    )
+    m.add("CASE_OPENED", "TIANQIAO_MR", 220, f"济天市监立〔{y}〕8号")
+    m.add(
+        "REFERRAL_SENT",
+        "TIANQIAO_MR",
+        200,
+        f"济天市监立〔{y}〕8号",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕66号", "REFERRED_TO")],
+    )
+    m.add(
+        "FILING_DECIDED",
+        "POLICE",
+        198,
+        f"济公（经）受字〔{y}〕66号",
+        role="SUSPECT",
+        refs=[_ref("TIANQIAO_MR", f"济天市监立〔{y}〕8号", "REFERRED_FROM")],
+    )
+    m.add(
+        "NON_PROSECUTION_DECIDED",
+        "SHIZHONG_PROC",
+        90,
+        f"济市中检刑不诉〔{y}〕11号",
+        role="SUSPECT",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕66号", "REFERRED_FROM")],
+    )
+    m.add(
+        "OPINION_ISSUED",
+        "SHIZHONG_PROC",
+        75,
+        f"济市中检行意〔{y}〕4号",
+        role="RESPONDENT",
+        refs=[
+            _ref("SHIZHONG_PROC", f"济市中检刑不诉〔{y}〕11号", "RELATED"),
+            _ref("TIANQIAO_MR", f"济天市监立〔{y}〕8号", "REFERRED_TO"),
+        ],
+        text="建议对被不起诉单位依法给予行政处罚，并在收到本检察意见书之日起两个月内书面回复。",
+    )
+
+    # 6. Court exempts the defendant from criminal punishment: back to the agency.
+    m = matter(
+        "court-exemption",
+        _company(6, "济南舜耕文化传媒有限公司", "370102", "15520347", 0, "吴某"),
+        cause="假冒注册商标罪",
+    )
+    m.add("FILING_DECIDED", "POLICE", 160, f"济公（经）立字〔{y}〕52号", role="SUSPECT")
+    m.add(
+        "PROSECUTION_DECIDED",
+        "LIXIA_PROC",
+        60,
+        f"济历检刑诉〔{y}〕77号",
+        role="SUSPECT",
+        refs=[_ref("POLICE", f"济公（经）立字〔{y}〕52号", "REFERRED_FROM")],
+    )
+    m.add(
+        "JUDGMENT_ISSUED",
+        "CITY_COURT",
+        4,
+        f"（{y}）鲁01刑初38号",
+        role="DEFENDANT",
+        refs=[_ref("LIXIA_PROC", f"济历检刑诉〔{y}〕77号", "RELATED")],
+        extra_parties=[_masked_person("吴某", "3701**********0517", "DEFENDANT")],
+        text="本院认为，被告单位犯假冒注册商标罪，犯罪情节轻微，认罪认罚。判决如下：被告单位犯假冒注册商标罪，免予刑事处罚。",
+    )
+
+    # 7. 双报案: the right holder reported to police and procuratorate; nobody cross-referenced.
+    m = matter("dual-report", _company(7, "济南龙鼎五金有限公司", "370102", "20117789", 3, "郑某"))
+    m.add(
+        "COMPLAINT_RECEIVED",
+        "LIXIA_PROC",
+        6,
+        f"济历检知受〔{y}〕9号",
+        role="SUSPECT",
+        extra_parties=[m.holder_party()],
+    )
+    m.add(
+        "COMPLAINT_RECEIVED",
+        "POLICE",
+        5,
+        f"济公（经）受字〔{y}〕402号",
+        role="SUSPECT",
+        extra_parties=[m.holder_party()],
+    )
+
+    # 8. A repeat offender: penalised in 章丘 a year and a half ago, again in 历下 now.
+    repeat_co = _company(8, "济南佳和商贸有限公司", "370114", "11896302", 1, "冯某")
+    m = matter("repeat-first", repeat_co)
+    m.add("CASE_OPENED", "ZHANGQIU_MR", 560, f"济章市监立〔{(anchor - timedelta(days=560)).year}〕31号")
+    m.add(
+        "PENALTY_DECIDED",
+        "ZHANGQIU_MR",
+        520,
+        f"济章市监立〔{(anchor - timedelta(days=560)).year}〕31号",
+        amounts={"illegal_gain": "4200.00", "illegal_turnover": "16800.00", "fine": "30000.00"},
+    )
+    m = matter("repeat-second", repeat_co)
+    m.add("CASE_OPENED", "LIXIA_MR", 45, f"济历市监立〔{y}〕140号")
+    m.add(
+        "PENALTY_DECIDED",
+        "LIXIA_MR",
+        3,
+        f"济历市监立〔{y}〕140号",
+        amounts={"illegal_gain": "6500.00", "illegal_turnover": "21000.00", "fine": "60000.00"},
+    )
+
+    # 9. Customs: detained at export, penalised, goods value below any threshold.
+    m = matter("customs-clean", _company(9, "济南齐晟进出口有限公司", "370171", "6630018", 2, "陈某"))
+    m.add("SEIZURE_RECORDED", "CUSTOMS", 50, f"济关知罚字〔{y}〕15号", amounts={"goods_value": "86000.00"})
+    m.add("CASE_OPENED", "CUSTOMS", 45, f"济关知罚字〔{y}〕15号")
+    m.add(
+        "PENALTY_DECIDED",
+        "CUSTOMS",
+        12,
+        f"济关知罚字〔{y}〕15号",
+        amounts={"goods_value": "86000.00", "fine": "25800.00", "confiscated": "86000.00"},
+    )
+
+    # 10. The forward path done right: transferred, filed in time, prosecuted, sentenced.
+    m = matter("forward-clean", _company(10, "济南宏宇电子科技有限公司", "370112", "18840275", 3, "褚某"))
+    m.add("CASE_OPENED", "LICHENG_MR", 200, f"济历城市监立〔{y}〕7号")
+    m.add(
+        "REFERRAL_SENT",
+        "LICHENG_MR",
+        180,
+        f"济历城市监立〔{y}〕7号",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕77号", "REFERRED_TO")],
+    )
+    m.add(
+        "REFERRAL_RECEIVED",
+        "POLICE",
+        179.9,
+        f"济公（经）受字〔{y}〕77号",
+        role="SUSPECT",
+        refs=[_ref("LICHENG_MR", f"济历城市监立〔{y}〕7号", "REFERRED_FROM")],
+    )
+    m.add("FILING_DECIDED", "POLICE", 178, f"济公（经）受字〔{y}〕77号", role="SUSPECT")
+    m.add(
+        "PROSECUTION_DECIDED",
+        "LIXIA_PROC",
+        90,
+        f"济历检刑诉〔{y}〕51号",
+        role="SUSPECT",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕77号", "REFERRED_FROM")],
+    )
+    m.add(
+        "JUDGMENT_ISSUED",
+        "CITY_COURT",
+        20,
+        f"（{y}）鲁01刑初21号",
+        role="DEFENDANT",
+        refs=[_ref("LIXIA_PROC", f"济历检刑诉〔{y}〕51号", "RELATED")],
+        text="判决如下：被告单位犯假冒注册商标罪，判处罚金人民币四十万元。",
+    )
+
+    # 11. The reverse path done right: opinion answered by a penalty within two months.
+    m = matter(
+        "reverse-clean",
+        _company(11, "济南正元日化有限公司", "370103", "16672290", 1, "卫某"),
+        cause="假冒注册商标罪",
+    )
+    m.add("CASE_OPENED", "SHIZHONG_MR", 260, f"济市中市监立〔{y}〕3号")
+    m.add(
+        "REFERRAL_SENT",
+        "SHIZHONG_MR",
+        240,
+        f"济市中市监立〔{y}〕3号",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕40号", "REFERRED_TO")],
+    )
+    m.add(
+        "REFERRAL_RECEIVED",
+        "POLICE",
+        239.8,
+        f"济公（经）受字〔{y}〕40号",
+        role="SUSPECT",
+        refs=[_ref("SHIZHONG_MR", f"济市中市监立〔{y}〕3号", "REFERRED_FROM")],
+    )
+    m.add("FILING_DECIDED", "POLICE", 238, f"济公（经）受字〔{y}〕40号", role="SUSPECT")
+    m.add(
+        "NON_PROSECUTION_DECIDED",
+        "SHIZHONG_PROC",
+        120,
+        f"济市中检刑不诉〔{y}〕6号",
+        role="SUSPECT",
+        refs=[_ref("POLICE", f"济公（经）受字〔{y}〕40号", "REFERRED_FROM")],
+    )
+    m.add(
+        "OPINION_ISSUED",
+        "SHIZHONG_PROC",
+        110,
+        f"济市中检行意〔{y}〕2号",
+        refs=[
+            _ref("SHIZHONG_PROC", f"济市中检刑不诉〔{y}〕6号", "RELATED"),
+            _ref("SHIZHONG_MR", f"济市中市监立〔{y}〕3号", "REFERRED_TO"),
+        ],
+    )
+    m.add(
+        "PENALTY_DECIDED",
+        "SHIZHONG_MR",
+        80,
+        f"济市中市监立〔{y}〕3号",
+        amounts={"illegal_gain": "9000.00", "illegal_turnover": "36000.00", "fine": "90000.00"},
+    )
+    m.add(
+        "OPINION_REPLIED",
+        "SHIZHONG_MR",
+        78,
+        f"济市中市监立〔{y}〕3号",
+        refs=[_ref("SHIZHONG_PROC", f"济市中检行意〔{y}〕2号", "RELATED")],
+    )
+
+    # 12. An ordinary small case, complaint to decision in time.
+    m = matter(
+        "small-penalty-clean", _company(12, "商河县福瑞副食品超市有限公司", "370126", "5521309", 2, "蒋某")
+    )
+    m.add("COMPLAINT_RECEIVED", "SHANGHE_MR", 50, f"商市监举〔{y}〕17号", extra_parties=[m.holder_party()])
+    m.add("CASE_OPENED", "SHANGHE_MR", 48, f"商市监立〔{y}〕17号")
+    m.add(
+        "PENALTY_DECIDED",
+        "SHANGHE_MR",
+        10,
+        f"商市监立〔{y}〕17号",
+        refs=[_ref("SHANGHE_MR", f"商市监举〔{y}〕17号", "RELATED")],
+        amounts={"illegal_gain": "1200.00", "illegal_turnover": "4800.00", "fine": "15000.00"},
+    )
+
+    return [(m.label, list(m.events)) for m in matters]
+
+
+def demo_events(anchor: datetime) -> list[CaseEvent]:
+    """The demo sample as one list (event-time order), evaluated meaningfully at ``as_of = anchor``."""
+    events = [e for _, evs in demo_matters(anchor) for e in evs]
+    return sorted(events, key=lambda e: (e.occurred_at, e.event_id))
