@@ -1,0 +1,380 @@
+"""Pure extraction of the common parts of Chinese enforcement documents.
+
+Decisions, indictments and judgments share a shape: issuing unit and document number at the
+top, labelled party lines (当事人：..., 统一社会信用代码：...), a narrative with amounts, and a
+signature block (unit, date) at the end. These helpers find those parts; each agency mapping
+decides what they mean. All functions take cleaned text (``text.clean_text``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from connectors._core.text import (
+    AMOUNT_PATTERN,
+    amount_of_match,
+    find_court_case_nos,
+    find_dates,
+    find_doc_nos,
+    find_id_no,
+    find_uscc,
+    fold_width,
+    is_masked_person_name,
+    looks_like_org,
+)
+from hub.domain.model import Agency, Relation
+
+_UNIT_SUFFIX = re.compile(r"(局|分局|海关|法院|检察院|所|支队|大队|中队|办公室|委员会)$")
+
+
+def lines_of(text: str) -> list[str]:
+    return [line for line in (raw.strip() for raw in text.split("\n")) if line]
+
+
+def title_block(lines: Sequence[str], depth: int = 6) -> str:
+    """The short lines at the top (unit, title, number) joined, without the body's sentences.
+
+    A body sentence may quote another document's title (以...不起诉决定书对...); only the
+    heading decides what this document is.
+    """
+    return "".join(line.replace(" ", "") for line in lines[:depth] if len(line) <= 40)
+
+
+def heading_unit(lines: Sequence[str]) -> str | None:
+    """The issuing unit printed above the document title (first lines ending in 局/院/海关...)."""
+    for line in lines[:4]:
+        compact = line.replace(" ", "")
+        if _UNIT_SUFFIX.search(compact) and len(compact) <= 40:
+            return compact
+    return None
+
+
+def signature(lines: Sequence[str]) -> tuple[str | None, date | None]:
+    """The signing unit and date at the end of a document (the last date; the unit line above it)."""
+    for index in range(len(lines) - 1, -1, -1):
+        dates = find_dates(lines[index])
+        if dates and len(lines[index]) <= 30:
+            unit = None
+            for back in range(index - 1, max(index - 4, -1), -1):
+                candidate = lines[back].replace(" ", "")
+                if _UNIT_SUFFIX.search(candidate) and len(candidate) <= 40:
+                    unit = candidate
+                    break
+            return unit, dates[-1].value
+    return None, None
+
+
+def labelled(line: str, labels: Iterable[str]) -> str | None:
+    """The value of a ``label：value`` line for any of ``labels`` (label may carry a (...) note)."""
+    for label in labels:
+        match = re.match(rf"^{label}(?:[（(][^）)]*[）)])?\s*[:：]\s*(?P<value>.*)$", line)
+        if match:
+            value = match.group("value").strip().rstrip("。；;，,")
+            return value or None
+    return None
+
+
+# --- amounts by keyword -------------------------------------------------------------------
+
+_CLAUSE_END = "。；;\n"
+
+
+def amount_after(
+    text: str,
+    keywords: Sequence[str],
+    *,
+    not_after: Sequence[str] = (),
+    window: int = 30,
+    first: bool = True,
+) -> Decimal | None:
+    """The amount stated right after one of ``keywords`` in the same clause.
+
+    ``not_after`` excludes keyword hits preceded by a word (违法所得 inside 没收违法所得).
+    ``first`` picks the first hit; otherwise the hits are summed (several fines in one judgment).
+    """
+    s = fold_width(text)
+    pattern = re.compile("|".join(re.escape(k) for k in keywords))
+    values: list[Decimal] = []
+    for match in pattern.finditer(s):
+        before = s[max(0, match.start() - 6) : match.start()]
+        if any(before.endswith(word) for word in not_after):
+            continue
+        tail = s[match.end() : match.end() + window]
+        cut = min((tail.find(ch) for ch in _CLAUSE_END if ch in tail), default=len(tail))
+        amount = AMOUNT_PATTERN.search(tail[:cut])
+        if amount is None:
+            continue
+        value = amount_of_match(amount)
+        if value is None:
+            continue
+        if first:
+            return value
+        values.append(value)
+    return sum(values, Decimal("0.00")) if values else None
+
+
+# --- parties --------------------------------------------------------------------------------
+
+
+@dataclass
+class PartyDraft:
+    role: str
+    name: str | None
+    kind: str | None = None
+    uscc: str | None = None
+    id_no: str | None = None
+    address: str | None = None
+    represented_by: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        kind = self.kind
+        if kind is None:
+            kind = "ORG" if (self.uscc or (self.name and looks_like_org(self.name))) else "PERSON"
+        # An ID number printed in an organisation's block belongs to its representative, not
+        # to the organisation: it is not the party's identifier.
+        id_no = None if kind == "ORG" else self.id_no
+        return {
+            "role": self.role,
+            "kind": kind,
+            "name": self.name,
+            "uscc": self.uscc,
+            "id_no": id_no,
+            "address": self.address,
+            "represented_by": self.represented_by,
+        }
+
+
+_PARTY_LABELS = (
+    "当事人",
+    "当事人名称",
+    "当事人姓名",
+    "当事人姓名或名称",
+    r"当事人[一二三四五六七八九\d]",
+    r"当事人[（(][一二三四五六七八九\d][）)]",
+    "被处罚人",
+    "行政相对人",
+)
+_USCC_LABELS = ("统一社会信用代码", "社会信用代码", r"统一社会信用代码/注册号", "注册号", "信用代码")
+_ID_LABELS = ("身份证件号码", "身份证号码", "身份证号", "公民身份号码", "证件号码")
+_ADDRESS_LABELS = ("住所", "住址", "经营场所", "住所地", "地址", "经营地址", "住所\\(住址\\)")
+_REP_LABELS = ("法定代表人", "负责人", "经营者", "投资人", r"法定代表人[（(][^）)]*[）)]")
+
+
+def labelled_parties(lines: Sequence[str], role: str) -> list[PartyDraft]:
+    """Parties written as label lines: a 当事人 line opens a party, the labels below fill it."""
+    parties: list[PartyDraft] = []
+    current: PartyDraft | None = None
+    for line in lines:
+        name = labelled(line, _PARTY_LABELS)
+        if name is not None:
+            # "当事人：X公司，统一社会信用代码：...，住所：..." or "当事人：张某，男，身份证号码..."
+            # carries further fields after the first comma.
+            segments = [seg.strip() for seg in re.split(r"[，,；;]", name)]
+            current = PartyDraft(role=role, name=segments[0])
+            for segment in segments[1:]:
+                _fill(current, segment)
+                if current.id_no is None and re.search(r"身份|证件", segment):
+                    current.id_no = find_id_no(segment)
+                if current.uscc is None:
+                    current.uscc = find_uscc(segment)
+            parties.append(current)
+            continue
+        if current is None:
+            continue
+        if _fill(current, line):
+            continue
+        if re.match(r"^[\u4e00-\u9fff（）()、/]{2,20}[:：]", line):
+            continue  # another label (主体资格证照名称, 联系电话 ...): not a party field
+        current = None  # the narrative has begun
+    return parties
+
+
+def _fill(party: PartyDraft, text: str) -> bool:
+    """Set the party field a ``label：value`` text names; False when it names none of them."""
+    if (value := labelled(text, _USCC_LABELS)) is not None:
+        party.uscc = find_uscc(value) or party.uscc
+    elif (value := labelled(text, _ID_LABELS)) is not None:
+        party.id_no = find_id_no(value)
+    elif (value := labelled(text, _ADDRESS_LABELS)) is not None:
+        party.address = value
+    elif (value := labelled(text, _REP_LABELS)) is not None:
+        party.represented_by = re.split(r"[，,]", value)[0].strip() or None
+    else:
+        return False
+    return True
+
+
+_NAMED_PARTY = re.compile(
+    r"(?P<label>被告单位|被告人|被不起诉单位|被不起诉人|犯罪嫌疑单位|犯罪嫌疑人|上诉单位|上诉人)[:：]?(?P<name>[^，,。；;：:（(\s]{2,40})"
+    r"(?P<rest>[^。\n]*)"
+)
+
+
+def named_parties(text: str, roles: dict[str, str]) -> list[PartyDraft]:
+    """Parties introduced in prose (被告人张某，男，...；被告单位X公司，住所地...)."""
+    parties: list[PartyDraft] = []
+    seen: set[tuple[str, str]] = set()
+    for line in lines_of(text):
+        match = _NAMED_PARTY.match(line)
+        if match is None or match.group("label") not in roles:
+            continue
+        label, name, rest = match.group("label"), match.group("name"), match.group("rest")
+        # An operative line ("被告人王某犯...罪，判处...") names a party already introduced.
+        name = re.split(r"犯|涉嫌", name, maxsplit=1)[0]
+        if len(name) < 2:
+            continue
+        if (label, name) in seen:
+            continue
+        seen.add((label, name))
+        is_org = label.endswith("单位")
+        draft = PartyDraft(role=roles[label], name=name, kind="ORG" if is_org else "PERSON")
+        if is_org:
+            draft.uscc = find_uscc(rest)
+            address = re.search(r"住所地?[:：]?(?P<a>[^，,。；;]+)", rest)
+            draft.address = address.group("a") if address else None
+        else:
+            draft.id_no = find_id_no(rest) if re.search(r"身份|证件", rest) else None
+        parties.append(draft)
+    # 诉讼代表人 / 法定代表人 lines right after a unit name the unit's representative.
+    for line in lines_of(text):
+        match = re.match(r"^(?:诉讼代表人|法定代表人)(?P<name>[^，,。；;：:\s]{2,10})", line)
+        if match:
+            for draft in parties:
+                if draft.kind == "ORG" and draft.represented_by is None:
+                    draft.represented_by = match.group("name")
+                    break
+    return parties
+
+
+def person_name_is_masked(name: str | None) -> bool:
+    return bool(name) and is_masked_person_name(name or "")
+
+
+# --- rights ----------------------------------------------------------------------------------
+
+_TRADEMARK = re.compile(
+    r"(?:[“\"「『]?(?P<label>[^”\"」』“，,。；;：:\s]{1,20})[”\"」』]\s*)?"
+    r"(?:注册商标|商标)\s*[（(]?\s*(?:注册号|注册证号|商标注册号)?\s*[:：]?\s*第?\s*(?P<reg>G?\d{5,10})\s*号?"
+)
+_TRADEMARK_REG_FIRST = re.compile(r"第\s*(?P<reg>G?\d{5,10})\s*号[^。；;\n]{0,6}?(?:注册商标|商标)")
+_HOLDER_RECORDED = re.compile(
+    r"侵犯了?(?P<holder>[^，,。；;：:（(\s的]{2,40}?(?:集团有限公司|股份有限公司|有限公司|公司|集团))(?:在海关总署)?备案的"
+)
+_WORK_TITLE = re.compile(r"《(?P<title>[^》]{1,40})》")
+# Titles of laws and regulations are cited in 《》 too; they are not works.
+_LAW_TITLE = re.compile(r"法$|条例|规定|办法|解释|决定|通知|意见|细则|标准")
+_MARK_LABEL_ONLY = re.compile(r"[“\"「『](?P<label>[^”\"」』“，,。；;：:\s]{1,20})[”\"」』]\s*(?:注册)?商标")
+_PATENT = re.compile(r"(?:专利号|ZL|专利申请号)\s*[:：]?\s*(?P<no>(?:ZL\s*)?\d{12}\.?[\dX]|\d{8,9}\.?[\dX])")
+_HOLDER = re.compile(
+    r"(?:注册商标所有人|商标所有人|商标注册人|注册人|权利人|商标权利人|著作权人|专利权人)(?:为|是)?[:：]?\s*(?P<holder>[^，,。；;：:（(\s]{2,40}?(?:集团有限公司|股份有限公司|有限责任公司|有限公司|公司|集团|厂|研究院|大学|中心))"
+)
+
+
+def find_rights(text: str) -> list[dict[str, Any]]:
+    """Rights the text names: trademarks (number and quoted label), patents, copyright works.
+
+    A label is attached to a number when it is printed shortly before it ("“X”商标专用权（商标
+    注册号：第N号）"); a label with no number anywhere near stays a right without reg_no.
+    """
+    s = fold_width(text)
+    holder = _holder(s)
+    rights: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for pattern in (_TRADEMARK, _TRADEMARK_REG_FIRST):
+        for match in pattern.finditer(s):
+            reg = match.group("reg")
+            if reg in seen:
+                continue
+            seen.add(reg)
+            label = match.groupdict().get("label")
+            if label is None:
+                before = list(
+                    _MARK_LABEL_ONLY.finditer(s[max(0, match.start("reg") - 40) : match.start("reg")])
+                )
+                label = before[-1].group("label") if before else None
+            rights.append({"kind": "TRADEMARK", "reg_no": reg, "holder": holder, "label": label})
+    labels = {r["label"] for r in rights if r["label"]}
+    for match in _MARK_LABEL_ONLY.finditer(s):
+        if match.group("label") not in labels:
+            # The document names the mark but not its registration number: keep what it says.
+            labels.add(match.group("label"))
+            rights.append(
+                {"kind": "TRADEMARK", "reg_no": None, "holder": holder, "label": match.group("label")}
+            )
+    for match in _PATENT.finditer(s):
+        number = re.sub(r"\s|ZL", "", match.group("no"))
+        if number not in seen:
+            seen.add(number)
+            rights.append({"kind": "PATENT", "reg_no": number, "holder": holder, "label": None})
+    if re.search(r"著作权|版权|复制品", s):
+        for match in _WORK_TITLE.finditer(s):
+            title = match.group("title")
+            if not _LAW_TITLE.search(title) and title not in seen:
+                seen.add(title)
+                rights.append({"kind": "COPYRIGHT", "reg_no": None, "holder": holder, "label": title})
+    if "商业秘密" in s:
+        rights.append({"kind": "TRADE_SECRET", "reg_no": None, "holder": holder, "label": None})
+    return rights
+
+
+def _holder(s: str) -> str | None:
+    match = _HOLDER.search(s) or _HOLDER_RECORDED.search(s)
+    return match.group("holder") if match else None
+
+
+# --- cited numbers -----------------------------------------------------------------------------
+
+
+def agency_of_doc_no(prefix: str) -> Agency | None:
+    """Which agency issued a 文号, from its issuer code (best effort; None when unclear)."""
+    if re.search(r"检", prefix):
+        return Agency.PROCURATORATE
+    if re.search(r"公", prefix) and re.search(r"字", prefix):
+        return Agency.POLICE
+    if re.search(r"市监|工商|质监|食药|市场监", prefix):
+        return Agency.MARKET_REGULATION
+    if re.search(r"关", prefix) and re.search(r"罚|违|缉|知", prefix):
+        return Agency.CUSTOMS
+    return None
+
+
+@dataclass(frozen=True)
+class Citation:
+    agency: Agency
+    case_no: str
+    position: int
+    context: str = field(default="")
+
+
+def citations(text: str) -> list[Citation]:
+    """Every agency number cited in ``text``: 文号 by issuer code and court 案号."""
+    s = fold_width(text)
+    found: list[Citation] = []
+    for position, doc_no in find_doc_nos(s):
+        agency = agency_of_doc_no(doc_no.prefix)
+        if agency is not None:
+            found.append(Citation(agency, doc_no.canonical, position, s[max(0, position - 12) : position]))
+    for position, case_no in find_court_case_nos(s):
+        found.append(Citation(Agency.COURT, case_no.canonical, position, s[max(0, position - 12) : position]))
+    found.sort(key=lambda c: c.position)
+    return found
+
+
+def refs_from(
+    cites: Iterable[Citation], own_case_no: str, upstream: dict[Agency, Relation]
+) -> list[dict[str, str]]:
+    """Refs for cited numbers other than the document's own; ``upstream`` sets each agency's relation."""
+    refs: list[dict[str, str]] = []
+    seen = {own_case_no}
+    for cite in cites:
+        if cite.case_no in seen:
+            continue
+        seen.add(cite.case_no)
+        relation = upstream.get(cite.agency, Relation.RELATED)
+        refs.append({"agency": cite.agency.value, "case_no": cite.case_no, "relation": relation.value})
+    return refs

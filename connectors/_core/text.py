@@ -1,0 +1,553 @@
+"""Pure helpers that read the facts agencies write in Chinese documents.
+
+Numbers (Arabic, full-width, Chinese and 大写 numerals, 万元), dates (three published forms),
+court case numbers (案号, 法〔2015〕137号), document numbers (文号, best effort), USCCs and
+masked ID numbers, and the offence vocabulary. Everything here is a pure function of its
+input: no I/O, no clock. A helper that cannot find what it looks for returns None rather
+than a guess, because a wrong identifier would link unrelated cases.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+from hub.domain.model import Offense
+
+# China Standard Time: documents state local dates; an event needs a UTC offset.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+# --- width and spacing -------------------------------------------------------------------
+
+# Full-width ASCII block (！ .. ～) maps onto ASCII by a fixed offset; the ideographic space to
+# a plain space. Brackets are folded too: patterns below accept every bracket style anyway.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+
+def fold_width(text: str) -> str:
+    """Full-width digits, letters and punctuation to ASCII (１２Ａ -> 12A); other text unchanged."""
+    return text.translate(_FULLWIDTH)
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_CJK = r"\u4e00-\u9fff"
+# A space between two CJK characters (or a CJK character and a digit) is a scanning artefact:
+# Chinese text has no word spacing, so removing it restores the words.
+_GAP_NEIGHBOURS = rf"{_CJK}\d（）〔〕【】()\[\]：:，,。；;、“”‘’《》"
+_CJK_GAP = re.compile(rf"(?<=[{_GAP_NEIGHBOURS}])[ \t\u00a0\u3000]+(?=[{_GAP_NEIGHBOURS}])")
+
+
+_ALNUM = {cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_ALNUM[0x3000] = 0x20
+_NUMBER_PUNCT = re.compile(r"(?<=\d)[，．](?=\d)")
+
+
+def fold_alnum(text: str) -> str:
+    """Full-width digits and Latin letters to ASCII, and the ，/． inside numbers (２，０００．５).
+
+    Chinese punctuation elsewhere is kept: the text travels on as the published document.
+    """
+    folded = text.translate(_ALNUM)
+    return _NUMBER_PUNCT.sub(lambda m: "," if m.group() == "，" else ".", folded)
+
+
+def clean_text(text: str) -> str:
+    """Fold digits and letters, drop spaces a scanner put between Chinese characters, keep lines."""
+    lines = []
+    for raw in fold_alnum(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = _CJK_GAP.sub("", raw)
+        lines.append(_SPACES.sub(" ", line).strip())
+    return "\n".join(lines)
+
+
+# --- numerals ------------------------------------------------------------------------------
+
+_DIGITS = {
+    "零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "貳": 2,
+    "三": 3, "叁": 3, "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6,
+    "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
+}  # fmt: skip
+_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+CHINESE_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_BIG_UNITS) + "点"
+_NUMBER_TOKEN = re.compile(rf"\d+(?:\.\d+)?|[{CHINESE_NUMERAL_CHARS}]")
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A number written in Arabic digits, Chinese numerals or a mix (3.5万, 十二万零五百, 贰仟).
+
+    Thousands separators are accepted. Returns None when ``text`` holds no number at all or
+    characters other than numerals.
+    """
+    s = fold_width(text).strip().replace(",", "").replace("，", "")
+    if not s:
+        return None
+    pos = 0
+    total = Decimal(0)  # completed 亿/万 sections
+    section = Decimal(0)  # below the current big unit
+    number: str | None = None  # digits read but not yet multiplied by a unit
+    fraction: str | None = None  # digits after 点
+    seen = False
+    for match in _NUMBER_TOKEN.finditer(s):
+        if match.start() != pos:
+            return None
+        pos = match.end()
+        token = match.group()
+        seen = True
+        if token[0].isdigit():
+            if fraction is not None:
+                fraction += token
+            else:
+                number = (number or "") + token
+        elif token in _DIGITS:
+            digit = str(_DIGITS[token])
+            if fraction is not None:
+                fraction += digit
+            else:
+                # 二〇二四 is a digit string; in 一千零五 the 零 is a place holder: both work out
+                # by concatenating, since a leading zero does not change the value.
+                number = (number or "") + digit
+        elif token == "点":
+            fraction = ""
+        else:
+            value = _value(number, fraction)
+            number, fraction = None, None
+            if token in _SMALL_UNITS:
+                section += (value if value is not None else Decimal(1)) * _SMALL_UNITS[token]
+            else:
+                section += value if value is not None else Decimal(0)
+                if section == 0:
+                    section = Decimal(1)
+                if _BIG_UNITS[token] == 100_000_000:
+                    total = (total + section) * _BIG_UNITS[token]
+                else:
+                    total += section * _BIG_UNITS[token]
+                section = Decimal(0)
+    if pos != len(s) or not seen:
+        return None
+    tail = _value(number, fraction)
+    return total + section + (tail if tail is not None else Decimal(0))
+
+
+def _value(number: str | None, fraction: str | None) -> Decimal | None:
+    if number is None and fraction is None:
+        return None
+    try:
+        return Decimal(f"{number or '0'}.{fraction}" if fraction else (number or "0"))
+    except InvalidOperation:
+        return None
+
+
+# --- amounts -------------------------------------------------------------------------------
+
+_CENT = Decimal("0.01")
+_AMOUNT_NUMBER = rf"(?:\d[\d,，]*(?:\.\d+)?|[{CHINESE_NUMERAL_CHARS}]+)"
+AMOUNT_PATTERN = re.compile(
+    rf"(?:人民币|¥|￥)?\s*(?P<num>{_AMOUNT_NUMBER})\s*(?P<unit>万|亿)?\s*元(?P<jiao>[{CHINESE_NUMERAL_CHARS}\d]角)?"
+)
+
+
+def cny(value: Decimal) -> Decimal:
+    """Round to cents, the precision every amount on the wire carries."""
+    return value.quantize(_CENT)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """The first amount stated in ``text`` with its 元 / 万元 unit, in CNY (人民币3.8万元 -> 38000.00)."""
+    match = AMOUNT_PATTERN.search(fold_width(text))
+    if match is None:
+        return None
+    return amount_of_match(match)
+
+
+def find_amounts(text: str) -> list[tuple[int, Decimal]]:
+    """Every amount in ``text`` with its position, in order."""
+    found = []
+    for match in AMOUNT_PATTERN.finditer(fold_width(text)):
+        value = amount_of_match(match)
+        if value is not None:
+            found.append((match.start(), value))
+    return found
+
+
+def amount_of_match(match: re.Match[str]) -> Decimal | None:
+    value = parse_number(match.group("num"))
+    if value is None:
+        return None
+    if match.group("unit") == "万":
+        value *= 10_000
+    elif match.group("unit") == "亿":
+        value *= 100_000_000
+    jiao = match.group("jiao")
+    if jiao:
+        tenth = parse_number(jiao[:-1])
+        if tenth is not None:
+            value += tenth / 10
+    return cny(value)
+
+
+def parse_cell_amount(cell: object, *, unit_wan: bool) -> Decimal | None:
+    """A table cell holding an amount; ``unit_wan`` when the column header says (万元).
+
+    Empty cells, dashes and 无 mean "not stated" (None). A cell that states its own unit
+    (e.g. "3500元" under a 万元 header) wins over the header.
+    """
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int | Decimal):
+        value = Decimal(cell)
+    elif isinstance(cell, float):
+        # openpyxl yields floats for numeric cells; repr gives the shortest exact decimal form.
+        value = Decimal(repr(cell))
+    else:
+        s = fold_width(str(cell)).strip()
+        if s in {"", "-", "--", "—", "无", "/"}:
+            return None
+        if "元" in s:
+            return parse_amount(s)
+        number = parse_number(s)
+        if number is None:
+            return None
+        value = number
+    return cny(value * 10_000 if unit_wan else value)
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+_DATE_PATTERNS = (
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+    re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
+    re.compile(
+        r"(?P<y>[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月"
+        r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    value: date
+    start: int
+    end: int
+
+
+def find_dates(text: str) -> list[FoundDate]:
+    """Every valid calendar date in ``text`` (any of the three published forms), in order."""
+    s = fold_width(text)
+    found: list[FoundDate] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(s):
+            value = _date_of(match)
+            if value is not None:
+                found.append(FoundDate(value, match.start(), match.end()))
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def parse_date(text: str) -> date | None:
+    """The first date in ``text``: 2024年8月3日, 2024-08-03 (or / .) or 二〇二四年八月三日."""
+    dates = find_dates(text)
+    return dates[0].value if dates else None
+
+
+def parse_cell_date(cell: object) -> date | None:
+    """A table cell holding a date (openpyxl gives datetime objects, CSV gives text)."""
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    if cell is None:
+        return None
+    s = fold_width(str(cell)).strip()
+    compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
+    if compact:
+        s = f"{compact.group(1)}-{compact.group(2)}-{compact.group(3)}"
+    return parse_date(s)
+
+
+def _date_of(match: re.Match[str]) -> date | None:
+    parts = []
+    for name in ("y", "m", "d"):
+        number = parse_number(match.group(name))
+        if number is None:
+            return None
+        parts.append(int(number))
+    try:
+        return date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return None
+
+
+def local_midnight(day: date) -> datetime:
+    """The instant a document's date starts in China (documents state dates, not times)."""
+    return datetime.combine(day, time(0, 0), tzinfo=CHINA_TZ)
+
+
+# --- court case numbers (案号) --------------------------------------------------------------
+
+_OPEN = "（(〔[【"
+_CLOSE = "）)〕]】"
+_COURT_CASE_NO = re.compile(
+    rf"[{re.escape(_OPEN)}]\s*(?P<year>\d{{4}})\s*[{re.escape(_CLOSE)}]\s*"
+    rf"(?P<court>最高法|[{_CJK}]\d{{0,4}})\s*(?P<ip>知)?\s*"
+    r"(?P<type>(?:刑|民|行|执|赔|司惩|司救)[初终再申监更提抗复特催破]?)\s*(?:字)?\s*(?:第)?\s*"
+    r"(?P<serial>\d+)\s*号"
+)
+
+# Before 2016 (法〔2015〕137号) numbers read （2014）历下刑初字第88号: the court is an abbreviation.
+_LEGACY_CASE_NO = re.compile(
+    rf"[{re.escape(_OPEN)}]\s*(?P<year>\d{{4}})\s*[{re.escape(_CLOSE)}]\s*"
+    rf"(?P<court>[{_CJK}]{{1,4}}?)\s*(?P<ip>知)?\s*(?P<type>(?:刑|民|行)[初终再申监]?)\s*字\s*第\s*"
+    r"(?P<serial>\d+)\s*号"
+)
+
+
+@dataclass(frozen=True)
+class CourtCaseNo:
+    """A parsed 案号: （2025）鲁01知刑初12号 -> year 2025, court 鲁01, ip, type 刑初, serial 12."""
+
+    year: int
+    court: str
+    ip: bool
+    case_type: str
+    serial: int
+    legacy: bool  # pre-2016 form with 字第
+
+    @property
+    def canonical(self) -> str:
+        """The 2015-rules spelling with full-width parentheses, as courts print it."""
+        if self.legacy:
+            return f"（{self.year}）{self.court}{'知' if self.ip else ''}{self.case_type}字第{self.serial}号"
+        return f"（{self.year}）{self.court}{'知' if self.ip else ''}{self.case_type}{self.serial}号"
+
+    @property
+    def criminal(self) -> bool:
+        return self.case_type.startswith("刑")
+
+
+def find_court_case_nos(text: str) -> list[tuple[int, CourtCaseNo]]:
+    """Every 案号 in ``text`` with its position (any bracket style, full-width digits, 字第 form)."""
+    s = fold_width(text)
+    found = []
+    matches = list(_COURT_CASE_NO.finditer(s))
+    starts = {m.start() for m in matches}
+    matches += [m for m in _LEGACY_CASE_NO.finditer(s) if m.start() not in starts]
+    for match in sorted(matches, key=lambda m: m.start()):
+        legacy = "字" in match.group() or "第" in match.group()
+        found.append(
+            (
+                match.start(),
+                CourtCaseNo(
+                    year=int(match.group("year")),
+                    court=match.group("court"),
+                    ip=match.group("ip") is not None,
+                    case_type=match.group("type"),
+                    serial=int(match.group("serial")),
+                    legacy=legacy,
+                ),
+            )
+        )
+    return found
+
+
+def parse_court_case_no(text: str) -> CourtCaseNo | None:
+    """The first 案号 in ``text``, or None."""
+    found = find_court_case_nos(text)
+    return found[0][1] if found else None
+
+
+def court_region_code(court: str) -> str | None:
+    """Division code from a court code: 鲁01 -> 370100, 鲁0102 -> 370102, 鲁 -> 370000.
+
+    Only Shandong (鲁, 37) is known; special courts (鲁71..) have no division code.
+    """
+    match = re.fullmatch(r"鲁(\d{2})?(\d{2})?", court)
+    if match is None:
+        return None
+    city, district = match.group(1), match.group(2)
+    if city is None:
+        return "370000"
+    if city.startswith("7"):
+        return None
+    return f"37{city}{district or '00'}"
+
+
+# --- document numbers (文号) ----------------------------------------------------------------
+
+# Characters that end a sentence part before a cited number ("院以济历检..." -> cut at 以), so
+# a number quoted mid-sentence does not swallow the words before it.
+_STOPPERS = "以于据依照按的院局和及与经作出即见第号在由向对为是"
+_PREFIX_CHAR = rf"[{_CJK}A-Za-z]"
+_DOC_NO = re.compile(
+    rf"(?P<prefix>(?:(?![{_STOPPERS}]){_PREFIX_CHAR}|[（(][{_CJK}]{{1,4}}[）)])+?)\s*"
+    rf"[{re.escape(_OPEN)}]\s*(?P<year>\d{{4}})\s*[{re.escape(_CLOSE)}]\s*"
+    rf"(?P<infix>[{_CJK}]{{0,4}}?)\s*(?:第)?\s*(?P<serial>\d+)\s*(?P<hao>号)?"
+)
+
+
+@dataclass(frozen=True)
+class DocNo:
+    """A parsed 文号: prefix (issuer and type code), year, serial, any code printed after the year."""
+
+    prefix: str
+    year: int
+    serial: str
+    infix: str = ""
+
+    @property
+    def canonical(self) -> str:
+        """The GB/T 9704 spelling: year in 〔〕, half-width digits, no spaces, ends in 号."""
+        prefix = self.prefix.replace("(", "（").replace(")", "）")
+        return f"{prefix}〔{self.year}〕{self.infix}{self.serial}号"
+
+
+def find_doc_nos(text: str) -> list[tuple[int, DocNo]]:
+    """Every 文号 in ``text`` (〔〕 [] () （） 【】 brackets, 号 optional), best effort."""
+    s = fold_width(text)
+    found = []
+    for match in _DOC_NO.finditer(s):
+        prefix = match.group("prefix")
+        # Court 案号 look like 文号 with an empty prefix; they are parsed separately.
+        if not prefix or re.fullmatch(r"[（(][^）)]*[）)]", prefix):
+            continue
+        # A bare serial at the end of a line may be a page or item number unless 号 follows or
+        # the prefix reads like an issuer code (at least two characters).
+        if match.group("hao") is None and len(prefix) < 2:
+            continue
+        found.append(
+            (
+                match.start(),
+                DocNo(
+                    prefix=prefix,
+                    year=int(match.group("year")),
+                    serial=match.group("serial"),
+                    infix=match.group("infix") or "",
+                ),
+            )
+        )
+    return found
+
+
+def parse_doc_no(text: str) -> DocNo | None:
+    """The first 文号 in ``text``, or None."""
+    found = find_doc_nos(text)
+    return found[0][1] if found else None
+
+
+# --- identifiers ---------------------------------------------------------------------------
+
+_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
+_ID_NO = re.compile(
+    r"(?<![0-9A-Za-z*])(?:\d{17}[\dXx]|\d{2,10}[*＊×]{2,14}\d{0,4}[\dXx]?|\d{15})(?![0-9A-Za-z*])"
+)
+
+
+def find_uscc(text: str) -> str | None:
+    """The first 统一社会信用代码-shaped token, as published (check digits are the hub's job)."""
+    match = _USCC.search(fold_width(text).upper())
+    return match.group() if match else None
+
+
+def find_id_no(text: str) -> str | None:
+    """The first ID number as published: full 18/15 digits or a masked form (3701**********1234)."""
+    s = fold_width(text).replace("＊", "*")
+    for match in _ID_NO.finditer(s):
+        token = match.group()
+        # A masked ID must keep at least a region prefix; "**" alone says nothing.
+        if "*" in token or len(token) in (15, 18):
+            return token.replace("x", "X").replace("×", "*")
+    return None
+
+
+def uscc_check_ok(code: str) -> bool:
+    """GB 32100-2015 check character (DOMAIN.md section 6); used to vet the golden corpus."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    if len(code) != 18 or any(c not in alphabet for c in code):
+        return False
+    total = sum(alphabet.index(c) * pow(3, i, 31) for i, c in enumerate(code[:17]))
+    return alphabet[(31 - total % 31) % 31] == code[17]
+
+
+# --- offences -------------------------------------------------------------------------------
+
+# Order matters: the longer, more specific names come first (销售假冒注册商标的商品 contains
+# 假冒注册商标). Criminal charges (罪名) map one to one onto 刑法 213-219.
+#
+# Judgment call for administrative causes (案由 under 商标法 art 57): "侵犯注册商标专用权" on its
+# own maps to TRADEMARK_COUNTERFEIT, the criminal counterpart whose thresholds the hub checks
+# for 以罚代刑 risk; a cause that says the party *sold* infringing goods (销售侵犯注册商标专用权的
+# 商品) maps to SELLING_COUNTERFEIT_MARKED_GOODS, because art 214 is the charge such conduct
+# meets. The cause text itself always travels in ``cause`` so a reader can overrule this.
+_OFFENSE_RULES: tuple[tuple[re.Pattern[str], Offense], ...] = (
+    (re.compile(r"销售假冒注册商标的商品"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
+    (re.compile(r"销售.{0,6}侵犯注册商标专用权的?商品"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
+    (re.compile(r"(?:伪造|擅自制造|非法制造|销售).{0,12}注册商标标识"), Offense.ILLEGAL_MARK_LABELS),
+    (
+        re.compile(
+            r"假冒注册商标|侵犯注册商标专用权|商标侵权|侵犯[^。；;]{0,40}?商标(?:[（(][^）)]*[）)])?专用权"
+        ),
+        Offense.TRADEMARK_COUNTERFEIT,
+    ),
+    (re.compile(r"假冒专利|假冒他人专利"), Offense.PATENT_COUNTERFEIT),
+    (re.compile(r"销售侵权复制品"), Offense.SELLING_INFRINGING_COPIES),
+    (re.compile(r"侵犯著作权|侵犯版权|盗版"), Offense.COPYRIGHT_INFRINGEMENT),
+    (re.compile(r"侵犯商业秘密"), Offense.TRADE_SECRET),
+    (
+        re.compile(r"侵犯专利权|专利侵权|侵犯知识产权|地理标志|植物新品种|奥林匹克标志|特殊标志"),
+        Offense.OTHER_IP,
+    ),
+)
+
+
+def best_offense(*texts: str | None) -> Offense | None:
+    """The most specific offence any of ``texts`` names, trying them in order.
+
+    A cause like 出口侵犯知识产权货物 only says OTHER_IP; the facts may name the trademark, which
+    is the better answer. OTHER_IP is kept only when no text names a specific offence.
+    """
+    fallback = None
+    for text in texts:
+        offense = normalize_offense(text)
+        if offense is not None and offense is not Offense.OTHER_IP:
+            return offense
+        fallback = fallback or offense
+    return fallback
+
+
+def normalize_offense(text: str | None) -> Offense | None:
+    """The Offense for a 案由 / 罪名 / 违法行为类型 text, or None when it names no IP conduct."""
+    if not text:
+        return None
+    s = fold_width(text)
+    for pattern, offense in _OFFENSE_RULES:
+        if pattern.search(s):
+            return offense
+    return None
+
+
+# --- people ---------------------------------------------------------------------------------
+
+_MASKED_NAME = re.compile(
+    rf"^[{_CJK}]{{1,2}}(?:某{{1,2}}|[*＊×]{{1,3}}|X{{1,2}}|x{{1,2}})(?:[甲乙丙丁1-9])?$"
+)
+
+
+def is_masked_person_name(name: str) -> bool:
+    """张某, 张某某, 王** or 李某甲: a published name reduced to a surname."""
+    return bool(_MASKED_NAME.match(name.strip()))
+
+
+_ORG_SUFFIX = re.compile(
+    r"(公司|厂|店|商行|经营部|门市部|合作社|中心|工作室|商店|超市|集团|药房|有限合伙|个体工商户)$"
+)
+
+
+def looks_like_org(name: str) -> bool:
+    """A party name that names an organisation (company, shop, works) rather than a person."""
+    s = name.strip()
+    return bool(_ORG_SUFFIX.search(s)) or len(s) > 5

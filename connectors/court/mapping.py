@@ -1,0 +1,106 @@
+"""Court judgments -> canonical events (pure).
+
+A 刑事判决书 (or 刑事裁定书) becomes JUDGMENT_ISSUED with ``case_no`` the 案号 in its 2015-rules
+spelling. Defendants (被告单位, 被告人) are DEFENDANT parties. ``fine`` is the sum of the 罚金
+the operative part (判决如下) imposes on all defendants; ``confiscated`` is the 追缴/没收
+违法所得 it orders. Cited numbers become refs: the 起诉书 as REFERRED_FROM the procuratorate,
+police and administrative numbers and other 案号 (e.g. the first instance) as RELATED.
+
+Not in the canonical record, so carried as an extra field older readers ignore:
+``exempted_from_punishment`` (免予刑事处罚), which ends the criminal track and triggers reverse
+referral (DOMAIN.md section 3).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from connectors._core.criminal import charge, criminal_amounts
+from connectors._core.extract import (
+    amount_after,
+    citations,
+    find_rights,
+    heading_unit,
+    lines_of,
+    named_parties,
+    refs_from,
+    signature,
+    title_block,
+)
+from connectors._core.records import ParseError, SourceRecord, build_event
+from connectors._core.regions import region_code_for_unit
+from connectors._core.text import best_offense, clean_text, court_region_code, find_court_case_nos
+from hub.domain.model import Agency, Relation
+
+AGENCY = Agency.COURT
+
+_TITLE = re.compile(r"刑事(?:附带民事)?(?:判决书|裁定书)")
+_OPERATIVE = re.compile(r"判决如下|裁定如下")
+_EXEMPTED = re.compile(r"免予刑事处罚|免除刑事处罚")
+_ROLES = {"被告单位": "DEFENDANT", "被告人": "DEFENDANT", "上诉单位": "DEFENDANT", "上诉人": "DEFENDANT"}
+_APPEAL_ROLE = re.compile(r"^(?:上诉单位|上诉人)[（(]原审被告(?:单位|人)[）)]")
+
+
+def map_record(record: SourceRecord) -> dict[str, Any]:
+    """A judgment text -> one canonical event dict."""
+    if record.text is None:
+        raise ParseError("court documents are judgment texts; got a table row")
+    return map_judgment_text(record.text)
+
+
+def detect_exemption(text: str) -> bool:
+    """Whether the operative part exempts a defendant from punishment (免予刑事处罚)."""
+    operative = _OPERATIVE.search(text)
+    return bool(_EXEMPTED.search(text[operative.start() :] if operative else text))
+
+
+def _appellant(match: re.Match[str]) -> str:
+    return "上诉单位" if match.group().startswith("上诉单位") else "上诉人"
+
+
+def map_judgment_text(raw: str) -> dict[str, Any]:
+    text = clean_text(raw)
+    # "上诉人（原审被告人）张某" names the defendant of the appeal: read it as 上诉人张某.
+    text = "\n".join(_APPEAL_ROLE.sub(_appellant, line) for line in text.split("\n"))
+    lines = lines_of(text)
+    head = title_block(lines)
+    if not _TITLE.search(head):
+        raise ParseError("no 刑事判决书 / 刑事裁定书 title in the first lines")
+    found = find_court_case_nos("\n".join(lines[:6]))
+    if not found:
+        raise ParseError("no 案号 near the title")
+    case = found[0][1]
+    case_no = case.canonical
+    _, day = signature(lines)
+    if day is None:
+        raise ParseError("no date at the end of the judgment")
+    unit = heading_unit(lines)
+    region = region_code_for_unit(unit) or court_region_code(case.court)
+    operative_match = _OPERATIVE.search(text)
+    operative = text[operative_match.start() :] if operative_match else ""
+    cause = charge(operative) or charge(text)
+    amounts = criminal_amounts(text[: operative_match.start()] if operative_match else text)
+    amounts["fine"] = amount_after(operative, ("罚金",), first=False, window=20) if operative else None
+    amounts["confiscated"] = amount_after(operative, ("追缴", "没收违法所得", "没收")) if operative else None
+    refs = refs_from(
+        citations(text),
+        case_no,
+        {Agency.PROCURATORATE: Relation.REFERRED_FROM},
+    )
+    return build_event(
+        agency=AGENCY.value,
+        event_type="JUDGMENT_ISSUED",
+        unit=unit,
+        region_code=region,
+        day=day,
+        case_no=case_no,
+        cause=cause,
+        offense=best_offense(cause, text),
+        refs=refs,
+        parties=[p.as_dict() for p in named_parties(text, _ROLES)],
+        rights=find_rights(text),
+        amounts=amounts,
+        text=text,
+        extra={"exempted_from_punishment": detect_exemption(text)},
+    )

@@ -1,0 +1,263 @@
+"""Police documents -> canonical events (pure).
+
+The register export (CSV/XLSX/JSON) has one row per procedural step of a case. The step
+(办理环节) decides the event type:
+
+| 办理环节 | event_type |
+|---|---|
+| 受案 with a 移送单位 / 移送文书号 | REFERRAL_RECEIVED (a transfer from an agency) |
+| 受案 without one | COMPLAINT_RECEIVED (a report, 报案) |
+| 立案 | FILING_DECIDED |
+| 不予立案 | FILING_REFUSED |
+| 撤案 / 撤销案件 | CASE_CLOSED |
+
+``case_no`` is the register's 案件编号, constant over a case's steps, so its events join by
+(agency, case_no); each step's own 文书文号 is carried as a SAME_AS ref so a procuratorate or
+court document citing that 文号 joins too. The transferring agency's 文号 is a REFERRED_FROM
+ref. Notices written as text (不予立案通知书, 立案告知书, 撤销案件决定书, 受案回执) map alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from connectors._core.extract import (
+    PartyDraft,
+    amount_after,
+    citations,
+    find_rights,
+    heading_unit,
+    lines_of,
+    named_parties,
+    refs_from,
+    signature,
+    title_block,
+)
+from connectors._core.records import ParseError, SourceRecord, build_event
+from connectors._core.regions import region_code_for_unit
+from connectors._core.table import column, has_column, raw_column, wan_column
+from connectors._core.text import (
+    best_offense,
+    clean_text,
+    find_doc_nos,
+    find_id_no,
+    find_uscc,
+    fold_width,
+    parse_cell_amount,
+    parse_cell_date,
+    parse_doc_no,
+)
+from hub.domain.model import Agency, Relation
+
+AGENCY = Agency.POLICE
+
+CASE_ID_COLUMNS = ("案件编号", "案件编码", "警情编号")
+STAGE_COLUMNS = ("办理环节", "案件状态", "处理结果", "环节")
+DOC_NO_COLUMNS = ("文书文号", "文书号", "法律文书号")
+DATE_COLUMNS = ("办理日期", "决定日期", "受案日期", "日期")
+UNIT_COLUMNS = ("办案单位", "受案单位", "主办单位")
+CAUSE_COLUMNS = ("案由", "涉嫌罪名", "案件类别")
+FROM_UNIT_COLUMNS = ("移送单位", "移送机关")
+FROM_DOC_COLUMNS = ("移送文书号", "移送文号", "移送函文号")
+ORG_COLUMNS = ("涉案单位", "犯罪嫌疑单位")
+ORG_USCC_COLUMNS = ("涉案单位统一社会信用代码", "统一社会信用代码")
+PERSON_COLUMNS = ("犯罪嫌疑人", "嫌疑人")
+PERSON_ID_COLUMNS = ("嫌疑人身份证号", "犯罪嫌疑人身份证号", "身份证号")
+TURNOVER_COLUMNS = ("非法经营数额(万元)", "非法经营数额(元)", "非法经营数额")
+GAIN_COLUMNS = ("违法所得(万元)", "违法所得(元)", "违法所得")
+
+_STAGES = (
+    (re.compile(r"不予立案|不立案"), "FILING_REFUSED"),
+    (re.compile(r"撤案|撤销案件"), "CASE_CLOSED"),
+    (re.compile(r"立案"), "FILING_DECIDED"),
+    (re.compile(r"受案|受理"), "RECEIVED"),
+)
+
+
+def map_record(record: SourceRecord) -> dict[str, Any]:
+    """A register row or a notice text -> one canonical event dict."""
+    if record.row is not None:
+        return map_register_row(record.row)
+    if record.text is not None:
+        return map_notice_text(record.text)
+    raise ParseError("empty record")
+
+
+def agency_of_unit(unit: str) -> Agency | None:
+    """Which agency a sending unit belongs to (移送单位 column or a notice's addressee)."""
+    if re.search(r"市场监|工商|知识产权局|文化市场|综合执法", unit):
+        return Agency.MARKET_REGULATION
+    if "海关" in unit:
+        return Agency.CUSTOMS
+    if "检察院" in unit:
+        return Agency.PROCURATORATE
+    if "法院" in unit:
+        return Agency.COURT
+    return None
+
+
+def _stage(text: str) -> str | None:
+    for pattern, stage in _STAGES:
+        if pattern.search(text):
+            return stage
+    return None
+
+
+def _cause(text: str | None) -> str | None:
+    # Registers write the cause as a case name (假冒注册商标案); the charge itself is the cause.
+    if not text:
+        return None
+    cause = text.strip()
+    return re.sub(r"案$", "", cause) or None
+
+
+def map_register_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One register row (one procedural step of one case) -> one event."""
+    if not has_column(row, CASE_ID_COLUMNS) or not has_column(row, STAGE_COLUMNS):
+        raise ParseError("not a police register row (need 案件编号 and 办理环节 columns)")
+    case_id = column(row, CASE_ID_COLUMNS)
+    if not case_id:
+        raise ParseError("案件编号 is empty")
+    stage_text = column(row, STAGE_COLUMNS) or ""
+    stage = _stage(stage_text)
+    if stage is None:
+        raise ParseError(f"unknown 办理环节 {stage_text!r}")
+    day = parse_cell_date(raw_column(row, DATE_COLUMNS))
+    if day is None:
+        raise ParseError("办理日期 missing or not a date")
+    from_unit = column(row, FROM_UNIT_COLUMNS)
+    from_doc = column(row, FROM_DOC_COLUMNS)
+    refs: list[dict[str, Any]] = []
+    own_doc = column(row, DOC_NO_COLUMNS)
+    if own_doc:
+        parsed = parse_doc_no(own_doc)
+        refs.append(
+            {
+                "agency": AGENCY.value,
+                "case_no": parsed.canonical if parsed else own_doc,
+                "relation": "SAME_AS",
+            }
+        )
+    if from_doc:
+        sender = agency_of_unit(from_unit or "")
+        parsed = parse_doc_no(from_doc)
+        if sender is not None:
+            refs.append(
+                {
+                    "agency": sender.value,
+                    "case_no": parsed.canonical if parsed else "".join(fold_width(from_doc).split()),
+                    "relation": Relation.REFERRED_FROM.value,
+                }
+            )
+    if stage == "RECEIVED":
+        stage = "REFERRAL_RECEIVED" if (from_unit or from_doc) else "COMPLAINT_RECEIVED"
+    unit = column(row, UNIT_COLUMNS)
+    cause = _cause(column(row, CAUSE_COLUMNS))
+    parties = []
+    org = column(row, ORG_COLUMNS)
+    if org:
+        uscc_cell = column(row, ORG_USCC_COLUMNS)
+        parties.append(
+            PartyDraft("SUSPECT", org, "ORG", uscc=find_uscc(uscc_cell) if uscc_cell else None).as_dict()
+        )
+    persons = _split(column(row, PERSON_COLUMNS))
+    ids = _split(column(row, PERSON_ID_COLUMNS))
+    for index, name in enumerate(persons):
+        id_no = find_id_no(ids[index]) if index < len(ids) else None
+        parties.append(PartyDraft("SUSPECT", name, "PERSON", id_no=id_no).as_dict())
+    turnover_header, turnover_cell = wan_column(row, TURNOVER_COLUMNS)
+    gain_header, gain_cell = wan_column(row, GAIN_COLUMNS)
+    amounts = {
+        "illegal_turnover": parse_cell_amount(turnover_cell, unit_wan="万元" in turnover_header)
+        if turnover_header
+        else None,
+        "illegal_gain": parse_cell_amount(gain_cell, unit_wan="万元" in gain_header) if gain_header else None,
+    }
+    return build_event(
+        agency=AGENCY.value,
+        event_type=stage,
+        unit=unit,
+        region_code=region_code_for_unit(unit),
+        day=day,
+        case_no="".join(fold_width(case_id).split()),
+        cause=cause,
+        offense=best_offense(cause),
+        refs=refs,
+        parties=parties,
+        amounts=amounts,
+        discriminator=own_doc or "",
+    )
+
+
+def _split(cell: str | None) -> list[str]:
+    if not cell:
+        return []
+    return [part.strip() for part in re.split(r"[、；;，,/]", cell) if part.strip()]
+
+
+_NOTICE_KINDS = (
+    (re.compile(r"不予立案通知书|不予立案决定书"), "FILING_REFUSED"),
+    (re.compile(r"撤销案件决定书|撤案决定书"), "CASE_CLOSED"),
+    (re.compile(r"立案告知书|立案决定书|立案通知书"), "FILING_DECIDED"),
+    (re.compile(r"受案回执|受案登记表|接受案件回执"), "RECEIVED"),
+)
+_SUSPECT_ORG = re.compile(
+    r"(?:的|对)(?P<name>[^，,。；;：:“”\s的]{4,40}?(?:有限责任公司|有限公司|公司|商行|经营部|厂))涉嫌"
+)
+_SUSPECT_PERSON = re.compile(r"(?:的|对)(?P<name>[\u4e00-\u9fff]{1,2}某{1,2})涉嫌")
+_CHARGE = re.compile(r"涉嫌(?:犯)?(?P<cause>[^，,。；;]{2,30}?)(?:罪|案)")
+
+
+def map_notice_text(raw: str) -> dict[str, Any]:
+    """A police notice (不予立案通知书, 立案告知书, 撤销案件决定书, 受案回执) -> one event."""
+    text = clean_text(raw)
+    lines = lines_of(text)
+    head = title_block(lines)
+    kind = next((k for pattern, k in _NOTICE_KINDS if pattern.search(head)), None)
+    if kind is None:
+        raise ParseError(
+            "no known police notice title (不予立案通知书, 立案告知书, 撤销案件决定书, 受案回执)"
+        )
+    own = next((found[0][1].canonical for line in lines[:6] if (found := find_doc_nos(line))), None)
+    case_id = next((m.group(1) for line in lines if (m := re.match(r"^案件编号[:：]\s*(\S+)", line))), None)
+    if own is None and case_id is None:
+        raise ParseError("no document number (文号) or 案件编号")
+    sign_unit, day = signature(lines)
+    if day is None:
+        raise ParseError("no signing date at the end of the notice")
+    unit = heading_unit(lines) or sign_unit
+    cites = citations(text)
+    transfer = [c for c in cites if c.agency is not AGENCY and "移送" in text[c.position : c.position + 20]]
+    refs = refs_from(cites, own or "", {a: Relation.REFERRED_FROM for a in Agency if a is not AGENCY})
+    if case_id and own:
+        refs.insert(0, {"agency": AGENCY.value, "case_no": own, "relation": "SAME_AS"})
+    if kind == "RECEIVED":
+        kind = "REFERRAL_RECEIVED" if (transfer or "移送" in text) else "COMPLAINT_RECEIVED"
+    charge = _CHARGE.search(text)
+    cause = charge.group("cause") if charge else None
+    parties = [p.as_dict() for p in named_parties(text, {"犯罪嫌疑人": "SUSPECT", "犯罪嫌疑单位": "SUSPECT"})]
+    if not parties:
+        for pattern, kind_of in ((_SUSPECT_ORG, "ORG"), (_SUSPECT_PERSON, "PERSON")):
+            match = pattern.search(text)
+            if match:
+                parties.append(PartyDraft("SUSPECT", match.group("name"), kind_of).as_dict())
+    return build_event(
+        agency=AGENCY.value,
+        event_type=kind,
+        unit=unit,
+        region_code=region_code_for_unit(unit),
+        day=day,
+        case_no=case_id or own or "",
+        cause=cause,
+        offense=best_offense(cause, text),
+        refs=refs,
+        parties=parties,
+        rights=find_rights(text),
+        amounts={
+            "illegal_turnover": amount_after(text, ("非法经营数额", "销售金额", "经营数额")),
+            "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收",)),
+        },
+        text=text,
+    )

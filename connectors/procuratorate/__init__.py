@@ -1,0 +1,1 @@
+"""Procuratorate (检察院): indictments, non-prosecution decisions, opinions and recommendations."""
