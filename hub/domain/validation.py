@@ -1,0 +1,77 @@
+"""Intake sanity checks on a decoded case event (pure; the clock comes in as an argument).
+
+What is rejected is only input that cannot be a real case event: an agency other than the
+topic's, a blank case number or event id, a date before 1990 or more than a day ahead of the
+hub's clock, a negative, non-finite or absurd amount (above 1e12 CNY). Identifiers with a failing
+check digit are NOT rejected: agencies publish typos, and DESIGN.md section 6.1 says linking
+ignores an invalid USCC and keeps the name. They come back as warnings for the receipt and logs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from stdnum.cn import ric, uscc
+
+from hub.domain.model import Agency, CaseEvent
+
+EARLIEST_OCCURRED_AT = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(days=1)
+MAX_AMOUNT_CNY = Decimal("1e12")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """``reason`` is None when the event is acceptable; ``warnings`` never block it."""
+
+    reason: str | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+def is_masked_identifier(value: str) -> bool:
+    """A published identifier with some digits hidden (3701**********1234)."""
+    return any(ch in "*＊" for ch in value)
+
+
+def identifier_warnings(event: CaseEvent) -> tuple[str, ...]:
+    """Identifiers whose check digit fails (masked ones cannot be checked and are skipped)."""
+    warnings: list[str] = []
+    for index, party in enumerate(event.parties):
+        if party.uscc and not is_masked_identifier(party.uscc) and not uscc.is_valid(party.uscc):
+            warnings.append(f"party {index}: USCC check digit fails, ignored for linking")
+        if party.id_no and not is_masked_identifier(party.id_no) and not ric.is_valid(party.id_no):
+            warnings.append(f"party {index}: ID number check digit fails, ignored for linking")
+    return tuple(warnings)
+
+
+def validate_event(event: CaseEvent, topic_agency: Agency | str, now: datetime) -> ValidationResult:
+    """Check one decoded event that arrived on ``topic_agency``'s intake topic at hub time ``now``."""
+    if event.agency != topic_agency:
+        return ValidationResult(f"agency {event.agency} does not match the intake topic of {topic_agency}")
+    if not event.event_id.strip():
+        return ValidationResult("empty event_id")
+    if not event.case_no.strip():
+        return ValidationResult("empty case_no")
+    if event.occurred_at < EARLIEST_OCCURRED_AT:
+        return ValidationResult(f"occurred_at {event.occurred_at.isoformat()} is before 1990")
+    if event.occurred_at > now + FUTURE_TOLERANCE:
+        return ValidationResult(
+            f"occurred_at {event.occurred_at.isoformat()} is more than a day in the future"
+        )
+    for field_name in ("illegal_gain", "illegal_turnover", "goods_value", "fine", "confiscated"):
+        amount: Decimal | None = getattr(event.amounts, field_name)
+        if amount is None:
+            continue
+        if not amount.is_finite():
+            return ValidationResult(f"amount {field_name} is not a finite number")
+        if amount < 0:
+            return ValidationResult(f"amount {field_name} is negative")
+        if amount > MAX_AMOUNT_CNY:
+            return ValidationResult(f"amount {field_name} exceeds 1e12 CNY")
+    return ValidationResult(None, identifier_warnings(event))

@@ -1,0 +1,163 @@
+"""`hub demo`: start the hub, publish the demo sample from all five agencies, explain the result.
+
+The sample (hub.synth.demo.demo_events) is anchored at the current time, so the deadline clocks
+it starts are live; every event is signed with its agency's key and goes through that agency's
+intake topic exactly as a connector would send it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from hub.domain.messages import ReceiptStatus
+from hub.domain.model import CaseEvent
+from hub.domain.snapshot import AlertType
+from hub.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from hub.shell.local_hub import LocalHub
+
+# One line each, for people seeing the hub for the first time (DESIGN.md section 6).
+ALERT_EXPLANATIONS: dict[str, str] = {
+    AlertType.FORWARD_REFERRAL_SUSPECTED: "行政案件达到刑事追诉标准但未移送公安 (possible 以罚代刑)",
+    AlertType.REFERRAL_OVERDUE: "移送公安后逾期未作出立案决定 (police filing decision overdue)",
+    AlertType.FILING_REFUSAL_REVIEW: "公安不予立案, 可提请立案监督 (refusal to file: review candidate)",
+    AlertType.REVERSE_REFERRAL_DUE: "不起诉/撤案后仍需行政处罚, 应反向移送 (reverse referral due)",
+    AlertType.REVERSE_REFERRAL_OVERDUE: "检察意见发出后逾期未回复 (reply to procuratorate opinion overdue)",
+    AlertType.DUAL_REPORT: "同一举报同时报至两个机关 (the same report reached two agencies)",
+    AlertType.REPEAT_OFFENDER: "当事人在回溯期内已因侵权受过处罚 (party penalised before)",
+}
+
+DEMO_TOKEN_ROLE = "PROSECUTOR"
+
+
+def demo_sample(anchor: datetime) -> list[CaseEvent]:
+    """The demo events from hub.synth.demo (the agreed sample of all five agencies).
+
+    Until that module is present in a checkout, the alert scenarios stand in (fixed dates).
+    """
+    try:
+        from hub.synth.demo import demo_events
+    except ImportError:
+        from hub.synth.alerts import generate_alert_scenarios, positive_events
+
+        return positive_events(generate_alert_scenarios(seed=1, rounds=1))
+    return list(demo_events(anchor=anchor))
+
+
+def web_ui_link(hub: LocalHub) -> str | None:
+    """The web UI URL with a fresh prosecutor token (None when the API has no token support)."""
+    try:
+        from hub.api.auth import create_token, load_token_secret
+    except ImportError:
+        return None
+    settings = hub.settings
+    token = create_token(
+        load_token_secret(settings), role=DEMO_TOKEN_ROLE, user="demo", ttl_hours=settings.token_ttl_hours
+    )
+    return f"{hub.api_url}/?token={token}"
+
+
+def print_summary(
+    console: Console, receipts: dict[str, int], matters: int, alerts: dict[str, int], elapsed: float
+) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"hub demo: started and processed the sample in {elapsed:.1f} s")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_column("meaning")
+    for status in ("ACCEPTED", "DUPLICATE", "REJECTED"):
+        if receipts.get(status):
+            table.add_row(f"events {status.lower()}", str(receipts[status]), "receipts signed by the hub")
+    table.add_row("matters", str(matters), "real-world affairs linked across agencies")
+    for alert_type in AlertType:
+        count = alerts.get(alert_type.value, 0)
+        if count:
+            table.add_row(f"alert {alert_type.value}", str(count), ALERT_EXPLANATIONS[alert_type])
+    table.add_row("alert types", str(sum(1 for v in alerts.values() if v)), "distinct open alert types")
+    console.print(table)
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    exit_after_summary: bool,
+    timeout: float,
+    wait_forever: Callable[[], None],
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> int:
+    """The whole demo; returns the process exit code."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from hub.logging_setup import configure_logging
+    from hub.shell.local_hub import LocalHub, wait_until_projected
+    from hub.shell.publisher import agency_signers, publish_and_collect, signed_message
+
+    configure_logging("WARNING", settings.log_json)
+    console = Console()
+    began = time.monotonic()
+    hub = LocalHub(settings)
+    try:
+        with console.status("starting broker, workers and API"):
+            settings = hub.start()
+        if hub.keys_created:
+            console.print(
+                f"created signing keys for the five agencies and the hub in {settings.effective_keys_dir}"
+            )
+        console.print(
+            f"hub ready in {hub.times.total():.1f} s ("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in hub.times.steps.items())
+            + ")",
+            soft_wrap=True,
+        )
+        events = demo_sample(clock())
+        signers = agency_signers(settings)
+        messages = [signed_message(e, signers[e.agency.value]) for e in events]
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("publishing the sample, waiting for receipts", total=len(messages))
+            result = asyncio.run(
+                publish_and_collect(
+                    settings,
+                    messages,
+                    timeout=timeout,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            )
+        if result.missing:
+            console.print(f"[red]{len(result.missing)} events got no receipt within {timeout:.0f} s[/red]")
+            return 1
+        taken = {eid for eid, r in result.receipts.items() if r.status is not ReceiptStatus.REJECTED}
+        store = hub.store
+        assert store is not None
+        with console.status("linking matters and evaluating alerts"):
+            if not wait_until_projected(store, taken, timeout=timeout):
+                console.print("[red]the matter agent did not place every event in time[/red]")
+                return 1
+            # The projection of the last chunk is written in one transaction with the alerts.
+        print_summary(
+            console,
+            result.counts(),
+            store.matter_count(),
+            store.open_alert_counts(),
+            time.monotonic() - began,
+        )
+        link = web_ui_link(hub)
+        if link is not None:
+            console.print(f"web UI (Chinese): {link}", soft_wrap=True)
+        console.print(f"API docs: {hub.api_url}/docs    data: {settings.data_dir}")
+        if exit_after_summary:
+            return 0
+        console.print("the hub keeps running; Ctrl-C stops it.")
+        wait_forever()
+        return 0
+    finally:
+        with console.status("stopping"):
+            hub.stop()

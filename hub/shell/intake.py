@@ -1,0 +1,282 @@
+"""Intake: decide, per raw message from ``intake.<agency>``, ACCEPTED / DUPLICATE / REJECTED.
+
+Plain Python, no Faust: the agent in hub.shell.app hands each chunk here and sends what comes
+back. Order of checks for one message: decode (Avro single-object) -> signature (the key must
+be one of the topic agency's keys) -> sanity (hub.domain.validation, which also insists the
+event's own agency is the topic's) -> archive (idempotent by event_id) -> receipt signed by the
+hub. Anything that goes wrong with one message becomes a dead letter and a REJECTED receipt;
+nothing raised by one message escapes to the worker (DESIGN.md section 8).
+
+Accepted *and* duplicate events are forwarded to ``cases``: a duplicate may be the redelivery of
+an event whose first forward was lost when a worker died between archive and send, and the
+matter agent is idempotent, so forwarding again is the safe side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from hub.domain.messages import DeadLetter, Receipt, ReceiptStatus
+from hub.domain.model import Agency, CaseEvent
+from hub.domain.validation import validate_event
+from hub.logging_setup import get_logger
+from hub.settings import Settings
+
+if TYPE_CHECKING:
+    from hub.codec.signing import Signer, TrustList
+    from hub.store.sql import HubStore
+
+# Echoed from the incoming message onto its receipt so a publisher can tell its own receipts
+# from older ones on the same topic without trusting end offsets (shared/BROKER.md).
+CORRELATION_HEADER = "x-hub-correlation"
+
+log = get_logger("hub.shell.intake")
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """One intake message as it came off the broker."""
+
+    topic: str
+    value: bytes
+    headers: Mapping[str, bytes]
+    key: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One record the agent must produce."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass
+class IntakeOutcome:
+    sends: list[Outgoing] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    accepted_event_ids: list[str] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+
+
+def header_map(headers: Any) -> dict[str, bytes]:
+    """Kafka headers come as a list of pairs (aiokafka) or a mapping (Faust); make them a dict."""
+    if not headers:
+        return {}
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    result: dict[str, bytes] = {}
+    for name, value in items:
+        key = name.decode() if isinstance(name, bytes) else str(name)
+        result[key] = value if isinstance(value, bytes) else str(value).encode()
+    return result
+
+
+@dataclass
+class _Candidate:
+    raw: RawMessage
+    event: CaseEvent
+    key_id: str | None
+    signature: bytes | None
+
+
+class IntakeProcessor:
+    """Turns chunks of raw intake messages into archive rows, receipts, dead letters and forwards."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: HubStore,
+        trust: TrustList | None,
+        hub_signer: Signer,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._trust = trust
+        self._signer = hub_signer
+        self._clock = clock
+        self._topic_agency = {settings.intake_topic(a.value): a for a in Agency}
+
+    def agency_of_topic(self, topic: str) -> Agency:
+        return self._topic_agency[topic]
+
+    def process(self, messages: Sequence[RawMessage]) -> IntakeOutcome:
+        from hub.codec.avro import encode_case_event
+
+        outcome = IntakeOutcome()
+        now = self._clock()
+        candidates: list[_Candidate] = []
+        for message in messages:
+            try:
+                candidate_or_reason = self._check(message, now)
+            except Exception as exc:  # a bug or a surprise in one message must not stop the worker
+                candidate_or_reason = (None, f"internal error while checking: {type(exc).__name__}")
+            if isinstance(candidate_or_reason, _Candidate):
+                candidates.append(candidate_or_reason)
+            else:
+                event_id, reason = candidate_or_reason
+                self._reject(outcome, message, event_id, reason, now)
+
+        if candidates:
+            newly = set(self._archive(candidates, now))
+            seen_in_chunk: set[str] = set()
+            for candidate in candidates:
+                event_id = candidate.event.event_id
+                first = event_id in newly and event_id not in seen_in_chunk
+                seen_in_chunk.add(event_id)
+                status = ReceiptStatus.ACCEPTED if first else ReceiptStatus.DUPLICATE
+                self._receipt(outcome, candidate.raw, event_id, status, None, now)
+                if first:
+                    outcome.accepted_event_ids.append(event_id)
+                    log.debug("intake_accepted", event_id=event_id, agency=candidate.event.agency.value)
+                outcome.sends.append(
+                    Outgoing(
+                        topic=self._settings.topic("cases"),
+                        key=event_id.encode(),
+                        value=encode_case_event(candidate.event),
+                    )
+                )
+        self._count_dead_letters(outcome)  # last: a chunk retried after an archive failure counts once
+        return outcome
+
+    def _count_dead_letters(self, outcome: IntakeOutcome) -> None:
+        # The dlq topic is the record; the store's row feeds the DLQ-size metric. A failure here
+        # must not turn into a retry of the whole chunk, so it is swallowed.
+        for letter in outcome.dead_letters:
+            with contextlib.suppress(Exception):
+                self._store.dlq_append(letter.event_id, letter.topic, letter.reason, letter.received_at)
+
+    # --- one message ---------------------------------------------------------------------
+
+    def _check(self, message: RawMessage, now: datetime) -> _Candidate | tuple[str | None, str]:
+        from hub.codec.avro import CodecError, decode_case_event
+        from hub.codec.signing import KEY_ID_HEADER, SIGNATURE_HEADER
+
+        agency = self._topic_agency.get(message.topic)
+        if agency is None:
+            return (None, f"not an intake topic: {message.topic}")
+        try:
+            event = decode_case_event(message.value)
+        except CodecError as exc:
+            return (self._recover_event_id(message.value), f"undecodable: {exc}")
+        key_id_raw = message.headers.get(KEY_ID_HEADER)
+        signature = message.headers.get(SIGNATURE_HEADER)
+        key_id = key_id_raw.decode(errors="replace") if key_id_raw else None
+        if signature is None or key_id is None:
+            if self._settings.require_signatures:
+                return (event.event_id, "unsigned event (signatures are required)")
+        elif self._trust is None:
+            if self._settings.require_signatures:
+                return (event.event_id, "no trust list loaded; cannot verify signatures")
+        else:
+            problem = self._trust.verify(agency.value, key_id, message.value, signature)
+            if problem is not None:
+                return (event.event_id, f"signature rejected: {problem}")
+        verdict = validate_event(event, agency, now)
+        if verdict.reason is not None:
+            return (event.event_id, verdict.reason)
+        return _Candidate(message, event, key_id, signature)
+
+    @staticmethod
+    def _recover_event_id(value: bytes) -> str | None:
+        """Best effort: a record that decodes as Avro but fails the model still names its event."""
+        from hub.codec.avro import decode_record
+
+        with contextlib.suppress(Exception):
+            _name, record = decode_record(value)
+            event_id = record.get("event_id")
+            if isinstance(event_id, str) and event_id.strip():
+                return event_id[:100]
+        return None
+
+    def _archive(self, candidates: Sequence[_Candidate], now: datetime) -> list[str]:
+        import json
+
+        from hub.store.sql import ArchivedEvent
+
+        rows = [
+            ArchivedEvent(
+                event_id=c.event.event_id,
+                agency=c.event.agency.value,
+                topic=c.raw.topic,
+                received_at=now,
+                occurred_at=c.event.occurred_at,
+                payload_json=json.dumps(c.event.canonical_json(), ensure_ascii=False, sort_keys=True),
+                avro=c.raw.value,
+                key_id=c.key_id,
+                signature=c.signature,
+            )
+            for c in candidates
+        ]
+        return list(self._store.archive_append(rows))
+
+    def _reject(
+        self, outcome: IntakeOutcome, message: RawMessage, event_id: str | None, reason: str, now: datetime
+    ) -> None:
+        from hub.codec.avro import encode_dead_letter
+
+        letter = DeadLetter(
+            event_id=event_id, topic=message.topic, reason=reason, original=message.value, received_at=now
+        )
+        outcome.dead_letters.append(letter)
+        # Reasons name fields and rules, never values (hub.codec.avro and validation promise it).
+        agency = self._topic_agency.get(message.topic)
+        log.warning(
+            "intake_rejected", event_id=event_id, agency=agency.value if agency else None, reason=reason
+        )
+        outcome.sends.append(
+            Outgoing(
+                topic=self._settings.topic("dlq"),
+                key=(event_id or "").encode(),
+                value=encode_dead_letter(letter),
+            )
+        )
+        self._receipt(outcome, message, event_id or "", ReceiptStatus.REJECTED, reason, now)
+
+    def _receipt(
+        self,
+        outcome: IntakeOutcome,
+        message: RawMessage,
+        event_id: str,
+        status: ReceiptStatus,
+        reason: str | None,
+        now: datetime,
+    ) -> None:
+        from hub.codec.avro import encode_receipt
+        from hub.codec.signing import KEY_ID_HEADER, SIGNATURE_HEADER
+
+        outcome.statuses[status.value] += 1
+        agency = self._topic_agency.get(message.topic)
+        if agency is None:
+            return  # no agency, no receipt topic: the dead letter is the record of it
+        receipt = Receipt(
+            event_id=event_id[:100],
+            agency=agency,
+            status=status,
+            reason=reason,
+            received_at=now,
+            hub_key_id=self._signer.key_id,
+        )
+        body = encode_receipt(receipt)
+        headers: list[tuple[str, bytes]] = [
+            (SIGNATURE_HEADER, self._signer.sign(body)),
+            (KEY_ID_HEADER, self._signer.key_id.encode()),
+        ]
+        correlation = message.headers.get(CORRELATION_HEADER)
+        if correlation is not None:
+            headers.append((CORRELATION_HEADER, correlation))
+        outcome.sends.append(
+            Outgoing(
+                topic=self._settings.receipts_topic(agency.value),
+                key=event_id.encode(),
+                value=body,
+                headers=tuple(headers),
+            )
+        )

@@ -1,0 +1,249 @@
+"""`hub up` as an object: broker (unless given), topics, archive replay, workers, API.
+
+Start order matters (shared/BROKER.md): the broker is memory-only, so topics are created on
+every start before any worker connects, and the read model is rebuilt from the archive (the
+truth) rather than from anything the broker may have held.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from hub.settings import Settings
+from hub.shell.broker import EmbeddedBroker
+from hub.shell.keyring import ensure_keys
+from hub.shell.topics import ensure_topics
+from hub.shell.workers import WorkerPool
+
+if TYPE_CHECKING:
+    from hub.store.sql import HubStore
+
+
+@dataclass
+class StartupTimes:
+    """Seconds spent in each start step (reported by `hub up` and the demo)."""
+
+    steps: dict[str, float] = field(default_factory=dict)
+
+    def total(self) -> float:
+        return sum(self.steps.values())
+
+
+def open_store(settings: Settings) -> HubStore:
+    from hub.store.sql import HubStore
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return HubStore.open(settings.effective_database_url)
+
+
+def replay_archive(settings: Settings, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Rebuild the read model from the archive: (events replayed, matters written)."""
+    from hub.shell.matters import MatterRuntime
+
+    store = open_store(settings)
+    try:
+        total = store.archive_count()
+        runtime = MatterRuntime(settings, store)
+        step = runtime.load(progress=(lambda done: progress(done, total)) if progress else None)
+        return step.events_added, step.matters_written
+    finally:
+        store.close()
+
+
+def projected_event_ids(store: HubStore) -> set[str]:
+    """Event ids the read model has placed in a matter (the matter agent has applied them)."""
+    from sqlalchemy import select
+
+    from hub.store.schema import metadata
+
+    table = metadata.tables["event_matter"]
+    with store.engine.connect() as conn:
+        return {str(row[0]) for row in conn.execute(select(table.c.event_id))}
+
+
+def wait_until_projected(
+    store: HubStore,
+    event_ids: set[str],
+    timeout: float,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> bool:
+    """Poll the read model until every id in ``event_ids`` is placed in a matter."""
+    deadline = time.monotonic() + timeout
+    while True:
+        done = len(event_ids & projected_event_ids(store))
+        if on_progress is not None:
+            on_progress(done, len(event_ids))
+        if done >= len(event_ids):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+
+
+async def _group_state(settings: Settings) -> tuple[str, int]:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from hub.shell.topics import faust_app_id, kafka_client_options
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap, **kafka_client_options(settings))
+    await admin.start()
+    try:
+        responses = await admin.describe_consumer_groups([faust_app_id(settings)])
+    finally:
+        await admin.close()
+    for response in responses:
+        for group in response.groups:
+            # (error_code, group, state, protocol_type, protocol, members)
+            return str(group[2]), len(group[5])
+    return "Unknown", 0
+
+
+def wait_for_workers(settings: Settings, count: int, timeout: float = 60.0) -> bool:
+    """Block until the workers' consumer group is Stable with ``count`` members (DescribeGroups)."""
+    from hub.shell.async_bridge import run_blocking
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state, members = run_blocking(_group_state(settings))
+        except Exception:
+            state, members = "Unknown", 0
+        if state == "Stable" and members >= count:
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def build_api(settings: Settings, store: HubStore) -> Any:
+    """E's API when present; until then a minimal app with /healthz so `hub up` is usable."""
+    try:
+        from hub.api.app import create_api
+    except ImportError:
+        from fastapi import FastAPI
+
+        api = FastAPI(title="IP enforcement exchange hub")
+
+        @api.get("/healthz")
+        def healthz() -> dict[str, str]:
+            return {"status": "ok"}
+
+        return api
+    return create_api(settings, store)
+
+
+class ApiServer:
+    """uvicorn in a background thread (the main thread keeps the signal handling)."""
+
+    def __init__(self, app: Any, host: str, port: int) -> None:
+        import uvicorn
+
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="hub-api", daemon=True)
+
+    def start(self, timeout: float = 20.0) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the API server exited at start (port in use?)")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the API server did not start in time")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+class LocalHub:
+    """Everything `hub up` runs, started in order and stopped in reverse."""
+
+    def __init__(
+        self, settings: Settings, workers: int | None = None, api: bool = True, wait_for_workers: bool = True
+    ) -> None:
+        self.settings = settings
+        self._wait_for_workers = wait_for_workers
+        self.workers_joined = False
+        self._workers = workers or settings.workers
+        self._with_api = api
+        self._broker: EmbeddedBroker | None = None
+        self._pool: WorkerPool | None = None
+        self._api: ApiServer | None = None
+        self.store: HubStore | None = None
+        self.times = StartupTimes()
+        self.keys_created = False
+
+    def _step(self, name: str, began: float) -> float:
+        now = time.monotonic()
+        self.times.steps[name] = now - began
+        return now
+
+    def start(self, replay_progress: Callable[[int, int], None] | None = None) -> Settings:
+        began = time.monotonic()
+        try:
+            if not self.settings.bootstrap:
+                self._broker = EmbeddedBroker(
+                    port=self.settings.broker_port, log_dir=self.settings.data_dir / "logs"
+                )
+                bootstrap = self._broker.start()
+                self.settings = self.settings.model_copy(update={"bootstrap": bootstrap})
+                began = self._step("broker", began)
+            self.keys_created = ensure_keys(self.settings.effective_keys_dir)
+            ensure_topics(self.settings)
+            began = self._step("topics", began)
+            # Workers first: their start (imports, group join) overlaps the replay and the API
+            # start. Both the replay and a new matter owner write the same whole-matter rows
+            # (replace semantics), so the overlap cannot change the result.
+            self._pool = WorkerPool(self.settings, self._workers)
+            self._pool.start()
+            began = self._step("workers", began)
+            replay_archive(self.settings, replay_progress)
+            began = self._step("replay", began)
+            self.store = open_store(self.settings)
+            if self._with_api:
+                self._api = ApiServer(
+                    build_api(self.settings, self.store), self.settings.api_host, self.settings.api_port
+                )
+                self._api.start()
+                began = self._step("api", began)
+            if self._wait_for_workers:
+                # Ready means consuming: the group has every worker and a settled assignment.
+                self.workers_joined = wait_for_workers(self.settings, self._workers)
+                began = self._step("workers joined", began)
+        except BaseException:
+            self.stop()
+            raise
+        return self.settings
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.settings.api_host}:{self.settings.api_port}"
+
+    def workers_alive(self) -> list[bool]:
+        return self._pool.alive() if self._pool is not None else []
+
+    def stop(self) -> None:
+        if self._api is not None:
+            self._api.stop()
+            self._api = None
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self._broker is not None:
+            self._broker.stop()
+            self._broker = None
+
+    def __enter__(self) -> LocalHub:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,41 @@
+"""`hub demo --exit-after-summary` as a user runs it: a subprocess, fresh data directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.domain.snapshot import AlertType
+from hub.shell.broker import free_loopback_port
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
+
+
+def test_demo_runs_to_a_summary_with_five_alert_types(tmp_path: Path) -> None:
+    """The demo starts everything, processes the sample and reports at least five alert types."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    env.update(
+        HUB_DATA_DIR=str(tmp_path / "data"),
+        HUB_API_PORT=str(free_loopback_port()),
+        COLUMNS="200",  # keep table rows on one line each
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "demo", "--exit-after-summary", "--timeout", "240"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=360,
+        check=False,
+    )
+    output = completed.stdout
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    shown = {t.value for t in AlertType if re.search(rf"alert {t.value}\s*│\s*[1-9]", output)}
+    assert len(shown) >= 5, output
+    assert re.search(r"events accepted\s*│\s*[1-9]", output)
+    assert "/?token=" in output and "/docs" in output
+    assert (tmp_path / "data" / "keys" / "trust.json").exists()
