@@ -1,0 +1,574 @@
+"""The hub's in-memory state: events, resolved parties and matters, kept a function of the SET.
+
+``HubState`` is what both the streaming worker and ``hub batch`` fold events into. Whatever the
+order, duplication or partitioning of its input, the same set of events gives the same party
+ids, the same matters and the same link evidence:
+
+- party ids depend only on the whole set (a name's id follows the USCCs seen for that name
+  anywhere in the set, so a late USCC re-resolves earlier mentions);
+- explicit links (same case file, refs) are monotone unions of case files;
+- implicit links are recomputed per *scope* (the case files a new event can possibly reach
+  through explicit links or shared blocks) with the canonical greedy of ``hub.domain.linking``.
+
+Scopes only ever grow (a union-find), which over-approximates what can interact; recomputing a
+larger scope gives the same answer as recomputing its independent parts, so this is safe.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from hub.domain.identifiers import is_masked_name, normalize_id_no, normalize_uscc
+from hub.domain.linking import (
+    BlockEntry,
+    BlockKey,
+    Candidate,
+    CaseFileKey,
+    DisjointSets,
+    case_file_key,
+    cited_case_files,
+    describe_case_file,
+    implicit_candidates,
+    own_case_file,
+    partition_groups,
+    right_keys,
+)
+from hub.domain.matching import (
+    branch_parent_key,
+    is_latin_name,
+    name_key_digest,
+    org_name_key,
+    pinyin_similarity,
+)
+from hub.domain.model import (
+    ACCUSED_ROLES,
+    ADMINISTRATIVE_AGENCIES,
+    CaseEvent,
+    EventType,
+    Party,
+    PartyKind,
+)
+from hub.domain.snapshot import (
+    Changes,
+    LinkEvidence,
+    LinkKind,
+    MatterEvaluation,
+    MatterSnapshot,
+    sort_key,
+)
+
+if TYPE_CHECKING:
+    from hub.domain.rules import RuleBook
+
+MentionKey = tuple[str, int]  # (event_id, party index)
+
+_SECONDS_PER_DAY = 86400.0
+# Implicit links are evidence, not proof: a USCC agreement weighs more than a name agreement.
+_SCORE_USCC = 0.95
+_SCORE_NAME = 0.85
+
+
+@dataclass(frozen=True)
+class _Mention:
+    party_id: str
+    link_eligible: bool  # may this id create an implicit link (accused ORG, firm identity)?
+    name_key: str | None  # set for an unmasked org name without a valid USCC (re-resolvable)
+    from_uscc: bool  # the id came from a valid USCC, on the mention or via its name
+
+
+def person_party_id(id_no: str) -> str:
+    """Pseudonymous person id: the ID number never appears in clear anywhere in the hub."""
+    return "PER:" + hashlib.sha256(id_no.encode("ascii")).hexdigest()[:16]
+
+
+def anonymous_party_id(event_id: str, index: int) -> str:
+    """A per-mention id for parties that cannot be identified (masked or name-only persons)."""
+    return f"ANON:{event_id}:{index}"
+
+
+def is_penalty(event: CaseEvent) -> bool:
+    """An administrative penalty decision: what repeat-offender history is made of."""
+    return event.event_type is EventType.PENALTY_DECIDED and event.agency in ADMINISTRATIVE_AGENCIES
+
+
+class HubState:
+    """Events, parties and matters; results are a pure function of the set of events added."""
+
+    def __init__(self, link_window_days: int = 365, rules: RuleBook | None = None) -> None:
+        self.link_window_days = link_window_days
+        self.rules = rules
+        self._window = link_window_days * _SECONDS_PER_DAY
+        self._events: dict[str, CaseEvent] = {}
+        self._ts: dict[str, float] = {}
+        self._case_file_of: dict[str, CaseFileKey] = {}
+        self._case_file_events: dict[CaseFileKey, list[str]] = defaultdict(list)
+        self._explicit: DisjointSets[CaseFileKey] = DisjointSets()
+        self._scope: DisjointSets[CaseFileKey] = DisjointSets(track_members=True)
+        self._mentions: dict[MentionKey, _Mention] = {}
+        self._name_usccs: dict[str, set[str]] = defaultdict(set)
+        self._name_mentions: dict[str, set[MentionKey]] = defaultdict(set)
+        self._event_blocks: dict[str, frozenset[BlockKey]] = {}
+        self._blocks: dict[BlockKey, list[tuple[float, str]]] = defaultdict(list)
+        self._penalties: dict[str, set[str]] = defaultdict(set)
+        self._penalty_parties_of: dict[str, tuple[str, ...]] = {}
+        self._matter_of: dict[str, str] = {}
+        self._matters: dict[str, tuple[str, ...]] = {}
+        self._implicit: dict[str, tuple[LinkEvidence, ...]] = {}
+        self._pending_removed: list[str] = []
+        self._pending_merges: list[tuple[str, str]] = []
+
+    # --- ingest --------------------------------------------------------------------------------
+
+    def add(self, event: CaseEvent) -> bool:
+        """Add one event; False when its event_id is already present (resends are no-ops)."""
+        if event.event_id in self._events:
+            return False
+        self.add_many([event])
+        return True
+
+    def add_many(self, events: Iterable[CaseEvent]) -> set[str]:
+        """Add events (duplicates ignored) and return every matter id touched, directly or not.
+
+        Touched includes matters merged into or split from, matters whose parties were
+        re-resolved, and matters holding penalties of a party that gained or lost a penalty
+        (repeat-offender neighbours).
+        """
+        fresh: list[CaseEvent] = []
+        for event in events:
+            if event.event_id in self._events:
+                continue
+            self._events[event.event_id] = event
+            fresh.append(event)
+        if not fresh:
+            return set()
+
+        dirty: set[CaseFileKey] = set()
+        for event in fresh:
+            dirty.add(self._index_case_files(event))
+
+        changed_keys = self._register_usccs(fresh)
+        penalty_parties: set[str] = set()
+        for event in fresh:
+            for idx, party in enumerate(event.parties):
+                self._mentions[(event.event_id, idx)] = self._resolve_mention(event.event_id, idx, party)
+            self._place_in_blocks(event.event_id, dirty)
+
+        fresh_ids = {e.event_id for e in fresh}
+        for key in sorted(changed_keys):
+            for mention in sorted(self._name_mentions.get(key, ())):
+                event_id, idx = mention
+                if event_id in fresh_ids:
+                    continue
+                old = self._mentions[mention]
+                new = self._resolve_mention(event_id, idx, self._events[event_id].parties[idx])
+                if new == old:
+                    continue
+                self._mentions[mention] = new
+                dirty.add(self._case_file_of[event_id])
+                self._place_in_blocks(event_id, dirty)
+                self._index_penalty(event_id, penalty_parties)
+        for event in fresh:
+            self._index_penalty(event.event_id, penalty_parties)
+
+        touched: set[str] = set()
+        for root in sorted({self._scope.find(cf) for cf in dirty}):
+            touched |= self._recompute_scope(root, penalty_parties)
+        for pid in penalty_parties:
+            for event_id in self._penalties.get(pid, ()):
+                touched.add(self._matter_of[event_id])
+        return {m for m in touched if m in self._matters}
+
+    def _index_case_files(self, event: CaseEvent) -> CaseFileKey:
+        own = own_case_file(event)
+        self._ts[event.event_id] = event.occurred_at.timestamp()
+        self._case_file_of[event.event_id] = own
+        self._case_file_events[own].append(event.event_id)
+        self._explicit.add(own)
+        self._scope.add(own)
+        for cited in cited_case_files(event, own):
+            self._explicit.union(own, cited)
+            self._scope.union(own, cited)
+        return own
+
+    def _register_usccs(self, fresh: Sequence[CaseEvent]) -> set[str]:
+        """Record name key -> valid USCC pairs; return keys whose resolution may have changed."""
+        changed: set[str] = set()
+        for event in fresh:
+            for party in event.parties:
+                if party.kind is not PartyKind.ORG or not party.name or is_masked_name(party.name):
+                    continue
+                uscc = normalize_uscc(party.uscc)
+                if uscc is None:
+                    continue
+                key = org_name_key(party.name)
+                seen = self._name_usccs[key]
+                if uscc not in seen and len(seen) < 2:
+                    changed.add(key)  # 0 -> 1 (name now resolves) or 1 -> 2 (now ambiguous)
+                seen.add(uscc)
+        return changed
+
+    def _resolve_mention(self, event_id: str, idx: int, party: Party) -> _Mention:
+        accused = party.role in ACCUSED_ROLES
+        if party.kind is PartyKind.PERSON:
+            id_no = normalize_id_no(party.id_no)
+            if id_no is not None:
+                return _Mention(person_party_id(id_no), False, None, False)
+            return _Mention(anonymous_party_id(event_id, idx), False, None, False)
+        uscc = normalize_uscc(party.uscc)
+        if uscc is not None:
+            return _Mention("ORG:" + uscc, accused, None, True)
+        if not party.name or is_masked_name(party.name):
+            return _Mention(anonymous_party_id(event_id, idx), False, None, False)
+        key = org_name_key(party.name)
+        self._name_mentions[key].add((event_id, idx))
+        seen = self._name_usccs.get(key, set())
+        if len(seen) == 1:
+            return _Mention("ORG:" + next(iter(seen)), accused, key, True)
+        # 0 USCCs: the name is the identity. 2+: ambiguous, kept apart and never linking.
+        return _Mention("ORGN:" + name_key_digest(key), accused and not seen, key, False)
+
+    def _accused_ids(self, event_id: str) -> list[str]:
+        event = self._events[event_id]
+        return [
+            self._mentions[(event_id, idx)].party_id
+            for idx, party in enumerate(event.parties)
+            if party.role in ACCUSED_ROLES
+        ]
+
+    def _index_penalty(self, event_id: str, penalty_parties: set[str]) -> None:
+        """(Re)file an administrative penalty under its accused parties' current ids."""
+        if not is_penalty(self._events[event_id]):
+            return
+        for pid in self._penalty_parties_of.get(event_id, ()):
+            self._penalties[pid].discard(event_id)
+            penalty_parties.add(pid)
+        current = tuple(dict.fromkeys(self._accused_ids(event_id)))
+        for pid in current:
+            self._penalties[pid].add(event_id)
+            penalty_parties.add(pid)
+        self._penalty_parties_of[event_id] = current
+
+    def _block_keys(self, event_id: str) -> frozenset[BlockKey]:
+        event = self._events[event_id]
+        rights = right_keys(event)
+        if not rights:
+            return frozenset()
+        orgs = {
+            m.party_id
+            for idx in range(len(event.parties))
+            if (m := self._mentions[(event_id, idx)]).link_eligible
+        }
+        return frozenset((org, right) for org in orgs for right in rights)
+
+    def _place_in_blocks(self, event_id: str, dirty: set[CaseFileKey]) -> None:
+        """Move an event into its current blocks and widen its scope to reachable neighbours."""
+        ts = self._ts[event_id]
+        old = self._event_blocks.get(event_id, frozenset())
+        new = self._block_keys(event_id)
+        own = self._case_file_of[event_id]
+        dirty.add(own)
+        if not old and not new:
+            return  # most events: no firm accused organisation with a right, nothing to place
+        for block in old - new:
+            entries = self._blocks[block]
+            pos = bisect.bisect_left(entries, (ts, event_id))
+            if pos < len(entries) and entries[pos] == (ts, event_id):
+                del entries[pos]
+        for block in new - old:
+            entries = self._blocks[block]
+            bisect.insort(entries, (ts, event_id))
+            lo = bisect.bisect_left(entries, (ts - self._window, ""))
+            for other_ts, other_id in entries[lo:]:
+                if other_ts > ts + self._window:
+                    break
+                if other_id != event_id:
+                    self._scope.union(own, self._case_file_of[other_id])
+        self._event_blocks[event_id] = new
+
+    def _partition_scope(
+        self, case_files: Sequence[CaseFileKey]
+    ) -> tuple[list[list[str]], dict[CaseFileKey, CaseFileKey], list[Candidate]]:
+        """The scope's events grouped into matters, each group's representative, accepted links."""
+        case_file_events = self._case_file_events
+        if len(case_files) == 1:
+            # One case file: one agency, one explicit group, no implicit candidate possible.
+            only = list(case_file_events.get(case_files[0], ()))
+            return ([only] if only else []), {}, []
+        group_of = {cf: self._explicit.find(cf) for cf in case_files}
+        held: dict[CaseFileKey, set[str]] = defaultdict(set)
+        by_block: dict[BlockKey, list[str]] = defaultdict(list)
+        event_blocks = self._event_blocks
+        for cf in case_files:
+            ids = case_file_events.get(cf)
+            if not ids:
+                continue
+            held[group_of[cf]].add(cf[0])
+            for event_id in ids:
+                for block in event_blocks.get(event_id, ()):
+                    by_block[block].append(event_id)
+        blocks: dict[BlockKey, list[BlockEntry]] = {}
+        for block, ids in by_block.items():
+            if len(ids) > 1:  # a block with one event cannot pair
+                entries = []
+                for event_id in ids:
+                    cf = self._case_file_of[event_id]
+                    entries.append(BlockEntry(self._ts[event_id], event_id, cf[0], group_of[cf]))
+                blocks[block] = entries
+        candidates = implicit_candidates(blocks, self._window) if blocks else []
+        final, accepted = partition_groups({g: frozenset(a) for g, a in held.items()}, candidates)
+        members: dict[CaseFileKey, list[str]] = defaultdict(list)
+        for cf in case_files:
+            ids = case_file_events.get(cf)
+            if ids:
+                members[final[group_of[cf]]].extend(ids)
+        rep_of_group = {cf: final[group_of[cf]] for cf in case_files if group_of[cf] in final}
+        return list(members.values()), rep_of_group, accepted
+
+    def _recompute_scope(self, root: CaseFileKey, penalty_parties: set[str]) -> set[str]:
+        """Re-derive the matters of one scope from scratch; return old and new matter ids."""
+        case_files = list(self._scope.members(root))
+        groups, rep_of_group, accepted = self._partition_scope(case_files)
+        new_matters: dict[str, tuple[str, ...]] = {}
+        matter_of_rep: dict[CaseFileKey, str] = {}
+        for ids in groups:
+            ordered = tuple(sorted(ids))
+            matter_id = "M-" + ordered[0]
+            new_matters[matter_id] = ordered
+            matter_of_rep[rep_of_group.get(self._case_file_of[ordered[0]], ("", ""))] = matter_id
+        evidence: dict[str, list[LinkEvidence]] = defaultdict(list)
+        for cand in accepted:
+            evidence[matter_of_rep[rep_of_group[cand.group_a]]].append(self._implicit_evidence(cand))
+
+        matter_of = self._matter_of
+        old_members: dict[str, tuple[str, ...]] = {}
+        for ids in groups:
+            for event_id in ids:
+                old = matter_of.get(event_id)
+                if old is not None and old not in old_members and old in self._matters:
+                    old_members[old] = self._matters[old]
+        for matter_id, ordered in new_matters.items():
+            self._matters[matter_id] = ordered
+            if matter_id in evidence:
+                self._implicit[matter_id] = tuple(evidence[matter_id])
+            else:
+                self._implicit.pop(matter_id, None)
+            for event_id in ordered:
+                if matter_of.get(event_id) != matter_id:
+                    matter_of[event_id] = matter_id
+                    if event_id in self._penalty_parties_of:
+                        # A penalty moved matter: its party's other matters see a new history.
+                        penalty_parties.update(self._penalty_parties_of[event_id])
+        for matter_id, old_ids in old_members.items():
+            if matter_id in new_matters:
+                continue
+            self._matters.pop(matter_id, None)
+            self._implicit.pop(matter_id, None)
+            self._pending_removed.append(matter_id)
+            targets = {matter_of[e] for e in old_ids}
+            if len(targets) == 1:
+                self._pending_merges.append((matter_id, next(iter(targets))))
+        return set(new_matters) | set(old_members)
+
+    def _implicit_evidence(self, cand: Candidate) -> LinkEvidence:
+        party_id, right = cand.block
+        a, b = self._events[cand.a_event_id], self._events[cand.b_event_id]
+        by_uscc = party_id.startswith("ORG:")
+        if by_uscc:
+            agreeing = f"accused organisation USCC {party_id[4:]}"
+        else:
+            agreeing = f"accused organisation name key {self._name_key_of(cand.a_event_id, party_id)}"
+        days = cand.gap / _SECONDS_PER_DAY
+        text = (
+            f"{agreeing}; right {right}; {a.agency.value} and {b.agency.value} "
+            f"{days:.0f} days apart (window {self.link_window_days} days)"
+        )
+        text += self._script_note(cand.a_event_id, cand.b_event_id, party_id)
+        score = _SCORE_USCC if by_uscc else _SCORE_NAME
+        return LinkEvidence(LinkKind.IMPLICIT, cand.a_event_id, cand.b_event_id, score, text)
+
+    def _party_name(self, event_id: str, party_id: str) -> str | None:
+        event = self._events[event_id]
+        for idx, party in enumerate(event.parties):
+            if party.name and self._mentions[(event_id, idx)].party_id == party_id:
+                return party.name
+        return None
+
+    def _script_note(self, a_event_id: str, b_event_id: str, party_id: str) -> str:
+        """Supporting evidence when one side names the company in pinyin/English (customs).
+
+        The link already rests on the USCC; the pinyin agreement only helps a reader check it.
+        """
+        name_a, name_b = self._party_name(a_event_id, party_id), self._party_name(b_event_id, party_id)
+        if not name_a or not name_b or is_latin_name(name_a) == is_latin_name(name_b):
+            return ""
+        return f"; names agree in pinyin {pinyin_similarity(name_a, name_b):.2f} (supporting only)"
+
+    def _name_key_of(self, event_id: str, party_id: str) -> str:
+        event = self._events[event_id]
+        for idx, party in enumerate(event.parties):
+            mention = self._mentions[(event_id, idx)]
+            if mention.party_id == party_id and mention.name_key:
+                return mention.name_key
+            if mention.party_id == party_id and party.name:
+                return org_name_key(party.name)
+        return party_id
+
+    # --- queries -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._events
+
+    def event(self, event_id: str) -> CaseEvent:
+        return self._events[event_id]
+
+    def events(self) -> Iterable[CaseEvent]:
+        return self._events.values()
+
+    def matter_of(self, event_id: str) -> str:
+        return self._matter_of[event_id]
+
+    def party_id(self, event_id: str, idx: int) -> str:
+        return self._mentions[(event_id, idx)].party_id
+
+    def matter_ids(self) -> list[str]:
+        return sorted(self._matters)
+
+    def matter_events(self, matter_id: str) -> tuple[str, ...]:
+        """Event ids of one matter, sorted by event id."""
+        return self._matters[matter_id]
+
+    def branch_of(self, event_id: str, idx: int) -> str | None:
+        """The parent organisation's party id when the mention is a branch (…分公司), else None."""
+        party = self._events[event_id].parties[idx]
+        if party.kind is not PartyKind.ORG or not party.name:
+            return None
+        parent = branch_parent_key(org_name_key(party.name))
+        if parent is None:
+            return None
+        seen = self._name_usccs.get(parent, set())
+        if len(seen) == 1:
+            return "ORG:" + next(iter(seen))
+        return "ORGN:" + name_key_digest(parent)
+
+    def penalties(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
+        """Administrative PENALTY_DECIDED events naming the party as accused, across matters."""
+        events = sorted((self._events[e] for e in self._penalties.get(party_id, ())), key=sort_key)
+        return [(self._matter_of[e.event_id], e) for e in events]
+
+    def snapshot(self, matter_id: str) -> MatterSnapshot:
+        ids = self._matters[matter_id]
+        events = tuple(sorted((self._events[e] for e in ids), key=sort_key))
+        party_ids = {
+            (e.event_id, idx): self._mentions[(e.event_id, idx)].party_id
+            for e in events
+            for idx in range(len(e.parties))
+        }
+        links = self._explicit_evidence(events) + self._implicit.get(matter_id, ())
+        return MatterSnapshot(matter_id, events, party_ids, links)
+
+    def _explicit_evidence(self, events: Sequence[CaseEvent]) -> tuple[LinkEvidence, ...]:
+        by_case_file: dict[CaseFileKey, list[CaseEvent]] = defaultdict(list)
+        for event in events:  # already in event-time order
+            by_case_file[self._case_file_of[event.event_id]].append(event)
+        links: list[LinkEvidence] = []
+        for cf in sorted(by_case_file):
+            chain = by_case_file[cf]
+            for a, b in itertools.pairwise(chain):
+                links.append(
+                    LinkEvidence(
+                        LinkKind.SAME_CASE,
+                        a.event_id,
+                        b.event_id,
+                        1.0,
+                        f"same case file {describe_case_file(cf)}",
+                    )
+                )
+        citers: dict[CaseFileKey, list[CaseEvent]] = defaultdict(list)
+        seen: set[tuple[str, str]] = set()
+        for event in events:
+            for ref in event.refs:
+                cited = case_file_key(ref.agency.value, ref.case_no)
+                if cited == self._case_file_of[event.event_id]:
+                    continue
+                target = by_case_file.get(cited)
+                if target:
+                    pair = (event.event_id, target[0].event_id)
+                    if pair not in seen:
+                        seen.add(pair)
+                        links.append(
+                            LinkEvidence(
+                                LinkKind.REF,
+                                event.event_id,
+                                target[0].event_id,
+                                1.0,
+                                f"cites {describe_case_file(cited)} ({ref.relation.value}) as written "
+                                f"'{ref.case_no}'",
+                            )
+                        )
+                else:
+                    citers[cited].append(event)
+        for cited in sorted(citers):
+            chain = citers[cited]
+            for a, b in itertools.pairwise(chain):
+                if a.event_id != b.event_id:
+                    links.append(
+                        LinkEvidence(
+                            LinkKind.REF,
+                            a.event_id,
+                            b.event_id,
+                            1.0,
+                            f"both cite {describe_case_file(cited)}",
+                        )
+                    )
+        return tuple(links)
+
+    # --- evaluation and change sets ------------------------------------------------------------
+
+    def evaluate(self, matter_id: str, as_of: datetime) -> MatterEvaluation:
+        """What the rules say about one matter at ``as_of`` (no rules: no alerts, no clocks)."""
+        if self.rules is None:
+            return MatterEvaluation(matter_id, (), ())
+        # Imported here: alert rules are another part of the product; linking must not need them.
+        from hub.domain.alerts import evaluate_matter
+
+        return evaluate_matter(self.snapshot(matter_id), self, as_of, self.rules)
+
+    def changes(self, touched: Iterable[str], as_of: datetime) -> Changes:
+        """Whole snapshots and evaluations of the touched matters plus merges since the last call."""
+        touched = set(touched)
+        alive = sorted(m for m in touched if m in self._matters)
+        removed = {m for m in touched if m not in self._matters}
+        removed.update(m for m in self._pending_removed if m not in self._matters)
+        merges = tuple(
+            dict.fromkeys(
+                (old, self._current(new)) for old, new in self._pending_merges if old not in self._matters
+            )
+        )
+        self._pending_removed.clear()
+        self._pending_merges.clear()
+        return Changes(
+            matters=tuple(self.snapshot(m) for m in alive),
+            evaluations=tuple(self.evaluate(m, as_of) for m in alive),
+            removed_matter_ids=tuple(sorted(removed)),
+            merges=merges,
+        )
+
+    def _current(self, matter_id: str) -> str:
+        # A merge target may itself have merged later within the same batch of changes.
+        ids = self._matters.get(matter_id)
+        if ids is not None:
+            return matter_id
+        for old, new in self._pending_merges:
+            if old == matter_id and new != matter_id:
+                return self._current(new)
+        return matter_id
