@@ -1,0 +1,338 @@
+// Web UI of the hub. Vanilla JS, no network beyond this server. Every value from the API is
+// rendered with textContent / setAttribute, never parsed as markup, because party names and case
+// numbers are free text written by other systems.
+"use strict";
+
+const TOKEN_KEY = "hub.token";
+const AGENCY = { MARKET_REGULATION: "市场监管", CUSTOMS: "海关", POLICE: "公安", PROCURATORATE: "检察院", COURT: "法院" };
+const ALERT = {
+  FORWARD_REFERRAL_SUSPECTED: "涉嫌以罚代刑", REFERRAL_OVERDUE: "移送逾期未立案决定",
+  FILING_REFUSAL_REVIEW: "不予立案待监督", REVERSE_REFERRAL_DUE: "应反向移送",
+  REVERSE_REFERRAL_OVERDUE: "检察意见逾期未回复", DUAL_REPORT: "双报案", REPEAT_OFFENDER: "重复侵权",
+};
+const OFFENSE = {
+  TRADEMARK_COUNTERFEIT: "假冒注册商标", SELLING_COUNTERFEIT_MARKED_GOODS: "销售假冒商标商品", ILLEGAL_MARK_LABELS: "非法制造标识",
+  PATENT_COUNTERFEIT: "假冒专利", COPYRIGHT_INFRINGEMENT: "侵犯著作权", SELLING_INFRINGING_COPIES: "销售侵权复制品",
+  TRADE_SECRET: "侵犯商业秘密", OTHER_IP: "其他",
+};
+const ROLE = { RESPONDENT: "当事人", SUSPECT: "犯罪嫌疑人", DEFENDANT: "被告人", RIGHT_HOLDER: "权利人", COMPLAINANT: "举报人", OTHER: "其他" };
+const AMOUNT = { illegal_gain: "违法所得", illegal_turnover: "违法经营额", goods_value: "货值", fine: "罚款", confiscated: "没收" };
+const RELATION = { REFERRED_TO: "移送至", REFERRED_FROM: "移送自", RELATED: "关联", SAME_AS: "同一案件" };
+const STATUS = { NEW: "待处理", ACKNOWLEDGED: "已确认", RESOLVED: "已办结" };
+const COLORS = ["#2b6cb0", "#2c7a7b", "#1a365d", "#8b1a1a", "#6b46c1", "#dd6b20", "#38a169", "#718096"];
+const SVGNS = "http://www.w3.org/2000/svg";
+
+// --- small DOM helpers ----------------------------------------------------------------------
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, String(v));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+function svg(tag, attrs, text) {
+  const node = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = String(text);
+  return node;
+}
+function fmtTime(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (isNaN(d)) return String(iso);
+  return d.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+}
+function agencyBadge(a) { return el("span", { class: "badge ag-" + a }, AGENCY[a] || a); }
+function matterLink(id) { return el("a", { href: "#matter/" + encodeURIComponent(id), class: "matter-link" }, id); }
+function partyLink(id, label) {
+  return id ? el("a", { href: "#party/" + encodeURIComponent(id), class: "party-link" }, label || id) : el("span", {}, label || "—");
+}
+function table(headers, rows, attrs) {
+  return el("table", attrs || {}, el("thead", {}, el("tr", {}, headers.map(h => el("th", {}, h)))),
+    el("tbody", {}, rows.map(r => el("tr", {}, r.map(c => el("td", {}, c))))));
+}
+function setMain(...nodes) {
+  const main = document.getElementById("main");
+  main.replaceChildren(...nodes);
+}
+
+// --- token and fetch --------------------------------------------------------------------------
+function takeTokenFromUrl() {
+  const params = new URLSearchParams(location.search);
+  const t = params.get("token");
+  if (t) {
+    sessionStorage.setItem(TOKEN_KEY, t);
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+  }
+}
+function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
+async function api(path, options) {
+  const opts = Object.assign({ headers: {} }, options || {});
+  opts.headers = Object.assign({ Authorization: "Bearer " + token() }, opts.headers);
+  if (opts.json !== undefined) {
+    opts.method = opts.method || "POST";
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(opts.json);
+  }
+  const res = await fetch(path, opts);
+  if (res.status === 401) { sessionStorage.removeItem(TOKEN_KEY); showLogin("令牌无效或已过期，请重新输入。"); throw new Error("401"); }
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error((body && body.detail && (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail))) || res.statusText);
+  return body;
+}
+
+function showLogin(message) {
+  document.getElementById("login").hidden = false;
+  document.getElementById("main").replaceChildren();
+  document.getElementById("login-error").textContent = message || "";
+}
+
+function errorBox(err) { return el("p", { class: "error", id: "error" }, "出错：" + err.message); }
+
+// --- pages ------------------------------------------------------------------------------------
+async function pageInbox() {
+  const form = el("form", { class: "filters", id: "inbox-filters" },
+    el("label", {}, "类型 ", el("select", { name: "alert_type" }, el("option", { value: "" }, "全部"),
+      Object.entries(ALERT).map(([k, v]) => el("option", { value: k }, v)))),
+    el("label", {}, "区划 ", el("input", { name: "region", size: 8, placeholder: "3701" })),
+    el("label", {}, "机关 ", el("select", { name: "agency" }, el("option", { value: "" }, "全部"),
+      Object.entries(AGENCY).map(([k, v]) => el("option", { value: k }, v)))),
+    el("label", {}, "到期早于 ", el("input", { name: "due_before", type: "date" })),
+    el("button", { type: "submit" }, "筛选"));
+  const holder = el("div", { id: "inbox-list" }, "加载中…");
+  setMain(el("h2", {}, "告警收件箱"), form, holder);
+  async function load() {
+    const q = new URLSearchParams();
+    for (const [k, v] of new FormData(form).entries()) if (v) q.set(k, k === "due_before" ? v + "T23:59:59+08:00" : v);
+    try {
+      const data = await api("/api/v1/alerts?" + q.toString());
+      holder.replaceChildren(el("p", { class: "muted" }, `共 ${data.total} 条`), inboxTable(data.items, load));
+    } catch (err) { holder.replaceChildren(errorBox(err)); }
+  }
+  form.addEventListener("submit", ev => { ev.preventDefault(); load(); });
+  await load();
+}
+
+function inboxTable(items, reload) {
+  const rows = items.map(a => {
+    const reason = el("input", { class: "reason", placeholder: "办结理由", size: 14, "aria-label": "办结理由" });
+    const msg = el("span", { class: "error" });
+    const ack = el("button", { type: "button", class: "ack", disabled: a.status !== "NEW" }, "确认");
+    const res = el("button", { type: "button", class: "resolve" }, "办结");
+    ack.addEventListener("click", async () => {
+      try { await api(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/acknowledge`, { json: {} }); await reload(); }
+      catch (err) { msg.textContent = err.message; }
+    });
+    res.addEventListener("click", async () => {
+      if (!reason.value.trim()) { msg.textContent = "请填写办结理由"; return; }
+      try { await api(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/resolve`, { json: { reason: reason.value } }); await reload(); }
+      catch (err) { msg.textContent = err.message; }
+    });
+    return [
+      el("span", { class: "alert-type" }, a.alert_label || ALERT[a.alert_type] || a.alert_type),
+      matterLink(a.matter_id),
+      a.agency ? agencyBadge(a.agency) : "—",
+      AGENCY[a.acting_agency] || a.acting_agency,
+      fmtTime(a.due_at),
+      el("span", { class: "alert-status", "data-alert-id": a.alert_id }, STATUS[a.status] || a.status),
+      el("div", {}, a.explanation, el("div", { class: "muted" }, a.basis)),
+      el("div", {}, ack, " ", reason, " ", res, " ", msg),
+    ];
+  });
+  return table(["类型", "案件", "触发机关", "应处理", "到期", "状态", "说明与依据", "操作"], rows, { id: "inbox-table" });
+}
+
+let ME = null;
+const MAY_UNMASK = ["PROSECUTOR", "ADMIN", "AGENCY_OFFICER"];
+
+function unmaskButton(reload) {
+  if (!ME || !MAY_UNMASK.includes(ME.role)) return null;
+  return el("button", { type: "button", id: "unmask", onclick: () => {
+    const purpose = window.prompt("查看未脱敏个人信息将记入审计日志。请填写用途：");
+    if (purpose && purpose.trim()) reload(purpose.trim());
+  } }, "显示未脱敏信息");
+}
+
+async function pageMatter(id, purpose) {
+  setMain(el("p", {}, "加载中…"));
+  let m;
+  const q = purpose ? "?unmask=true&purpose=" + encodeURIComponent(purpose) : "";
+  try { m = await api("/api/v1/matters/" + encodeURIComponent(id) + q); } catch (err) { setMain(errorBox(err)); return; }
+  const head = el("div", { class: "card" },
+    el("h2", { id: "matter-title" }, "案件全景 ", m.matter_id),
+    purpose ? el("p", { class: "muted" }, "已显示未脱敏信息（已记入审计）") : unmaskButton(p => pageMatter(id, p)),
+    el("p", {}, "移送状态：", el("strong", { id: "referral-status" }, m.referral_status), "　涉及机关：", m.agencies.map(agencyBadge),
+      "　区划：", m.regions.join("、") || "—"),
+    el("p", {}, "案号：", m.case_numbers.map(c => el("span", { class: "case-no" }, `${AGENCY[c.agency] || c.agency} ${c.case_no}；`))),
+    el("p", {}, "涉案当事人：", m.accused.map(p => el("span", {}, partyLink(p.party_id, p.name || "（未具名）"), p.uscc ? ` (${p.uscc})` : "", p.id_no ? ` [${p.id_no}]` : "", "；"))));
+  const timeline = el("ol", { class: "timeline", id: "timeline" }, m.timeline.map(e => el("li", { "data-event-id": e.event_id },
+    el("div", {}, agencyBadge(e.agency), el("strong", {}, e.event_label), "　", fmtTime(e.occurred_at)),
+    el("div", {}, "案号：", e.case_no, "　单位：", AGENCY[e.unit] || e.unit || "—", "　区划：", e.region_code || "—"),
+    e.cause ? el("div", {}, "案由：", e.cause) : null,
+    e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${ROLE[p.role] || p.role}）`, p.id_no ? ` ${p.id_no}` : "", "；"))) : null,
+    e.rights.length ? el("div", {}, "权利：", e.rights.map(r => `${r.kind} ${r.reg_no || ""} ${r.label || ""}；`)) : null,
+    Object.keys(e.amounts).length ? el("div", {}, "金额：", Object.entries(e.amounts).map(([k, v]) => `${AMOUNT[k] || k} ${v} 元；`)) : null,
+    e.refs.length ? el("div", { class: "muted" }, "关联：", e.refs.map(r => `${RELATION[r.relation] || r.relation} ${AGENCY[r.agency] || r.agency} ${r.case_no}；`)) : null)));
+  const links = table(["类型", "事件A", "事件B", "得分", "依据"], m.links.map(l => [l.kind, l.a_event_id, l.b_event_id, l.score.toFixed(2), l.evidence]), { id: "link-evidence" });
+  const alerts = table(["告警", "状态", "处理", "到期", "说明"], m.alerts.map(a => [a.alert_label, el("span", { class: "st-" + a.state }, a.state === "OPEN" ? "未关闭" : "已关闭"), STATUS[a.status] || a.status, fmtTime(a.due_at), a.explanation]), { id: "matter-alerts" });
+  const clocks = table(["时限", "起算", "到期", "状态", "依据"], m.clocks.map(c => [c.kind, fmtTime(c.started_at), fmtTime(c.due_at), c.state, c.basis]));
+  setMain(head, el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
+}
+
+async function pageParty(id) {
+  setMain(el("p", {}, "加载中…"));
+  let p;
+  try { p = await api("/api/v1/parties/" + encodeURIComponent(id)); } catch (err) { setMain(errorBox(err)); return; }
+  setMain(
+    el("div", { class: "card" }, el("h2", { id: "party-title" }, "当事人画像"),
+      el("p", {}, "名称：", el("span", { id: "party-names" }, p.names.join("、") || "—")),
+      el("p", {}, "统一社会信用代码：", p.uscc.join("、") || "—", "　身份证号：", p.id_nos.join("、") || "—"),
+      el("p", {}, "涉及区划：", p.regions.join("、") || "—")),
+    el("h3", {}, "全部案件"),
+    table(["案件", "首次", "最近", "机关", "移送状态", "角色", "未关闭告警"], p.matters.map(m => [matterLink(m.matter_id), fmtTime(m.first_at), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, m.roles.join("、"), m.open_alerts]), { id: "party-matters" }),
+    el("h3", {}, "既往行政处罚"),
+    table(["时间", "机关", "区划", "案号", "罚款"], p.penalties.map(x => [fmtTime(x.occurred_at), AGENCY[x.agency] || x.agency, x.region_code || "—", x.case_no, x.fine === null ? "—" : x.fine])));
+}
+
+async function pageSearch() {
+  const fields = [["party", "当事人名称"], ["uscc", "统一社会信用代码"], ["id_no", "身份证号"], ["right_no", "权利号"], ["case_no", "案号"], ["region", "区划"], ["date_from", "起（日期）"], ["date_to", "止（日期）"]];
+  const form = el("form", { class: "filters", id: "search-form" },
+    fields.map(([n, l]) => el("label", {}, l + " ", el("input", { name: n, size: 14, type: n.startsWith("date") ? "date" : "text" }))),
+    el("label", {}, "机关 ", el("select", { name: "agency" }, el("option", { value: "" }, "全部"), Object.entries(AGENCY).map(([k, v]) => el("option", { value: k }, v)))),
+    el("label", {}, "告警 ", el("select", { name: "alert" }, el("option", { value: "any" }, "不限"), el("option", { value: "open" }, "有未关闭告警"), el("option", { value: "none" }, "无告警"))),
+    el("button", { type: "submit" }, "检索"));
+  const results = el("div", { id: "search-results" });
+  setMain(el("h2", {}, "检索"), form, results);
+  async function run(cursor) {
+    const q = new URLSearchParams();
+    for (const [k, v] of new FormData(form).entries()) if (v) q.set(k, k === "date_from" ? v + "T00:00:00+08:00" : k === "date_to" ? v + "T23:59:59+08:00" : v);
+    q.set("limit", "20");
+    if (cursor) q.set("cursor", cursor);
+    try {
+      const data = await api("/api/v1/matters?" + q.toString());
+      const more = data.next_cursor ? el("button", { type: "button", id: "next-page", onclick: () => run(data.next_cursor) }, "下一页") : null;
+      results.replaceChildren(el("p", { class: "muted" }, `共 ${data.total}${data.total_exact ? "" : "+"} 件`),
+        table(["案件", "最近", "机关", "移送状态", "当事人", "案号", "告警"], data.items.map(m => [matterLink(m.matter_id), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, el("span", {}, m.accused.map(p => el("span", {}, partyLink(p.party_id, p.name || "—"), "；"))), m.case_numbers.map(c => c.case_no).join("；"), m.open_alerts.map(a => a.alert_label).join("、")]), { id: "search-table" }), more);
+    } catch (err) { results.replaceChildren(errorBox(err)); }
+  }
+  form.addEventListener("submit", ev => { ev.preventDefault(); run(null); });
+}
+
+// --- charts (SVG, drawn here; no library) -------------------------------------------------------
+function barChart(title, categories, series, opts) {
+  // categories: x labels; series: [{name, values[]}] grouped bars.
+  const w = (opts && opts.width) || 560, h = 240, left = 40, bottom = 50, top = 10;
+  // Integer ticks: counts are whole numbers, so the axis top is 4 whole steps.
+  const step = Math.max(1, Math.ceil(Math.max(0, ...series.flatMap(s => s.values)) / 4));
+  const max = step * 4;
+  const plotW = w - left - 10, plotH = h - bottom - top;
+  const group = plotW / Math.max(1, categories.length);
+  const bar = Math.max(2, (group - 6) / Math.max(1, series.length));
+  const root = svg("svg", { width: w, height: h, role: "img", "aria-label": title });
+  root.appendChild(svg("line", { x1: left, y1: top + plotH, x2: w - 10, y2: top + plotH, stroke: "#999" }));
+  for (let i = 0; i <= 4; i++) {
+    const v = step * i, y = top + plotH - plotH * i / 4;
+    root.appendChild(svg("text", { x: left - 4, y: y + 4, "text-anchor": "end" }, v));
+    root.appendChild(svg("line", { x1: left, y1: y, x2: w - 10, y2: y, stroke: "#eee" }));
+  }
+  categories.forEach((c, ci) => {
+    series.forEach((s, si) => {
+      const v = s.values[ci] || 0, bh = plotH * v / max;
+      const r = svg("rect", { x: left + ci * group + 3 + si * bar, y: top + plotH - bh, width: bar - 1, height: bh, fill: COLORS[si % COLORS.length] });
+      r.appendChild(svg("title", {}, `${s.name} ${c}: ${v}`));
+      root.appendChild(r);
+    });
+    root.appendChild(svg("text", { x: left + ci * group + group / 2, y: top + plotH + 14, "text-anchor": "middle", transform: `rotate(20 ${left + ci * group + group / 2} ${top + plotH + 14})` }, c));
+  });
+  const legend = el("div", { class: "legend" }, series.map((s, i) => el("span", {}, el("i", { style: "background:" + COLORS[i % COLORS.length] }), s.name)));
+  return el("div", { class: "chart" }, el("h3", {}, title), root, legend);
+}
+
+function rangeChart(title, rows) {
+  // rows: [{label, min, max, median, outlier}] drawn as a range line with a median dot.
+  const w = 600, rowH = 22, left = 230, h = rows.length * rowH + 30;
+  const max = Math.max(0.01, ...rows.map(r => r.max));
+  const x = v => left + (w - left - 20) * v / max;
+  const root = svg("svg", { width: w, height: h, role: "img", "aria-label": title });
+  rows.forEach((r, i) => {
+    const y = 15 + i * rowH;
+    root.appendChild(svg("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, r.label));
+    root.appendChild(svg("line", { x1: x(r.min), y1: y, x2: x(r.max), y2: y, stroke: r.outlier ? "#b00" : "#2b6cb0", "stroke-width": 3 }));
+    root.appendChild(svg("circle", { cx: x(r.median), cy: y, r: 4, fill: r.outlier ? "#b00" : "#1a365d" }));
+  });
+  root.appendChild(svg("text", { x: left, y: h - 4 }, "0"));
+  root.appendChild(svg("text", { x: w - 20, y: h - 4, "text-anchor": "end" }, max.toFixed(2) + " 倍"));
+  return el("div", { class: "chart" }, el("h3", {}, title), root, el("div", { class: "muted" }, "线段为罚款/违法经营额倍数的最小—最大值，圆点为中位数；红色为偏离同类案件的异常组。"));
+}
+
+async function pageDashboard() {
+  setMain(el("p", {}, "加载中…"));
+  let stats, std;
+  try { [stats, std] = await Promise.all([api("/api/v1/stats"), api("/api/v1/standards")]); } catch (err) { setMain(errorBox(err)); return; }
+  const months = [...new Set(stats.transfers.filter(t => t.direction === "FORWARD").map(t => t.month))].sort();
+  const agencies = [...new Set(stats.transfers.filter(t => t.direction === "FORWARD").map(t => t.agency))].sort();
+  const transferSeries = agencies.map(a => ({ name: AGENCY[a] || a, values: months.map(m => stats.transfers.filter(t => t.direction === "FORWARD" && t.agency === a && t.month === m).reduce((s, t) => s + t.count, 0)) }));
+  const clockKinds = [...new Set(stats.overdue_clocks.map(c => c.kind))].sort();
+  const clockAgencies = [...new Set(stats.overdue_clocks.map(c => c.agency || "未知"))].sort();
+  const clockSeries = clockAgencies.map(a => ({ name: AGENCY[a] || a, values: clockKinds.map(k => stats.overdue_clocks.filter(c => c.kind === k && (c.agency || "未知") === a).reduce((s, c) => s + c.count, 0)) }));
+  const revAgencies = [...new Set(stats.transfers.filter(t => t.direction === "REVERSE").map(t => t.agency))].sort();
+  const revRegions = [...new Set(stats.transfers.filter(t => t.direction === "REVERSE").map(t => t.region))].sort();
+  const revSeries = revAgencies.map(a => ({ name: AGENCY[a] || a, values: revRegions.map(r => stats.transfers.filter(t => t.direction === "REVERSE" && t.agency === a && t.region === r).reduce((s, t) => s + t.count, 0)) }));
+  const ranges = std.buckets.flatMap(b => b.groups.filter(g => g.dimension === "region").map(g => ({ label: `${OFFENSE[b.offense] || b.offense} ${b.band} ${g.group}`, min: g.min_ratio, max: g.max_ratio, median: g.median_ratio, outlier: g.outlier })));
+  const agencyRows = Object.entries(stats.by_agency).map(([a, v]) => [AGENCY[a] || a, v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.overdue_clocks || 0, v.open_alerts || 0]);
+  const regionRows = Object.entries(stats.by_region).map(([r, v]) => [r, v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.overdue_clocks || 0, v.open_alerts || 0]);
+  setMain(
+    el("h2", { id: "dashboard-title" }, "联席会议看板"),
+    el("div", { class: "charts", id: "charts" },
+      barChart("各机关每月移送（行政→刑事）", months, transferSeries),
+      barChart("逾期时限（按类型）", clockKinds, clockSeries),
+      barChart("反向移送（按区划）", revRegions, revSeries),
+      rangeChart("同类违法行为各区罚款幅度（标准统一）", ranges)),
+    el("h3", {}, "按机关"), table(["机关", "事件", "移送", "反向移送", "逾期时限", "未关闭告警"], agencyRows, { id: "stats-agency" }),
+    el("h3", {}, "按区划"), table(["区划", "事件", "移送", "反向移送", "逾期时限", "未关闭告警"], regionRows, { id: "stats-region" }),
+    el("h3", {}, "处罚标准异常"), table(["违法类型", "金额档", "维度", "组", "中位倍数", "同类中位", "同类四分位区间", "原因"], std.outliers.map(o => [o.offense, o.band, o.dimension === "region" ? "区划" : "机关", o.group, o.median_ratio, o.peer_median ?? "—", `[${o.peer_range[0] ?? "—"}, ${o.peer_range[1] ?? "—"}]`, o.reason]), { id: "standards-outliers" }));
+}
+
+// --- router -------------------------------------------------------------------------------------
+async function route() {
+  if (!token()) { showLogin(); return; }
+  document.getElementById("login").hidden = true;
+  const hash = decodeURIComponent(location.hash.slice(1)) || "inbox";
+  const [page, ...rest] = hash.split("/");
+  const arg = rest.join("/");
+  document.querySelectorAll("#nav a").forEach(a => a.classList.toggle("active", a.dataset.page === page));
+  if (page === "matter" && arg) return pageMatter(arg);
+  if (page === "party" && arg) return pageParty(arg);
+  if (page === "search") return pageSearch();
+  if (page === "dashboard") return pageDashboard();
+  return pageInbox();
+}
+
+async function showWho() {
+  try {
+    const me = await api("/api/v1/me");
+    ME = me;
+    document.getElementById("who").textContent = `${me.user}（${me.role}${me.agency ? "，" + (AGENCY[me.agency] || me.agency) : ""}）`;
+  } catch (err) { /* the login form is already shown */ }
+}
+
+document.getElementById("token-save").addEventListener("click", () => {
+  const t = document.getElementById("token-input").value.trim();
+  if (!t) { document.getElementById("login-error").textContent = "请输入令牌"; return; }
+  sessionStorage.setItem(TOKEN_KEY, t);
+  showWho();
+  route();
+});
+window.addEventListener("hashchange", route);
+takeTokenFromUrl();
+if (token()) showWho();
+route();

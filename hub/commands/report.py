@@ -1,0 +1,84 @@
+"""`hub report` (joint-meeting report) and `hub token create` (API bearer tokens)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+CST = timezone(timedelta(hours=8))
+
+
+def _parse_day(value: str | None, end: bool) -> datetime | None:
+    """A date (YYYY-MM-DD, Beijing time: start or end of day) or a full ISO timestamp."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
+    if len(value) == 10 and end:
+        parsed = parsed + timedelta(days=1) - timedelta(microseconds=1)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CST)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report")
+    def report(
+        date_from: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")] = None,
+        date_to: Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="html or xlsx")] = "html",
+        out: Annotated[Path, typer.Option("--out", help="output file")] = Path("report.html"),
+    ) -> None:
+        """Joint-meeting report: counts, transfers, overdue clocks, reverse referrals, divergent penalties."""
+        from hub.report import collect, write_report
+        from hub.settings import load_settings
+        from hub.store.sql import HubStore
+
+        if fmt not in ("html", "xlsx"):
+            raise typer.BadParameter("--format must be html or xlsx")
+        start, end = _parse_day(date_from, False), _parse_day(date_to, True)
+        if start and end and start > end:
+            raise typer.BadParameter("--from is after --to")
+        settings = load_settings()
+        store = HubStore.open(settings.effective_database_url)
+        try:
+            write_report(collect(store, start, end, as_of=settings.as_of), fmt, out)
+        finally:
+            store.close()
+        typer.echo(f"report written: {out}")
+
+    token = typer.Typer(help="API bearer tokens", no_args_is_help=True)
+
+    @token.command("create")
+    def create(
+        role: Annotated[
+            str, typer.Option("--role", help="AGENCY_OFFICER, PROSECUTOR, JOINT_MEETING or ADMIN")
+        ],
+        agency: Annotated[str | None, typer.Option("--agency", help="agency of an AGENCY_OFFICER")] = None,
+        user: Annotated[
+            str, typer.Option("--user", help="who the token is for (shown in the audit log)")
+        ] = "cli",
+        ttl_hours: Annotated[float | None, typer.Option("--ttl-hours")] = None,
+    ) -> None:
+        """Print a signed token for the query API and web UI."""
+        from hub.api.auth import create_token, load_token_secret
+        from hub.settings import load_settings
+
+        settings = load_settings()
+        try:
+            value = create_token(
+                load_token_secret(settings),
+                role=role,
+                agency=agency,
+                user=user,
+                ttl_hours=ttl_hours if ttl_hours is not None else settings.token_ttl_hours,
+            )
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(value)
+
+    app.add_typer(token, name="token")

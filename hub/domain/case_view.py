@@ -1,0 +1,558 @@
+"""The unified case view: one matter across every agency, as a fold over its events.
+
+``apply(view, event)`` adds one event; ``build_view(snapshot, evaluation)`` folds a whole
+matter and attaches what only the engine and the rules know (resolved party ids, link
+evidence, alerts, clocks). Storage keeps the view unmasked; ``hub.domain.masking`` decides at
+serve time what a reader sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.domain.masking import Viewer, mask_id_no, mask_party, mask_person_name, summarise_parties
+from hub.domain.model import (
+    ACCUSED_ROLES,
+    ADMINISTRATIVE_AGENCIES,
+    CRIMINAL_AGENCIES,
+    Agency,
+    CaseEvent,
+    EventType,
+    Relation,
+)
+from hub.domain.snapshot import MatterEvaluation, MatterSnapshot
+
+AGENCY_ZH = {
+    "MARKET_REGULATION": "市场监管",
+    "CUSTOMS": "海关",
+    "POLICE": "公安",
+    "PROCURATORATE": "检察院",
+    "COURT": "法院",
+}
+
+EVENT_ZH = {
+    "COMPLAINT_RECEIVED": "收到举报/报案",
+    "CASE_OPENED": "立案/受案",
+    "PENALTY_DECIDED": "行政处罚决定",
+    "CASE_CLOSED": "结案/撤案",
+    "REFERRAL_SENT": "移送",
+    "REFERRAL_RECEIVED": "接收移送",
+    "FILING_DECIDED": "公安立案",
+    "FILING_REFUSED": "不予立案",
+    "PROSECUTION_DECIDED": "起诉",
+    "NON_PROSECUTION_DECIDED": "不起诉",
+    "JUDGMENT_ISSUED": "判决",
+    "SEIZURE_RECORDED": "海关扣留",
+    "OPINION_ISSUED": "检察意见/建议",
+    "OPINION_REPLIED": "回复检察意见",
+}
+
+ALERT_ZH = {
+    "FORWARD_REFERRAL_SUSPECTED": "涉嫌以罚代刑（应移送未移送）",
+    "REFERRAL_OVERDUE": "移送后逾期未立案决定",
+    "FILING_REFUSAL_REVIEW": "不予立案待立案监督",
+    "REVERSE_REFERRAL_DUE": "应反向移送",
+    "REVERSE_REFERRAL_OVERDUE": "检察意见逾期未回复",
+    "DUAL_REPORT": "双报案",
+    "REPEAT_OFFENDER": "重复侵权",
+}
+
+# Referral status vocabulary (Chinese, as shown to people).
+NOT_REFERRED = "未移送"
+REFERRED = "已移送"
+FILED = "已立案"
+FILING_REFUSED = "不予立案"
+PROSECUTED = "已起诉"
+NOT_PROSECUTED = "不起诉"
+JUDGED = "已判决"
+REVERSE_REFERRED = "已反向移送"
+REFERRAL_STATUSES = (
+    NOT_REFERRED,
+    REFERRED,
+    FILED,
+    FILING_REFUSED,
+    PROSECUTED,
+    NOT_PROSECUTED,
+    JUDGED,
+    REVERSE_REFERRED,
+)
+
+_STATUS_BY_TYPE = {
+    EventType.REFERRAL_SENT: REFERRED,
+    EventType.REFERRAL_RECEIVED: REFERRED,
+    EventType.FILING_DECIDED: FILED,
+    EventType.FILING_REFUSED: FILING_REFUSED,
+    EventType.PROSECUTION_DECIDED: PROSECUTED,
+    EventType.NON_PROSECUTION_DECIDED: NOT_PROSECUTED,
+    EventType.JUDGMENT_ISSUED: JUDGED,
+    EventType.OPINION_ISSUED: REVERSE_REFERRED,
+}
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PartyView(_View):
+    index: int
+    party_id: str | None = None
+    role: str
+    kind: str
+    name: str | None = None
+    uscc: str | None = None
+    id_no: str | None = None
+    address: str | None = None
+    represented_by: str | None = None
+
+
+class RightView(_View):
+    kind: str
+    reg_no: str | None = None
+    holder: str | None = None
+    label: str | None = None
+
+
+class RefView(_View):
+    agency: str
+    case_no: str
+    relation: str
+
+
+class TimelineEntry(_View):
+    event_id: str
+    event_type: str
+    event_label: str
+    agency: str
+    agency_label: str
+    unit: str
+    region_code: str | None
+    occurred_at: datetime
+    case_no: str
+    cause: str | None
+    offense: str | None
+    refs: tuple[RefView, ...] = ()
+    parties: tuple[PartyView, ...] = ()
+    rights: tuple[RightView, ...] = ()
+    amounts: dict[str, str] = Field(default_factory=dict)  # decimal strings, non-null ones only
+    direction: str | None = None  # FORWARD / REVERSE for referrals and opinions
+
+
+class CaseNumber(_View):
+    agency: str
+    case_no: str
+
+
+class LinkView(_View):
+    kind: str
+    a_event_id: str
+    b_event_id: str
+    score: float
+    evidence: str
+
+
+class AlertView(_View):
+    alert_id: str
+    alert_type: str
+    alert_label: str
+    trigger_event_id: str
+    state: str
+    raised_at: datetime
+    due_at: datetime | None
+    basis: str
+    explanation: str
+    acting_agency: str
+    facts: dict[str, str] = Field(default_factory=dict)
+
+
+class ClockView(_View):
+    clock_id: str
+    kind: str
+    started_by_event_id: str
+    started_at: datetime
+    due_at: datetime
+    basis: str
+    state: str
+    stopped_by_event_id: str | None = None
+
+
+class MatterView(_View):
+    """Everything the hub knows about one matter, unmasked (mask with ``serve_view``)."""
+
+    matter_id: str
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    agencies: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    case_numbers: tuple[CaseNumber, ...] = ()
+    offenses: tuple[str, ...] = ()
+    rights: tuple[RightView, ...] = ()
+    referral_status: str = NOT_REFERRED
+    timeline: tuple[TimelineEntry, ...] = ()
+    links: tuple[LinkView, ...] = ()
+    alerts: tuple[AlertView, ...] = ()
+    clocks: tuple[ClockView, ...] = ()
+
+    @property
+    def open_alerts(self) -> tuple[AlertView, ...]:
+        return tuple(a for a in self.alerts if a.state == "OPEN")
+
+    def accused(self) -> list[PartyView]:
+        """Accused parties, one per party id (or per name when unresolved), first seen first."""
+        seen: dict[str, PartyView] = {}
+        for entry in self.timeline:
+            for p in entry.parties:
+                if p.role not in {r.value for r in ACCUSED_ROLES}:
+                    continue
+                key = p.party_id or f"{p.kind}:{p.uscc or p.name}"
+                seen.setdefault(key, p)
+        return list(seen.values())
+
+
+def empty_view(matter_id: str) -> MatterView:
+    return MatterView(matter_id=matter_id)
+
+
+def referral_direction(event: CaseEvent) -> str | None:
+    """FORWARD (administrative -> criminal) or REVERSE (criminal -> administrative) for transfers."""
+    if event.event_type is EventType.OPINION_ISSUED:
+        return "REVERSE"
+    if event.event_type is not EventType.REFERRAL_SENT:
+        return None
+    targets = {r.agency for r in event.refs if r.relation in (Relation.REFERRED_TO, Relation.RELATED)}
+    if event.agency in ADMINISTRATIVE_AGENCIES and (targets & CRIMINAL_AGENCIES or not targets):
+        return "FORWARD"
+    if event.agency in CRIMINAL_AGENCIES and targets & ADMINISTRATIVE_AGENCIES:
+        return "REVERSE"
+    return "FORWARD" if event.agency in ADMINISTRATIVE_AGENCIES else None
+
+
+def _amounts(event: CaseEvent) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in event.amounts.model_dump().items():
+        if value is not None:
+            out[name] = format(Decimal(value), "f")
+    return out
+
+
+def _entry(event: CaseEvent, party_ids: Mapping[tuple[str, int], str] | None = None) -> TimelineEntry:
+    return TimelineEntry(
+        event_id=event.event_id,
+        event_type=event.event_type.value,
+        event_label=EVENT_ZH.get(event.event_type.value, event.event_type.value),
+        agency=event.agency.value,
+        agency_label=AGENCY_ZH.get(event.agency.value, event.agency.value),
+        unit=event.unit,
+        region_code=event.region_code,
+        occurred_at=event.occurred_at,
+        case_no=event.case_no,
+        cause=event.cause,
+        offense=event.offense.value if event.offense else None,
+        refs=tuple(
+            RefView(agency=r.agency.value, case_no=r.case_no, relation=r.relation.value) for r in event.refs
+        ),
+        parties=tuple(
+            PartyView(
+                index=i,
+                party_id=(party_ids or {}).get((event.event_id, i)),
+                role=p.role.value,
+                kind=p.kind.value,
+                name=p.name,
+                uscc=p.uscc,
+                id_no=p.id_no,
+                address=p.address,
+                represented_by=p.represented_by,
+            )
+            for i, p in enumerate(event.parties)
+        ),
+        rights=tuple(
+            RightView(kind=r.kind.value, reg_no=r.reg_no, holder=r.holder, label=r.label)
+            for r in event.rights
+        ),
+        amounts=_amounts(event),
+        direction=referral_direction(event),
+    )
+
+
+def _status(timeline: Iterable[TimelineEntry]) -> str:
+    """The latest stage reached; a reverse referral (opinion, or criminal -> administrative) wins
+    over the criminal outcome that caused it because it is what is pending now."""
+    status = NOT_REFERRED
+    for entry in timeline:
+        etype = EventType(entry.event_type)
+        if entry.direction == "REVERSE":
+            status = REVERSE_REFERRED
+        elif etype is EventType.REFERRAL_RECEIVED and entry.agency in {
+            a.value for a in ADMINISTRATIVE_AGENCIES
+        }:
+            status = REVERSE_REFERRED if status != NOT_REFERRED else status
+        elif etype in _STATUS_BY_TYPE:
+            if status == REVERSE_REFERRED and _STATUS_BY_TYPE[etype] == REFERRED:
+                continue  # the police's copy of a reverse transfer does not undo it
+            status = _STATUS_BY_TYPE[etype]
+    return status
+
+
+def _aggregate(timeline: Iterable[TimelineEntry]) -> dict[str, Any]:
+    """Every field of the view that is derived from its timeline (one pass, order-independent)."""
+    ordered = tuple(sorted(timeline, key=lambda e: (e.occurred_at.timestamp(), e.event_id)))
+    case_numbers: set[tuple[str, str]] = set()
+    rights: dict[tuple[str, str, str], RightView] = {}
+    agencies: set[str] = set()
+    regions: set[str] = set()
+    offenses: set[str] = set()
+    for entry in ordered:
+        case_numbers.add((entry.agency, entry.case_no))
+        agencies.add(entry.agency)
+        if entry.region_code:
+            regions.add(entry.region_code)
+        if entry.offense:
+            offenses.add(entry.offense)
+        for r in entry.rights:
+            rights.setdefault((r.kind, r.reg_no or "", r.label or ""), r)
+    return {
+        "first_at": ordered[0].occurred_at if ordered else None,
+        "last_at": max((e.occurred_at for e in ordered), default=None),
+        "agencies": tuple(sorted(agencies)),
+        "regions": tuple(sorted(regions)),
+        "case_numbers": tuple(CaseNumber(agency=a, case_no=c) for a, c in sorted(case_numbers)),
+        "offenses": tuple(sorted(offenses)),
+        "rights": tuple(rights[k] for k in sorted(rights)),
+        "timeline": ordered,
+        "referral_status": _status(ordered),
+    }
+
+
+def apply(view: MatterView, event: CaseEvent) -> MatterView:
+    """Fold one event into the view. Re-applying an event already present changes nothing."""
+    if any(e.event_id == event.event_id for e in view.timeline):
+        return view
+    return view.model_copy(update=_aggregate((*view.timeline, _entry(event))))
+
+
+def build_view(snapshot: MatterSnapshot, evaluation: MatterEvaluation) -> MatterView:
+    """The fold of a whole matter (in one pass), with party ids, link evidence, alerts and clocks."""
+    seen: set[str] = set()
+    entries = []
+    for event in snapshot.events:
+        if event.event_id not in seen:
+            seen.add(event.event_id)
+            entries.append(_entry(event, snapshot.party_ids))
+    view = empty_view(snapshot.matter_id).model_copy(update=_aggregate(entries))
+    return view.model_copy(
+        update={
+            "links": tuple(
+                LinkView(
+                    kind=link.kind.value,
+                    a_event_id=link.a_event_id,
+                    b_event_id=link.b_event_id,
+                    score=link.score,
+                    evidence=link.evidence,
+                )
+                for link in snapshot.links
+            ),
+            "alerts": tuple(
+                AlertView(
+                    alert_id=a.alert_id,
+                    alert_type=a.alert_type.value,
+                    alert_label=ALERT_ZH.get(a.alert_type.value, a.alert_type.value),
+                    trigger_event_id=a.trigger_event_id,
+                    state=a.state.value,
+                    raised_at=a.raised_at,
+                    due_at=a.due_at,
+                    basis=a.basis,
+                    explanation=a.explanation,
+                    acting_agency=a.acting_agency,
+                    facts=dict(a.facts),
+                )
+                for a in sorted(evaluation.alerts, key=lambda a: a.alert_id)
+            ),
+            "clocks": tuple(
+                ClockView(
+                    clock_id=c.clock_id,
+                    kind=c.kind,
+                    started_by_event_id=c.started_by_event_id,
+                    started_at=c.started_at,
+                    due_at=c.due_at,
+                    basis=c.basis,
+                    state=c.state.value,
+                    stopped_by_event_id=c.stopped_by_event_id,
+                )
+                for c in sorted(evaluation.clocks, key=lambda c: c.clock_id)
+            ),
+        }
+    )
+
+
+def serve_view(view: MatterView, viewer: Viewer) -> tuple[dict[str, Any], list[str]]:
+    """The view as JSON for one reader (need-to-know + masking). Also returns the fields shown
+    in clear because the reader asked to unmask (for the audit row)."""
+    data = view.model_dump(mode="json")
+    unmasked: set[str] = set()
+    entries = []
+    for entry in data["timeline"]:
+        level = viewer.disclosure_for(entry["agency"])
+        if level.value == "SUMMARY":
+            entry["parties"] = summarise_parties(entry["parties"])
+            entry["amounts"] = {}
+            entry["rights"] = [
+                {"kind": r["kind"], "reg_no": None, "holder": None, "label": None} for r in entry["rights"]
+            ]
+        else:
+            clear = viewer.clear_identifiers_for(entry["agency"])
+            parties = []
+            for p in entry["parties"]:
+                masked, shown = mask_party(p, clear)
+                parties.append(masked)
+                unmasked.update(f"{entry['event_id']}.parties[{p['index']}].{f}" for f in shown)
+            entry["parties"] = parties
+            if level.value == "MASKED":
+                # Coordination sees amounts only in aggregate (DOMAIN.md section 2).
+                entry["amounts"] = {}
+        entries.append(entry)
+    data["timeline"] = entries
+    data["accused"] = _accused_summary(entries)
+    return data, sorted(unmasked)
+
+
+def _accused_summary(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    accused_roles = {r.value for r in ACCUSED_ROLES}
+    seen: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        for p in entry["parties"]:
+            if p.get("role") not in accused_roles:
+                continue
+            key = p.get("party_id") or f"{p.get('kind')}:{p.get('uscc') or p.get('name')}"
+            seen.setdefault(key, {k: p.get(k) for k in ("party_id", "kind", "name", "uscc", "id_no")})
+    return list(seen.values())
+
+
+def is_agency(value: str) -> bool:
+    return value in {a.value for a in Agency}
+
+
+class ProfileMatter(_View):
+    matter_id: str
+    first_at: datetime | None
+    last_at: datetime | None
+    agencies: tuple[str, ...]
+    regions: tuple[str, ...]
+    referral_status: str
+    roles: tuple[str, ...]
+    open_alerts: int
+
+
+class ProfilePenalty(_View):
+    matter_id: str
+    event_id: str
+    agency: str
+    region_code: str | None
+    occurred_at: datetime
+    case_no: str
+    offense: str | None
+    fine: str | None
+
+
+class PartyProfile(_View):
+    """One resolved party across matters: its matters, prior administrative penalties, districts."""
+
+    party_id: str
+    kind: str | None = None
+    names: tuple[str, ...] = ()
+    uscc: tuple[str, ...] = ()
+    id_nos: tuple[str, ...] = ()
+    matters: tuple[ProfileMatter, ...] = ()
+    penalties: tuple[ProfilePenalty, ...] = ()
+    regions: tuple[str, ...] = ()
+
+
+def build_party_profile(party_id: str, views: Iterable[MatterView]) -> PartyProfile:
+    """Collect a party's appearances from the views of the matters it occurs in."""
+    kind: str | None = None
+    names: set[str] = set()
+    usccs: set[str] = set()
+    ids: set[str] = set()
+    regions: set[str] = set()
+    matters: list[ProfileMatter] = []
+    penalties: list[ProfilePenalty] = []
+    admin = {a.value for a in ADMINISTRATIVE_AGENCIES}
+    for view in views:
+        roles: set[str] = set()
+        for entry in view.timeline:
+            mine = [p for p in entry.parties if p.party_id == party_id]
+            if not mine:
+                continue
+            if entry.region_code:
+                regions.add(entry.region_code)
+            for p in mine:
+                kind = kind or p.kind
+                roles.add(p.role)
+                if p.name:
+                    names.add(p.name)
+                if p.uscc:
+                    usccs.add(p.uscc)
+                if p.id_no:
+                    ids.add(p.id_no)
+            accused = any(p.role in {r.value for r in ACCUSED_ROLES} for p in mine)
+            if entry.event_type == EventType.PENALTY_DECIDED.value and entry.agency in admin and accused:
+                penalties.append(
+                    ProfilePenalty(
+                        matter_id=view.matter_id,
+                        event_id=entry.event_id,
+                        agency=entry.agency,
+                        region_code=entry.region_code,
+                        occurred_at=entry.occurred_at,
+                        case_no=entry.case_no,
+                        offense=entry.offense,
+                        fine=entry.amounts.get("fine"),
+                    )
+                )
+        if roles:
+            matters.append(
+                ProfileMatter(
+                    matter_id=view.matter_id,
+                    first_at=view.first_at,
+                    last_at=view.last_at,
+                    agencies=view.agencies,
+                    regions=view.regions,
+                    referral_status=view.referral_status,
+                    roles=tuple(sorted(roles)),
+                    open_alerts=len(view.open_alerts),
+                )
+            )
+    matters.sort(key=lambda m: (m.first_at.timestamp() if m.first_at else 0.0, m.matter_id))
+    penalties.sort(key=lambda p: (p.occurred_at.timestamp(), p.event_id))
+    return PartyProfile(
+        party_id=party_id,
+        kind=kind,
+        names=tuple(sorted(names)),
+        uscc=tuple(sorted(usccs)),
+        id_nos=tuple(sorted(ids)),
+        matters=tuple(matters),
+        penalties=tuple(penalties),
+        regions=tuple(sorted(regions)),
+    )
+
+
+def serve_profile(profile: PartyProfile, viewer: Viewer) -> tuple[dict[str, Any], list[str]]:
+    """The profile for one reader: natural persons' names and ID numbers masked unless allowed."""
+    data = profile.model_dump(mode="json")
+    clear = viewer.unmask and viewer.may_unmask() and viewer.role.value != "AGENCY_OFFICER"
+    unmasked: list[str] = []
+    if profile.kind == "PERSON":
+        if clear:
+            unmasked.append("names")
+        else:
+            data["names"] = sorted({mask_person_name(n) or "" for n in profile.names})
+    if profile.id_nos:
+        if clear:
+            unmasked.append("id_nos")
+        else:
+            data["id_nos"] = sorted({mask_id_no(i) or "" for i in profile.id_nos})
+    if viewer.role.value == "JOINT_MEETING":
+        data["penalties"] = [{**p, "fine": None} for p in data["penalties"]]
+    return data, unmasked

@@ -1,0 +1,179 @@
+"""Masking of personal identifiers (DOMAIN.md section 8) and the need-to-know policy (section 2).
+
+Pure functions. Storage keeps what the agencies sent; masking happens when a view is served,
+so a role allowed to see more (and asking for it, audited) can. Search indexes never hold an
+ID number in clear: they hold ``id_hash``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+_MASK_MARK = "某"
+_ID_RE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
+
+
+class AccessRole(StrEnum):
+    AGENCY_OFFICER = "AGENCY_OFFICER"
+    PROSECUTOR = "PROSECUTOR"
+    JOINT_MEETING = "JOINT_MEETING"
+    ADMIN = "ADMIN"
+
+
+def mask_person_name(name: str | None) -> str | None:
+    """Surname + 某 (court publication template). Already-masked or empty names stay as they are."""
+    if not name:
+        return name
+    text = unicodedata.normalize("NFKC", name).strip()
+    if not text:
+        return text
+    if _MASK_MARK in text[1:3]:
+        return text
+    # Two-character compound surnames are common enough to keep whole (欧阳, 司马 ...).
+    surname = text[:2] if text[:2] in _COMPOUND_SURNAMES else text[:1]
+    return surname + _MASK_MARK
+
+
+_COMPOUND_SURNAMES = frozenset(
+    {
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "令狐",
+        "夏侯",
+        "长孙",
+        "宇文",
+        "司徒",
+    }
+)
+
+
+def mask_id_no(id_no: str | None) -> str | None:
+    """Keep the 6-digit region code and the birth year only: 370102 1985 ********."""
+    if not id_no:
+        return id_no
+    text = unicodedata.normalize("NFKC", id_no).strip().upper()
+    if "*" in text:
+        return text  # already masked at the source
+    if len(text) == 18 and text[:17].isdigit():
+        return text[:10] + "*" * 8
+    if len(text) == 15 and text.isdigit():
+        # Legacy numbers carry YY; keep the region code and the two year digits.
+        return text[:8] + "*" * 7
+    # Unknown shape: reveal nothing but the length class.
+    return "*" * min(len(text), 18)
+
+
+def normalise_id_no(id_no: str) -> str:
+    return unicodedata.normalize("NFKC", id_no).strip().upper().replace(" ", "")
+
+
+def id_hash(id_no: str, key: bytes = b"ipx-hub-id-v1") -> str:
+    """Keyed hash of an ID number for search indexes (matching without storing the number)."""
+    return hmac.new(key, normalise_id_no(id_no).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def looks_like_id_no(text: str) -> bool:
+    return bool(_ID_RE.match(normalise_id_no(text)))
+
+
+class Disclosure(StrEnum):
+    """How much of one event a reader may see (DOMAIN.md section 2: F, M, S)."""
+
+    FULL = "FULL"  # everything; personal identifiers still masked unless unmasking
+    MASKED = "MASKED"  # parties masked (persons and IDs), amounts and rights kept
+    SUMMARY = "SUMMARY"  # status only: type, agency, date, case number; no parties' details, amounts, text
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads, and whether they asked (audited) for personal identifiers in clear."""
+
+    role: AccessRole
+    agency: str | None = None
+    unmask: bool = False
+
+    def may_unmask(self) -> bool:
+        return self.role in (AccessRole.PROSECUTOR, AccessRole.ADMIN, AccessRole.AGENCY_OFFICER)
+
+    def disclosure_for(self, event_agency: str) -> Disclosure:
+        if self.role in (AccessRole.PROSECUTOR, AccessRole.ADMIN):
+            return Disclosure.FULL
+        if self.role is AccessRole.AGENCY_OFFICER:
+            return Disclosure.FULL if event_agency == self.agency else Disclosure.SUMMARY
+        return Disclosure.MASKED  # joint meeting: masked detail
+
+    def clear_identifiers_for(self, event_agency: str) -> bool:
+        """True when ID numbers and persons' names of this agency's events may be shown in clear."""
+        if not (self.unmask and self.may_unmask()):
+            return False
+        return self.disclosure_for(event_agency) is Disclosure.FULL
+
+
+def mask_party(party: dict[str, Any], clear: bool) -> tuple[dict[str, Any], list[str]]:
+    """Mask one party dict (case_view PartyView shape). Returns it and the fields shown in clear."""
+    out = dict(party)
+    unmasked: list[str] = []
+    if out.get("kind") == "PERSON" and out.get("name"):
+        if clear:
+            unmasked.append("name")
+        else:
+            out["name"] = mask_person_name(out["name"])
+    if out.get("id_no"):
+        if clear:
+            unmasked.append("id_no")
+        else:
+            out["id_no"] = mask_id_no(out["id_no"])
+    if out.get("represented_by"):
+        if clear:
+            unmasked.append("represented_by")
+        else:
+            out["represented_by"] = mask_person_name(out["represented_by"])
+    if out.get("address") and not clear:
+        out["address"] = None  # addresses are deleted in published outputs
+    return out, unmasked
+
+
+def summarise_parties(parties: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Status-level party info: role and kind, with organisations' names masked as well."""
+    out = []
+    for p in parties:
+        out.append(
+            {
+                "index": p.get("index"),
+                "party_id": p.get("party_id"),
+                "role": p.get("role"),
+                "kind": p.get("kind"),
+                "name": mask_org_name(p.get("name"))
+                if p.get("kind") == "ORG"
+                else mask_person_name(p.get("name")),
+                "uscc": None,
+                "id_no": None,
+                "address": None,
+                "represented_by": None,
+            }
+        )
+    return out
+
+
+def mask_org_name(name: str | None) -> str | None:
+    """First two characters + 某某 + legal-form suffix (某某有限公司) for summary-level readers."""
+    if not name:
+        return name
+    for suffix in ("有限责任公司", "股份有限公司", "有限公司", "公司", "商行", "经营部", "店"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[:2] + "某某" + suffix
+    return name[:1] + "某某"

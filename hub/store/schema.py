@@ -1,0 +1,217 @@
+"""Tables of the archive and the read model (SQLAlchemy Core; SQLite and PostgreSQL).
+
+Times are stored as naive UTC (``UtcDateTime``) so both dialects compare and sort them alike.
+``archive.seq`` is the primary key because SQLite only auto-increments an INTEGER PRIMARY
+KEY; ``event_id`` carries a unique constraint and is the idempotency key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the column."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+Money = Numeric(18, 2)
+
+
+def build_metadata(schema: str | None = None) -> MetaData:
+    """All tables, optionally inside one PostgreSQL schema (tests isolate runs that way)."""
+    md = MetaData(schema=schema)
+
+    Table(
+        "archive",
+        md,
+        Column("seq", SeqType, primary_key=True, autoincrement=True),
+        Column("event_id", String(100), nullable=False),
+        Column("agency", String(40), nullable=False),
+        Column("topic", String(200), nullable=False),
+        Column("received_at", UtcDateTime(), nullable=False),
+        Column("occurred_at", UtcDateTime(), nullable=False),
+        Column("payload_json", Text, nullable=False),
+        Column("avro", LargeBinary, nullable=False),
+        Column("key_id", String(100)),
+        Column("signature", LargeBinary),
+        UniqueConstraint("event_id", name="uq_archive_event_id"),
+    )
+    # One row per event in the read model: its matter plus the facts statistics group by.
+    Table(
+        "event_matter",
+        md,
+        Column("event_id", String(100), primary_key=True),
+        Column("matter_id", String(110), nullable=False, index=True),
+        Column("agency", String(40), nullable=False),
+        Column("event_type", String(40), nullable=False),
+        Column("region_code", String(12)),
+        Column("occurred_at", UtcDateTime(), nullable=False),
+        Column("month", String(7), nullable=False),
+        Column("offense", String(40)),
+        Column("direction", String(10)),  # FORWARD / REVERSE for referrals and opinions
+        Column("accused", Boolean, nullable=False, default=False),
+        Column("fine", Money),
+        Column("turnover", Money),
+        Column("gain", Money),
+    )
+    Table(
+        "event_party",
+        md,
+        Column("event_id", String(100), primary_key=True),
+        Column("party_index", Integer, primary_key=True),
+        Column("party_id", String(200), nullable=False, index=True),
+        Column("matter_id", String(110), nullable=False, index=True),
+        Column("role", String(20), nullable=False),
+        Column("kind", String(10), nullable=False),
+    )
+    Table(
+        "matters",
+        md,
+        Column("matter_id", String(110), primary_key=True),
+        Column("first_at", UtcDateTime()),
+        Column("last_at", UtcDateTime()),
+        Column("regions", String(400), nullable=False, default=""),  # ",370102,370103,"
+        Column("agencies", String(200), nullable=False, default=""),  # ",POLICE,COURT,"
+        Column("referral_status", String(20), nullable=False),
+        Column("has_open_alert", Boolean, nullable=False, default=False),
+        Column("event_count", Integer, nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+        # Last on purpose: SQLite stores columns in order, and a large value in the middle of
+        # the row sends every filter or count on the small columns through overflow pages.
+        Column("view_json", Text, nullable=False),
+        Index("ix_matters_sort", "last_at", "matter_id"),
+    )
+    # party -> matters (the profile's index); display data comes from the matters' views.
+    Table(
+        "party_matters",
+        md,
+        Column("party_id", String(200), primary_key=True),
+        Column("matter_id", String(110), primary_key=True, index=True),
+        Column("kind", String(10), nullable=False),
+    )
+    Table(
+        "search_keys",
+        md,
+        Column("kind", String(8), primary_key=True),
+        Column("key", String(300), primary_key=True),
+        Column("matter_id", String(110), primary_key=True, index=True),
+    )
+    Table(
+        "alerts",
+        md,
+        Column("alert_id", String(200), primary_key=True),
+        Column("matter_id", String(110), nullable=False, index=True),
+        Column("alert_type", String(40), nullable=False),
+        Column("trigger_event_id", String(100), nullable=False),
+        Column("state", String(10), nullable=False),  # the rules' state: OPEN / CLOSED
+        Column("status", String(15), nullable=False),  # people's state: NEW / ACKNOWLEDGED / RESOLVED
+        Column("raised_at", UtcDateTime(), nullable=False),
+        Column("due_at", UtcDateTime()),
+        Column("basis", Text, nullable=False),
+        Column("explanation", Text, nullable=False),
+        Column("acting_agency", String(60), nullable=False),
+        Column("region_code", String(12)),
+        Column("agency", String(40)),  # agency of the trigger event
+        Column("closed_by_event_id", String(100)),
+        Column("acknowledged_by", String(100)),
+        Column("acknowledged_at", UtcDateTime()),
+        Column("resolved_by", String(100)),
+        Column("resolved_at", UtcDateTime()),
+        Column("resolution_reason", Text),
+        Column("updated_at", UtcDateTime(), nullable=False),
+        Column("alert_json", Text, nullable=False),  # last: see matters.view_json
+        Index("ix_alerts_inbox", "state", "status", "due_at"),
+    )
+    Table(
+        "alert_events",
+        md,
+        Column("seq", SeqType, primary_key=True, autoincrement=True),
+        Column("alert_id", String(200), nullable=False, index=True),
+        Column("action", String(20), nullable=False),  # RAISED / ACKNOWLEDGED / RESOLVED / CLOSED
+        Column("at", UtcDateTime(), nullable=False),
+        Column("actor", String(100)),
+        Column("reason", Text),
+        Column("matter_id", String(110), nullable=False),
+        Column("alert_type", String(40), nullable=False),
+    )
+    Table(
+        "clocks",
+        md,
+        Column("clock_id", String(200), primary_key=True),
+        Column("matter_id", String(110), nullable=False, index=True),
+        Column("kind", String(60), nullable=False),
+        Column("started_by_event_id", String(100), nullable=False),
+        Column("started_at", UtcDateTime(), nullable=False),
+        Column("due_at", UtcDateTime(), nullable=False),
+        Column("state", String(10), nullable=False),
+        Column("agency", String(40)),
+        Column("region_code", String(12)),
+        Column("month", String(7)),
+    )
+    Table(
+        "audit",
+        md,
+        Column("seq", SeqType, primary_key=True, autoincrement=True),
+        Column("at", UtcDateTime(), nullable=False),
+        Column("user", String(100), nullable=False),
+        Column("role", String(20), nullable=False),
+        Column("agency", String(40)),
+        Column("action", String(40), nullable=False),
+        Column("path", String(300), nullable=False),
+        Column("params_json", Text, nullable=False),
+        Column("record_ids", Text, nullable=False),  # JSON list
+        Column("fields_unmasked", Text, nullable=False),  # JSON list
+        Column("prev_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
+    )
+    Table(
+        "dead_letters",
+        md,
+        Column("seq", SeqType, primary_key=True, autoincrement=True),
+        Column("event_id", String(100)),
+        Column("topic", String(200), nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("received_at", UtcDateTime(), nullable=False),
+    )
+    return md
+
+
+metadata = build_metadata()
