@@ -56,13 +56,14 @@ def upgrade() -> None:
         sa.Column("region_code", sa.String(length=12), nullable=True),
         sa.Column("agency", sa.String(length=40), nullable=True),
         sa.Column("closed_by_event_id", sa.String(length=100), nullable=True),
-        sa.Column("alert_json", sa.Text(), nullable=False),
         sa.Column("acknowledged_by", sa.String(length=100), nullable=True),
         sa.Column("acknowledged_at", sa.DateTime(), nullable=True),
         sa.Column("resolved_by", sa.String(length=100), nullable=True),
         sa.Column("resolved_at", sa.DateTime(), nullable=True),
         sa.Column("resolution_reason", sa.Text(), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+        # Wide JSON last: on SQLite a large value mid-row pushes every filter through overflow pages.
+        sa.Column("alert_json", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("alert_id"),
     )
     op.create_index("ix_alerts_inbox", "alerts", ["state", "status", "due_at"], unique=False)
@@ -161,7 +162,6 @@ def upgrade() -> None:
     op.create_table(
         "matters",
         sa.Column("matter_id", sa.String(length=110), nullable=False),
-        sa.Column("view_json", sa.Text(), nullable=False),
         sa.Column("first_at", sa.DateTime(), nullable=True),
         sa.Column("last_at", sa.DateTime(), nullable=True),
         sa.Column("regions", sa.String(length=400), nullable=False),
@@ -170,6 +170,7 @@ def upgrade() -> None:
         sa.Column("has_open_alert", sa.Boolean(), nullable=False),
         sa.Column("event_count", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("view_json", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("matter_id"),
     )
     op.create_index("ix_matters_sort", "matters", ["last_at", "matter_id"], unique=False)
