@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -m "not bench" tests
+	$(BIN)/python -m pytest -m "not slow" tests
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run_all
