@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import structlog
+import swagger_ui_bundle
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
@@ -154,6 +156,10 @@ def create_api(
         version="1.0",
         description="Query API of the IP enforcement exchange hub. Bearer token required for /api/v1.",
         lifespan=lifespan,
+        # The hub runs on networks without internet access: /docs is served below from the
+        # swagger-ui-bundle package instead of FastAPI's default CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     callback_failures = Counter(
         "hub_api_callback_failures", "Audit/alert callbacks that raised", ["callback"], registry=registry
@@ -258,6 +264,17 @@ def create_api(
 
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - docs",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -301,3 +301,15 @@ def test_app_opens_and_closes_its_own_store(tmp_path: Path) -> None:
         assert client.get("/healthz").json() == {"status": "ok", "matters": 0}
     assert (tmp_path / "own" / "hub.sqlite3").exists()
     assert ((tmp_path / "own" / "hub.sqlite3").stat().st_mode & 0o777) == 0o600
+
+
+
+def test_docs_page_is_served_without_internet(tmp_path: Path) -> None:
+    """/docs loads Swagger UI from the hub itself, not from a CDN (the hub runs offline)."""
+    with TestClient(create_api(Settings(data_dir=tmp_path))) as client:
+        page = client.get("/docs")
+        assert page.status_code == 200
+        assert "cdn" not in page.text.lower()
+        assert "/docs-assets/swagger-ui-bundle.js" in page.text
+        asset = client.get("/docs-assets/swagger-ui-bundle.js")
+        assert asset.status_code == 200 and len(asset.content) > 100_000
