@@ -5,6 +5,12 @@
 
 const TOKEN_KEY = "hub.token";
 const AGENCY = { MARKET_REGULATION: "市场监管", CUSTOMS: "海关", POLICE: "公安", PROCURATORATE: "检察院", COURT: "法院" };
+// acting_agency is an Agency value, optionally with a department ("PROCURATORATE/行政检察部门").
+function actingAgencyZh(value) {
+  const [agency, ...dept] = String(value || "").split("/");
+  const head = AGENCY[agency] || agency;
+  return dept.length ? head + "（" + dept.join("/") + "）" : head;
+}
 const ALERT = {
   FORWARD_REFERRAL_SUSPECTED: "涉嫌以罚代刑", REFERRAL_OVERDUE: "移送逾期未立案决定",
   FILING_REFUSAL_REVIEW: "不予立案待监督", REVERSE_REFERRAL_DUE: "应反向移送",
@@ -141,7 +147,7 @@ function inboxTable(items, reload) {
       el("span", { class: "alert-type" }, a.alert_label || ALERT[a.alert_type] || a.alert_type),
       matterLink(a.matter_id),
       a.agency ? agencyBadge(a.agency) : "—",
-      AGENCY[a.acting_agency] || a.acting_agency,
+      actingAgencyZh(a.acting_agency),
       fmtTime(a.due_at),
       el("span", { class: "alert-status", "data-alert-id": a.alert_id }, STATUS[a.status] || a.status),
       el("div", {}, a.explanation, el("div", { class: "muted" }, a.basis)),
