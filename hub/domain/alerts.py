@@ -141,6 +141,9 @@ def _event_ref_en(event: CaseEvent) -> str:
 
 def _dedup(events: Iterable[CaseEvent]) -> list[CaseEvent]:
     """One event per event_id; conflicting resends resolve to a fixed choice (smallest JSON)."""
+    events = list(events)
+    if len({e.event_id for e in events}) == len(events):
+        return sorted(events, key=sort_key)  # the usual case: nothing to choose between
     groups: dict[str, list[CaseEvent]] = defaultdict(list)
     for e in events:
         groups[e.event_id].append(e)
@@ -261,17 +264,29 @@ def _run_clocks(ctx: _Ctx) -> list[_ClockRun]:
     runs: list[_ClockRun] = []
     events = ctx.events
     earliest = events[0] if events else None
+    # A spec never matches an event of another type, so most events are ruled out by one set
+    # lookup before any spec is asked (the same events match, in the same order).
+    types_present = {e.event_type for e in events}
     for rule in ctx.rules.deadlines.clocks:
         if not rule.observable or not rule.trigger:
             continue
-        triggers = [e for e in events if any(spec.matches(e) for spec in rule.trigger)]
+        if not any(spec.event_type in types_present for spec in rule.trigger):
+            continue
+        trigger_types = {spec.event_type for spec in rule.trigger}
+        triggers = [
+            e
+            for e in events
+            if e.event_type in trigger_types and any(spec.matches(e) for spec in rule.trigger)
+        ]
         if not triggers:
             continue
-        starts = [e for e in events if any(s.matches(e) for s in rule.start)]
+        start_types = {spec.event_type for spec in rule.start}
+        starts = [e for e in events if e.event_type in start_types and any(s.matches(e) for s in rule.start)]
         start_times = [e.occurred_at.timestamp() for e in starts]
         stops_by_scope: dict[tuple[Agency, str] | None, list[CaseEvent]] = defaultdict(list)
+        stop_types = {spec.event_type for spec in rule.stop}
         for e in events:
-            if any(s.matches(e) for s in rule.stop):
+            if e.event_type in stop_types and any(s.matches(e) for s in rule.stop):
                 scope = (e.agency, case_key(e.case_no)) if rule.stop_same_case else None
                 stops_by_scope[scope].append(e)
         stop_times: dict[tuple[Agency, str] | None, list[float]] = {}

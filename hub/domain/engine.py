@@ -20,7 +20,7 @@ import bisect
 import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -61,7 +61,6 @@ from hub.domain.snapshot import (
     LinkKind,
     MatterEvaluation,
     MatterSnapshot,
-    sort_key,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +74,7 @@ _SCORE_USCC = 0.95
 _SCORE_NAME = 0.85
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per party mention: slots keep a million of them small
 class _Mention:
     party_id: str
     link_eligible: bool  # may this id create an implicit link (accused ORG, firm identity)?
@@ -96,6 +95,38 @@ def anonymous_party_id(event_id: str, index: int) -> str:
 def is_penalty(event: CaseEvent) -> bool:
     """An administrative penalty decision: what repeat-offender history is made of."""
     return event.event_type is EventType.PENALTY_DECIDED and event.agency in ADMINISTRATIVE_AGENCIES
+
+
+class _MatterPartyIds(Mapping[MentionKey, str]):
+    """A matter's (event_id, idx) -> party id, read from the state on demand.
+
+    Evaluation asks for a few accused parties only; building the whole dict per matter cost
+    more than the lookups. Same keys and values as ``snapshot().party_ids``.
+    """
+
+    __slots__ = ("_event_ids", "_events", "_mentions")
+
+    def __init__(self, events: Sequence[CaseEvent], mentions: Mapping[MentionKey, _Mention]) -> None:
+        self._events = events
+        self._event_ids = frozenset(e.event_id for e in events)
+        self._mentions = mentions
+
+    def __getitem__(self, key: MentionKey) -> str:
+        if key[0] not in self._event_ids:
+            raise KeyError(key)
+        return self._mentions[key].party_id
+
+    def get(self, key: MentionKey, default: str | None = None) -> str | None:  # type: ignore[override]
+        if key[0] not in self._event_ids:
+            return default
+        mention = self._mentions.get(key)
+        return default if mention is None else mention.party_id
+
+    def __iter__(self) -> Iterator[MentionKey]:
+        return ((e.event_id, idx) for e in self._events for idx in range(len(e.parties)))
+
+    def __len__(self) -> int:
+        return sum(len(e.parties) for e in self._events)
 
 
 class HubState:
@@ -186,15 +217,23 @@ class HubState:
         return {m for m in touched if m in self._matters}
 
     def _index_case_files(self, event: CaseEvent) -> CaseFileKey:
+        event_id = event.event_id
         own = own_case_file(event)
-        self._ts[event.event_id] = event.occurred_at.timestamp()
-        self._case_file_of[event.event_id] = own
-        self._case_file_events[own].append(event.event_id)
-        self._explicit.add(own)
-        self._scope.add(own)
-        for cited in cited_case_files(event, own):
-            self._explicit.union(own, cited)
-            self._scope.union(own, cited)
+        self._ts[event_id] = event.occurred_at.timestamp()
+        held = self._case_file_events.get(own)
+        if held is None:
+            # A new case file: enter it in both union-finds (a no-op when a ref named it before).
+            self._case_file_events[own] = [event_id]
+            self._explicit.add(own)
+            self._scope.add(own)
+        else:
+            own = self._case_file_of[held[0]]  # one shared key object per case file, not per event
+            held.append(event_id)
+        self._case_file_of[event_id] = own
+        if event.refs:
+            for cited in cited_case_files(event, own):
+                self._explicit.union(own, cited)
+                self._scope.union(own, cited)
         return own
 
     def _register_usccs(self, fresh: Sequence[CaseEvent]) -> set[str]:
@@ -257,14 +296,13 @@ class HubState:
 
     def _block_keys(self, event_id: str) -> frozenset[BlockKey]:
         event = self._events[event_id]
-        rights = right_keys(event)
-        if not rights:
-            return frozenset()
+        mentions = self._mentions
         orgs = {
-            m.party_id
-            for idx in range(len(event.parties))
-            if (m := self._mentions[(event_id, idx)]).link_eligible
+            m.party_id for idx in range(len(event.parties)) if (m := mentions[(event_id, idx)]).link_eligible
         }
+        if not orgs:
+            return frozenset()  # most events: no firm accused organisation, no block
+        rights = right_keys(event)
         return frozenset((org, right) for org in orgs for right in rights)
 
     def _place_in_blocks(self, event_id: str, dirty: set[CaseFileKey]) -> None:
@@ -440,6 +478,13 @@ class HubState:
     def party_id(self, event_id: str, idx: int) -> str:
         return self._mentions[(event_id, idx)].party_id
 
+    def assignments(self) -> tuple[list[tuple[str, str]], list[tuple[str, int, str]]]:
+        """Every (event_id, matter_id) and (event_id, party index, party_id), in no set order."""
+        matter_of = self._matter_of
+        matters = [(event_id, matter_of[event_id]) for event_id in self._events]
+        parties = [(event_id, idx, mention.party_id) for (event_id, idx), mention in self._mentions.items()]
+        return matters, parties
+
     def matter_ids(self) -> list[str]:
         return sorted(self._matters)
 
@@ -462,19 +507,33 @@ class HubState:
 
     def penalties(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
         """Administrative PENALTY_DECIDED events naming the party as accused, across matters."""
-        events = sorted((self._events[e] for e in self._penalties.get(party_id, ())), key=sort_key)
-        return [(self._matter_of[e.event_id], e) for e in events]
+        ts = self._ts
+        ordered = sorted(self._penalties.get(party_id, ()), key=lambda e: (ts[e], e))  # = sort_key
+        return [(self._matter_of[e], self._events[e]) for e in ordered]
 
     def snapshot(self, matter_id: str) -> MatterSnapshot:
-        ids = self._matters[matter_id]
-        events = tuple(sorted((self._events[e] for e in ids), key=sort_key))
-        party_ids = {
-            (e.event_id, idx): self._mentions[(e.event_id, idx)].party_id
-            for e in events
-            for idx in range(len(e.parties))
-        }
+        events, party_ids = self._matter_events_and_parties(matter_id)
         links = self._explicit_evidence(events) + self._implicit.get(matter_id, ())
         return MatterSnapshot(matter_id, events, party_ids, links)
+
+    def _ordered_events(self, matter_id: str) -> tuple[CaseEvent, ...]:
+        # Event-time order from the cached timestamps: the same (timestamp, event_id) order as
+        # ``sort_key`` of the stored events, without a datetime conversion per event per call.
+        ts = self._ts
+        all_events = self._events
+        return tuple([all_events[e] for e in sorted(self._matters[matter_id], key=lambda e: (ts[e], e))])
+
+    def _matter_events_and_parties(
+        self, matter_id: str
+    ) -> tuple[tuple[CaseEvent, ...], dict[tuple[str, int], str]]:
+        events = self._ordered_events(matter_id)
+        mentions = self._mentions
+        party_ids = {
+            (event.event_id, idx): mentions[(event.event_id, idx)].party_id
+            for event in events
+            for idx in range(len(event.parties))
+        }
+        return events, party_ids
 
     def _explicit_evidence(self, events: Sequence[CaseEvent]) -> tuple[LinkEvidence, ...]:
         by_case_file: dict[CaseFileKey, list[CaseEvent]] = defaultdict(list)
@@ -538,10 +597,18 @@ class HubState:
         """What the rules say about one matter at ``as_of`` (no rules: no alerts, no clocks)."""
         if self.rules is None:
             return MatterEvaluation(matter_id, (), ())
+        # Rules read events and party ids, never link evidence: skip building the evidence text.
+        events = self._ordered_events(matter_id)
+        party_ids = _MatterPartyIds(events, self._mentions)
+        return self._evaluate_snapshot(MatterSnapshot(matter_id, events, party_ids), as_of)
+
+    def _evaluate_snapshot(self, snapshot: MatterSnapshot, as_of: datetime) -> MatterEvaluation:
+        if self.rules is None:
+            return MatterEvaluation(snapshot.matter_id, (), ())
         # Imported here: alert rules are another part of the product; linking must not need them.
         from hub.domain.alerts import evaluate_matter
 
-        return evaluate_matter(self.snapshot(matter_id), self, as_of, self.rules)
+        return evaluate_matter(snapshot, self, as_of, self.rules)
 
     def changes(self, touched: Iterable[str], as_of: datetime) -> Changes:
         """Whole snapshots and evaluations of the touched matters plus merges since the last call."""
@@ -556,9 +623,11 @@ class HubState:
         )
         self._pending_removed.clear()
         self._pending_merges.clear()
+        snapshots = tuple(self.snapshot(m) for m in alive)
         return Changes(
-            matters=tuple(self.snapshot(m) for m in alive),
-            evaluations=tuple(self.evaluate(m, as_of) for m in alive),
+            matters=snapshots,
+            # Each touched matter is evaluated once, from the snapshot already built for it.
+            evaluations=tuple(self._evaluate_snapshot(s, as_of) for s in snapshots),
             removed_matter_ids=tuple(sorted(removed)),
             merges=merges,
         )

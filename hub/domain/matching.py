@@ -137,6 +137,7 @@ _LEGAL_FORMS = ("股份有限公司", "有限公司", "公司")
 _HAN_INDUSTRY = ("商贸", "贸易", "科技", "实业", "电子", "服装", "服饰", "食品", "商行", "经营部", "进出口")
 
 
+@lru_cache(maxsize=1 << 14)  # a company's name recurs in every implicit link it is part of
 def pinyin_of_name(name: str) -> str:
     """Letters only: the pinyin of a Chinese trade name, or the matching letters of a Latin name.
 

@@ -407,8 +407,27 @@ def _condition_holds(cond: AmountCondition, values: Mapping[str, Decimal], facto
     return sum(parts, Decimal(0)) >= cond.min * factor
 
 
+# Enabled rows per offence, per thresholds object (checked by identity, so a new rule book is
+# never served another's rows): evaluation asks this for every penalty, and scanning every row
+# of every offence each time was a visible share of alert evaluation.
+_ENABLED_ROWS: dict[tuple[int, Offense], tuple[object, tuple[ThresholdRow, ...]]] = {}
+
+
+def _enabled_rows(rules: RuleBook, offense: Offense) -> tuple[ThresholdRow, ...]:
+    thresholds = rules.thresholds
+    key = (id(thresholds), offense)
+    hit = _ENABLED_ROWS.get(key)
+    if hit is not None and hit[0] is thresholds:
+        return hit[1]
+    rows = tuple(r for r in thresholds.thresholds if r.offense is offense and r.enabled)
+    if len(_ENABLED_ROWS) >= 256:  # many rule books in one process (tests): start over
+        _ENABLED_ROWS.clear()
+    _ENABLED_ROWS[key] = (thresholds, rows)
+    return rows
+
+
 def _rows_in_force(rules: RuleBook, offense: Offense, day: date) -> list[ThresholdRow]:
-    return [r for r in rules.thresholds.thresholds if r.offense is offense and r.enabled and r.in_force(day)]
+    return [r for r in _enabled_rows(rules, offense) if r.in_force(day)]
 
 
 def _outcome(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hub.batch import BatchInputError, read_events_jsonl, run_batch, write_events_jsonl
+from hub.batch import BatchInputError, parse_event_line, read_events_jsonl, run_batch, write_events_jsonl
 from hub.domain.model import CaseEvent
 from hub.synth.matters import generate_matters
 from hub.testing import make_event, make_uscc
@@ -170,3 +170,50 @@ def test_cli_batch_writes_files_and_reports_bad_input(tmp_path: Path) -> None:
         app, ["batch", "--events", str(src), "--out", str(tmp_path / "o3"), "--as-of", "2024-01-01T00:00:00"]
     )
     assert naive.exit_code != 0
+
+
+def test_fast_writer_matches_json_dumps_byte_for_byte(tmp_path: Path) -> None:
+    """matters/parties lines equal json.dumps(ensure_ascii=False) of the row dicts, escapes included."""
+    from hub.batch import write_batch_files
+
+    tricky = ['e"1', "e\\2", "e\n3", "e\u00014", "济南〔2024〕5", "e\u20286", "e/7", "e\U0001f6008"]
+    matters = [(e, "M-" + e) for e in tricky]
+    parties = [(e, i, f"ORG:{e}") for i, e in enumerate(tricky)]
+    write_batch_files(tmp_path, matters, parties, [])
+    expected_matters = "".join(
+        json.dumps({"event_id": e, "matter_id": m}, ensure_ascii=False) + "\n" for e, m in sorted(matters)
+    )
+    expected_parties = "".join(
+        json.dumps({"event_id": e, "party_index": i, "party_id": p}, ensure_ascii=False) + "\n"
+        for e, i, p in sorted(parties)
+    )
+    assert (tmp_path / "matters.jsonl").read_bytes() == expected_matters.encode("utf-8")
+    assert (tmp_path / "parties.jsonl").read_bytes() == expected_parties.encode("utf-8")
+    assert (tmp_path / "alerts.jsonl").read_bytes() == b""
+
+
+def test_read_events_shares_field_sets_without_changing_events(tmp_path: Path) -> None:
+    """Events read from a file equal freshly validated ones and dump to the same canonical JSON."""
+    events = generate_matters(20, seed=11).unique_events()
+    path = tmp_path / "events.jsonl"
+    write_events_jsonl(path, events)
+    read = list(read_events_jsonl(path))
+    lines = path.read_bytes().splitlines()
+    plain = [parse_event_line(line, "events.jsonl", n) for n, line in enumerate(lines, start=1)]
+    assert read == events == plain
+    assert [e.canonical_json() for e in read] == [e.canonical_json() for e in events]
+    assert [e.model_fields_set for e in read] == [e.model_fields_set for e in plain]
+    assert [p.model_fields_set for e in read for p in e.parties] == [
+        p.model_fields_set for e in plain for p in e.parties
+    ]
+    shared = {id(e.__pydantic_fields_set__) for e in read}
+    assert len(shared) < len(read)  # one set object serves many events
+
+    # Two lines without "text" share one field set; copying one with a text must not add
+    # "text" to the other's field set.
+    sparse = [{k: v for k, v in e.canonical_json().items() if k != "text"} for e in events[:2]]
+    _write_lines(path, [json.dumps(d, ensure_ascii=False) for d in sparse])
+    first, second = read_events_jsonl(path)
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+    copy = first.model_copy(update={"text": "另一段文字"})
+    assert "text" in copy.model_fields_set and "text" not in second.model_fields_set

@@ -354,3 +354,57 @@ def test_result_is_a_function_of_the_set(seed: int, size: int, data: st.DataObje
     assert _result(two_batches) == _result(reference)
     for matter_id in reference.matter_ids():
         assert one_by_one.snapshot(matter_id).links == reference.snapshot(matter_id).links
+
+
+# --- fast paths agree with the plain definitions -----------------------------------------------
+
+
+def test_evaluate_equals_evaluating_the_full_snapshot() -> None:
+    """evaluate() (lazy party ids, no link text) gives what evaluate_matter gives on snapshot()."""
+    from hub.domain.alerts import evaluate_matter
+    from hub.rulebook import default_rulebook
+    from hub.synth.matters import generate_matters
+
+    rules = default_rulebook()
+    hub = HubState(rules=rules)
+    hub.add_many(generate_matters(60, seed=3).events)
+    as_of = max(e.occurred_at for e in hub.events())
+    alert_count = 0
+    for matter_id in hub.matter_ids():
+        fast = hub.evaluate(matter_id, as_of)
+        full = evaluate_matter(hub.snapshot(matter_id), hub, as_of, rules)
+        assert fast == full
+        alert_count += len(fast.alerts)
+    assert alert_count > 0  # the comparison covered matters that raise alerts
+
+
+def test_lazy_party_ids_match_the_snapshot_mapping() -> None:
+    """The evaluation's party-id mapping has the snapshot's keys and values and nothing else."""
+    from hub.domain.engine import _MatterPartyIds
+
+    hub = state(
+        ev("a", "MARKET_REGULATION", "M1", parties=[org(U1), org(None, "济南恒达商贸有限公司")]),
+        ev("b", "MARKET_REGULATION", "M1", 2, parties=[org(U2)]),
+        ev("c", "POLICE", "P9", 3, parties=[org(U1)], reg_no="77"),  # another mark: its own matter
+    )
+    assert hub.matter_of("c") == "M-c"
+    snapshot = hub.snapshot("M-a")
+    lazy = _MatterPartyIds(snapshot.events, hub._mentions)
+    assert dict(lazy) == dict(snapshot.party_ids)
+    assert len(lazy) == len(snapshot.party_ids) == 3
+    assert lazy.get(("c", 0)) is None and ("c", 0) not in lazy
+    with pytest.raises(KeyError):
+        lazy[("c", 0)]
+
+
+def test_assignments_list_every_event_and_mention() -> None:
+    """assignments() holds each event's matter and each mention's party id, as the getters say."""
+    hub = state(
+        ev("a", "MARKET_REGULATION", "M1", parties=[org(U1), org(None, "济南恒达商贸有限公司")]),
+        ev("b", "POLICE", "P1", 4, parties=[org(U1)]),
+    )
+    matters, parties = hub.assignments()
+    assert sorted(matters) == sorted((e.event_id, hub.matter_of(e.event_id)) for e in hub.events())
+    assert sorted(parties) == sorted(
+        (e.event_id, i, hub.party_id(e.event_id, i)) for e in hub.events() for i in range(len(e.parties))
+    )
