@@ -1,0 +1,159 @@
+"""PostgreSQL connections dropped again and again while events flow (the production store).
+
+The workers' archive and read model live in PostgreSQL. A separate connection terminates every
+other backend of the test's database every 2 seconds (pg_terminate_backend; the server itself
+is never stopped). Workers must retry rather than acknowledge and lose a chunk: in the end every
+event is archived once and the files equal a clean in-process `hub batch` run.
+
+The test uses its own database on the server named by HUB_TEST_POSTGRES_URL, so terminating
+backends never touches other tests running against the shared database.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fault_harness import BackgroundPublish, build_event_set, event_count, fault_hub, report
+from sqlalchemy.engine import make_url
+
+from hub.domain.messages import ReceiptStatus
+
+pytestmark = [pytest.mark.fault, pytest.mark.integration, pytest.mark.timeout(420)]
+
+
+def _psycopg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def private_database() -> Iterator[str]:
+    """A fresh database on the test server (dropped afterwards); its SQLAlchemy URL."""
+    base = os.environ.get("HUB_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("HUB_TEST_POSTGRES_URL is not set (CI sets it)")
+    import psycopg
+
+    name = f"hub_fault_{uuid.uuid4().hex[:10]}"
+    admin_dsn = _psycopg_dsn(base)
+    try:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        pytest.skip(f"cannot create a private test database: {type(exc).__name__}")
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+class ConnectionDropper:
+    """Every ``interval`` seconds, terminate every backend of ``database`` except its own."""
+
+    def __init__(self, url: str, interval: float = 3.0) -> None:
+        self._dsn = _psycopg_dsn(url)
+        self._database = make_url(url).database
+        self._interval = interval
+        self._stop = threading.Event()
+        self.rounds = 0
+        self.terminated = 0
+        self._thread = threading.Thread(target=self._run, name="pg-dropper", daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self._dsn, autocommit=True) as conn:
+            while not self._stop.wait(self._interval):
+                rows = conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (self._database,),
+                ).fetchall()
+                self.rounds += 1
+                self.terminated += sum(1 for (ok,) in rows if ok)
+
+    def __enter__(self) -> ConnectionDropper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def _retrying(fn, attempts: int = 5):  # type: ignore[no-untyped-def]
+    """The test's own reads may hit a terminated connection too; retry them."""
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+    return None
+
+
+@pytest.mark.parametrize(
+    "drop_after_intake", [0.0, 60.0], ids=["during-intake", "during-intake-and-projection"]
+)
+def test_postgres_connections_dropped_while_events_flow(
+    tmp_path: Path, private_database: str, drop_after_intake: float
+) -> None:
+    """Backends killed every 2 s while events flow, then left alone: workers catch up, nothing lost."""
+    events = build_event_set(tmp_path, event_count(12_000), seed=41)
+    distinct = events.distinct
+    with fault_hub(tmp_path, events, workers=2, database_url=private_database) as hub:
+        hub.start_workers()
+        assert hub.pool is not None
+        began = time.monotonic()
+        # Connections drop for as long as events flow in (until the last receipt) and optionally a
+        # while longer, then the database is left alone: the outage is over and the hub must catch
+        # up completely.
+        with ConnectionDropper(private_database, interval=2.0) as dropper:
+            publisher = BackgroundPublish(hub.settings, hub.messages(events.events), timeout=300).start()
+            publisher.join(timeout=330)
+            # Intake is far ahead of the matter agent; keep dropping while it projects, if asked.
+            time.sleep(drop_after_intake)
+            rounds_during_stream, terminated_during_stream = dropper.rounds, dropper.terminated
+        applied_when_restored = hub.applied(distinct)
+        applied = hub.wait_applied(distinct, timeout=240)
+        assert publisher.error is None, repr(publisher.error)
+        result = publisher.result
+        assert result is not None
+        differ = _retrying(lambda: hub.check_files(events, tmp_path / "out", timeout=60))
+        archived = _retrying(hub.archived)
+        counts = result.counts()
+        alive = hub.pool.alive()
+        logs = "".join(hub.worker_logs())
+        retried = {kind: logs.count(f'"{kind}"') for kind in ("intake_chunk_failed", "matter_chunk_failed")}
+        report(
+            f"test_fault_postgres_drop::test_postgres_connections_dropped_while_events_flow[{drop_after_intake}]",
+            events_in=len(events.events),
+            distinct=len(distinct),
+            drop_rounds=rounds_during_stream,
+            backends_terminated=terminated_during_stream,
+            worker_retries_logged=retried,
+            applied_when_drops_stopped=applied_when_restored,
+            receipts=counts,
+            missing_receipts=len(result.missing),
+            archived=archived,
+            applied=applied,
+            alerts_clean=events.line_count("alerts.jsonl"),
+            files_differing=differ,
+            workers_alive=alive,
+            seconds_total=round(time.monotonic() - began, 1),
+        )
+        assert terminated_during_stream > 0, "no connection was dropped: nothing tested"
+        assert all(alive), "a worker died on a dropped database connection"
+        assert result.missing == []
+        assert counts.get(ReceiptStatus.REJECTED.value, 0) == 0
+        assert archived == len(distinct)
+        assert applied == len(distinct)
+        assert differ == [], f"files differ from the clean batch run: {differ}"
