@@ -68,6 +68,25 @@ class ResolveBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="为什么办结（必填）")
 
 
+class IdentifierSearchBody(BaseModel):
+    """Search criteria that may carry personal identifiers: sent in a body, never in a URL,
+    because URLs end up in proxy and browser logs."""
+
+    id_no: str | None = Field(default=None, max_length=40, description="身份证号（按哈希匹配）")
+    party: str | None = Field(default=None, max_length=200)
+    uscc: str | None = Field(default=None, max_length=40)
+    right_no: str | None = Field(default=None, max_length=100)
+    case_no: str | None = Field(default=None, max_length=200)
+    region: str | None = Field(default=None, pattern=r"^\d{2,6}$")
+    agency: Agency | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    alert: AlertFilter = AlertFilter.ANY
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+    cursor: str | None = Field(default=None, max_length=500)
+
+
 class CrossReferenceBody(BaseModel):
     case_numbers: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         min_length=1, max_length=200
@@ -301,7 +320,6 @@ def create_api(
         who: Who,
         party: Annotated[str | None, Query(max_length=200, description="当事人名称（模糊）")] = None,
         uscc: Annotated[str | None, Query(max_length=40)] = None,
-        id_no: Annotated[str | None, Query(max_length=40, description="身份证号（按哈希匹配）")] = None,
         right_no: Annotated[str | None, Query(max_length=100)] = None,
         case_no: Annotated[
             str | None, Query(max_length=200, description="任一机关的案号，任意括号写法")
@@ -315,7 +333,66 @@ def create_api(
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
         cursor: Annotated[str | None, Query(max_length=500)] = None,
     ) -> dict[str, Any]:
-        """Search matters; every given criterion must hold. Sorted by latest activity, then matter id."""
+        """Search matters; every given criterion must hold. Sorted by latest activity, then matter id.
+        ID numbers are searched with POST /api/v1/matters/search (never in a URL)."""
+        if "id_no" in request.query_params:
+            raise HTTPException(400, "身份证号不得放在URL中，请使用 POST /api/v1/matters/search")
+        return run_search(
+            request,
+            who,
+            party,
+            uscc,
+            None,
+            right_no,
+            case_no,
+            region,
+            agency,
+            date_from,
+            date_to,
+            alert,
+            limit,
+            offset,
+            cursor,
+        )
+
+    @app.post(f"{API}/matters/search", tags=["matters"])
+    def search_matters_by_body(request: Request, who: Who, body: IdentifierSearchBody) -> dict[str, Any]:
+        """The same search with criteria in the body: the way to search by ID number."""
+        return run_search(
+            request,
+            who,
+            body.party,
+            body.uscc,
+            body.id_no,
+            body.right_no,
+            body.case_no,
+            body.region,
+            body.agency,
+            body.date_from,
+            body.date_to,
+            body.alert,
+            body.limit,
+            body.offset,
+            body.cursor,
+        )
+
+    def run_search(
+        request: Request,
+        who: Principal,
+        party: str | None,
+        uscc: str | None,
+        id_no: str | None,
+        right_no: str | None,
+        case_no: str | None,
+        region: str | None,
+        agency: Agency | None,
+        date_from: datetime | None,
+        date_to: datetime | None,
+        alert: AlertFilter,
+        limit: int,
+        offset: int,
+        cursor: str | None,
+    ) -> dict[str, Any]:
         params = {
             "party": party,
             "uscc": uscc,

@@ -313,3 +313,17 @@ def test_docs_page_is_served_without_internet(tmp_path: Path) -> None:
         assert "/docs-assets/swagger-ui-bundle.js" in page.text
         asset = client.get("/docs-assets/swagger-ui-bundle.js")
         assert asset.status_code == 200 and len(asset.content) > 100_000
+
+
+def test_id_number_search_uses_a_body_never_a_url(h: Harness) -> None:
+    """GET with id_no is refused; POST /matters/search finds the matter by ID and audits only a hash."""
+    headers = h.token("PROSECUTOR")
+    refused = h.client.get(f"/api/v1/matters?id_no={SAMPLE_ID_NO}", headers=headers)
+    assert refused.status_code == 400
+    found = h.client.post("/api/v1/matters/search", json={"id_no": SAMPLE_ID_NO}, headers=headers)
+    assert found.status_code == 200
+    assert "M-e-0001" in [m["matter_id"] for m in found.json()["items"]]
+    row = h.store.audit_rows()[-1]
+    assert SAMPLE_ID_NO not in json.dumps(row, ensure_ascii=False, default=str)
+    missing = h.client.post("/api/v1/matters/search", json={"id_no": "110105194912310000"}, headers=headers)
+    assert missing.status_code == 200 and missing.json()["items"] == []

@@ -219,12 +219,13 @@ async function pageSearch() {
   const results = el("div", { id: "search-results" });
   setMain(el("h2", {}, "检索"), form, results);
   async function run(cursor) {
-    const q = new URLSearchParams();
-    for (const [k, v] of new FormData(form).entries()) if (v) q.set(k, k === "date_from" ? v + "T00:00:00+08:00" : k === "date_to" ? v + "T23:59:59+08:00" : v);
-    q.set("limit", "20");
-    if (cursor) q.set("cursor", cursor);
+    // POST: criteria may hold an ID number, which must never appear in a URL.
+    const q = {};
+    for (const [k, v] of new FormData(form).entries()) if (v) q[k] = k === "date_from" ? v + "T00:00:00+08:00" : k === "date_to" ? v + "T23:59:59+08:00" : v;
+    q.limit = 20;
+    if (cursor) q.cursor = cursor;
     try {
-      const data = await api("/api/v1/matters?" + q.toString());
+      const data = await api("/api/v1/matters/search", { json: q });
       const more = data.next_cursor ? el("button", { type: "button", id: "next-page", onclick: () => run(data.next_cursor) }, "下一页") : null;
       results.replaceChildren(el("p", { class: "muted" }, `共 ${data.total}${data.total_exact ? "" : "+"} 件`),
         table(["案件", "最近", "机关", "移送状态", "当事人", "案号", "告警"], data.items.map(m => [matterLink(m.matter_id), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, el("span", {}, m.accused.map(p => el("span", {}, partyLink(p.party_id, p.name || "—"), "；"))), m.case_numbers.map(c => c.case_no).join("；"), m.open_alerts.map(a => a.alert_label).join("、")]), { id: "search-table" }), more);
