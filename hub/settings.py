@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     app_id: str = "ipx-hub"
     workers: int = Field(default=1, ge=1, le=16)
     worker_web_port_base: int = 0  # 0 = free ports
+    # Address the worker's web server (/metrics) binds to; containers set 0.0.0.0 so Prometheus
+    # can scrape it. Loopback by default: the embedded hub exposes nothing beyond this machine.
+    worker_web_bind: str = "127.0.0.1"
 
     # Stores: SQLAlchemy URLs. Empty = SQLite files under data_dir.
     database_url: str = ""

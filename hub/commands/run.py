@@ -1,4 +1,4 @@
-"""`hub up`, `hub demo`, `hub worker`, `hub publish`, `hub replay`: the streaming side of the CLI.
+"""`hub up`, `hub api`, `hub demo`, `hub worker`, `hub publish`, `hub replay`: the streaming side of the CLI.
 
 Thin wrappers: the work happens in hub.shell (imported inside the command bodies so `hub --help`
 stays cheap and nothing connects at import time).
@@ -46,6 +46,30 @@ def register(app: typer.Typer) -> None:
         from hub.shell.workers import run_worker
 
         run_worker(load_settings())
+
+    @app.command("api")
+    def api(
+        host: Annotated[
+            str | None, typer.Option("--host", help="Bind address (default: HUB_API_HOST).")
+        ] = None,
+        port: Annotated[
+            int | None, typer.Option("--port", min=1, max=65535, help="Port (default: HUB_API_PORT).")
+        ] = None,
+    ) -> None:
+        """Serve only the query API and web UI over the configured store: no broker, no workers."""
+        from hub.logging_setup import configure_logging
+        from hub.production import check_settings
+        from hub.shell.local_hub import serve_api_only
+
+        settings = _settings(api_host=host, api_port=port)
+        configure_logging(settings.log_level, settings.log_json)
+        check_settings(settings)  # refuses unsafe production settings before connecting anywhere
+        server, store = serve_api_only(settings)
+        try:
+            wait_for_shutdown_signal()
+        finally:
+            server.stop()
+            store.close()
 
     @app.command("up")
     def up(

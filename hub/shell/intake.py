@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -29,11 +30,14 @@ from hub.settings import Settings
 
 if TYPE_CHECKING:
     from hub.codec.signing import Signer, TrustList
-    from hub.store.sql import HubStore
+    from hub.store.sql import ArchivedEvent, HubStore
 
 # Echoed from the incoming message onto its receipt so a publisher can tell its own receipts
 # from older ones on the same topic without trusting end offsets (shared/BROKER.md).
 CORRELATION_HEADER = "x-hub-correlation"
+# Carried on each forward to ``cases``: the intake record's Kafka timestamp (ms), so the matter
+# agent can measure publish -> alert (hub_end_to_end_latency_seconds) without a lookup.
+PUBLISHED_MS_HEADER = "x-hub-published-ms"
 
 log = get_logger("hub.shell.intake")
 
@@ -46,6 +50,7 @@ class RawMessage:
     value: bytes
     headers: Mapping[str, bytes]
     key: bytes | None = None
+    timestamp_ms: int | None = None  # the record's Kafka timestamp (publish time)
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,17 @@ class _Candidate:
     signature: bytes | None
 
 
+@dataclass
+class PreparedChunk:
+    """A checked chunk between IntakeProcessor.prepare, archive and complete."""
+
+    outcome: IntakeOutcome
+    now: datetime
+    candidates: list[_Candidate]
+    rows: list[ArchivedEvent]
+    newly: set[str] | None = None  # event ids this chunk archived first; set by archive()
+
+
 class IntakeProcessor:
     """Turns chunks of raw intake messages into archive rows, receipts, dead letters and forwards."""
 
@@ -96,9 +112,13 @@ class IntakeProcessor:
         trust: TrustList | None,
         hub_signer: Signer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        write_gate: AbstractContextManager[Any] | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
+        # Serialises this process's SQLite writers (intake and matter threads): without it they
+        # meet in SQLite's busy handler, which sleeps in steps of up to 100 ms.
+        self._write_gate = write_gate if write_gate is not None else contextlib.nullcontext()
         self._trust = trust
         self._signer = hub_signer
         self._clock = clock
@@ -108,8 +128,14 @@ class IntakeProcessor:
         return self._topic_agency[topic]
 
     def process(self, messages: Sequence[RawMessage]) -> IntakeOutcome:
-        from hub.codec.avro import encode_case_event
+        """Check, archive and answer one chunk (the three steps below, the archive under the gate)."""
+        prepared = self.prepare(messages)
+        with self._write_gate:
+            self.archive(prepared)
+        return self.complete(prepared)
 
+    def prepare(self, messages: Sequence[RawMessage]) -> PreparedChunk:
+        """Step 1, no database: decode, verify, validate; rejects become dead letters and receipts."""
         outcome = IntakeOutcome()
         now = self._clock()
         candidates: list[_Candidate] = []
@@ -123,11 +149,23 @@ class IntakeProcessor:
             else:
                 event_id, reason = candidate_or_reason
                 self._reject(outcome, message, event_id, reason, now)
+        return PreparedChunk(outcome, now, candidates, self._archive_rows(candidates, now))
 
-        if candidates:
-            newly = set(self._archive(candidates, now))
+    def archive(self, prepared: PreparedChunk) -> None:
+        """Step 2, the only write on the hot path: one idempotent insert for the whole chunk."""
+        prepared.newly = set(self._store.archive_append(prepared.rows)) if prepared.rows else set()
+
+    def complete(self, prepared: PreparedChunk) -> IntakeOutcome:
+        """Step 3, after the archive: receipts (ACCEPTED only when archived now) and forwards."""
+        from hub.codec.avro import encode_case_event
+
+        if prepared.newly is None:
+            raise RuntimeError("complete() before archive()")
+        outcome, now, newly = prepared.outcome, prepared.now, prepared.newly
+        if prepared.candidates:
+            cases_topic = self._settings.topic("cases")
             seen_in_chunk: set[str] = set()
-            for candidate in candidates:
+            for candidate in prepared.candidates:
                 event_id = candidate.event.event_id
                 first = event_id in newly and event_id not in seen_in_chunk
                 seen_in_chunk.add(event_id)
@@ -135,12 +173,13 @@ class IntakeProcessor:
                 self._receipt(outcome, candidate.raw, event_id, status, None, now)
                 if first:
                     outcome.accepted_event_ids.append(event_id)
-                    log.debug("intake_accepted", event_id=event_id, agency=candidate.event.agency.value)
+                published = candidate.raw.timestamp_ms
                 outcome.sends.append(
                     Outgoing(
-                        topic=self._settings.topic("cases"),
+                        topic=cases_topic,
                         key=event_id.encode(),
                         value=encode_case_event(candidate.event),
+                        headers=((PUBLISHED_MS_HEADER, str(published).encode()),) if published else (),
                     )
                 )
         self._count_dead_letters(outcome)  # last: a chunk retried after an archive failure counts once
@@ -196,12 +235,12 @@ class IntakeProcessor:
                 return event_id[:100]
         return None
 
-    def _archive(self, candidates: Sequence[_Candidate], now: datetime) -> list[str]:
+    def _archive_rows(self, candidates: Sequence[_Candidate], now: datetime) -> list[ArchivedEvent]:
         import json
 
         from hub.store.sql import ArchivedEvent
 
-        rows = [
+        return [
             ArchivedEvent(
                 event_id=c.event.event_id,
                 agency=c.event.agency.value,
@@ -215,7 +254,6 @@ class IntakeProcessor:
             )
             for c in candidates
         ]
-        return list(self._store.archive_append(rows))
 
     def _reject(
         self, outcome: IntakeOutcome, message: RawMessage, event_id: str | None, reason: str, now: datetime

@@ -160,6 +160,21 @@ class ApiServer:
         self._thread.join(timeout=10)
 
 
+def serve_api_only(settings: Settings) -> tuple[ApiServer, HubStore]:
+    """The API and web UI over the configured store, started; no broker, no workers (`hub api`).
+
+    The caller stops the server, then closes the store.
+    """
+    store = open_store(settings)
+    try:
+        server = ApiServer(build_api(settings, store), settings.api_host, settings.api_port)
+        server.start()
+    except BaseException:
+        store.close()
+        raise
+    return server, store
+
+
 class LocalHub:
     """Everything `hub up` runs, started in order and stopped in reverse."""
 

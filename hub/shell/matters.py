@@ -16,8 +16,10 @@ out for any number of intake workers or partitions (DESIGN.md section 3).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -42,6 +44,8 @@ class MatterStep:
     sends: list[Outgoing] = field(default_factory=list)
     matters_written: int = 0
     events_added: int = 0
+    raised_triggers: list[str] = field(default_factory=list)  # trigger event ids of RAISED alerts
+    alert_events: int = 0
 
 
 def build_hub_state(settings: Settings) -> HubState:
@@ -83,12 +87,18 @@ class MatterRuntime:
         settings: Settings,
         store: HubStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        write_gate: AbstractContextManager[Any] | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._clock = clock
+        # Shared with the intake in one worker: see IntakeProcessor (SQLite busy-handler sleeps).
+        self._write_gate = write_gate if write_gate is not None else contextlib.nullcontext()
         self._state: HubState | None = None
         self._open_alerts: dict[str, Alert] = {}  # alert_id -> alert, as last projected
+        # matter_id -> ids of its open alerts: a fold looks up only the matters it rewrote
+        # (scanning every open alert per fold grew with the hub and showed in the profile).
+        self._open_by_matter: dict[str, set[str]] = {}
         self._next_due: dict[str, datetime] = {}  # matter_id -> earliest running clock
         self._published_links: set[tuple[str, str, str, str]] = set()
 
@@ -104,6 +114,7 @@ class MatterRuntime:
         """Forget everything (ownership lost or about to be re-taken: rebuild on next use)."""
         self._state = None
         self._open_alerts.clear()
+        self._open_by_matter.clear()
         self._next_due.clear()
         self._published_links.clear()
 
@@ -124,6 +135,9 @@ class MatterRuntime:
                 progress(added)
         self._state = state
         self._open_alerts = self.stored_open_alerts()
+        self._open_by_matter = {}
+        for alert in self._open_alerts.values():
+            self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
         step = MatterStep(events_added=added)
         stored = stored_matter_ids(self._store)
         self._project(state, set(state.matter_ids()), step, rebuild_over=stored)
@@ -174,7 +188,7 @@ class MatterRuntime:
     ) -> None:
         from hub.codec.avro import encode_alert_event, encode_link
         from hub.domain.lifecycle import diff_alerts
-        from hub.domain.messages import LinkRecord
+        from hub.domain.messages import AlertAction, LinkRecord
 
         as_of = self.as_of()
         # Matters merged away since the last call come back in removed_matter_ids (HubState
@@ -188,17 +202,30 @@ class MatterRuntime:
             stale = sorted((rebuild_over - live) - set(changes.removed_matter_ids))
             if stale:
                 changes = replace(changes, removed_matter_ids=(*changes.removed_matter_ids, *stale))
-        self._store.apply_changes(changes)
+        with self._write_gate:
+            self._store.apply_changes(changes)
         step.matters_written += len(changes.matters)
 
         gone = set(changes.removed_matter_ids)
         rewritten = {e.matter_id for e in changes.evaluations} | gone
         # rebuild_over: the matter ids the read model held before a rebuild (None: a normal step).
         full = rebuild_over is not None  # a rebuild rewrites everything: every old alert is "before"
-        previous = {aid: a for aid, a in self._open_alerts.items() if full or a.matter_id in rewritten}
+        if full:
+            previous = dict(self._open_alerts)
+        else:
+            # Filtered by the alert's own matter: a merge may have moved an alert id since the
+            # index entry was made (the old entry is then stale, never wrong).
+            previous = {
+                aid: alert
+                for matter_id in rewritten
+                for aid in self._open_by_matter.get(matter_id, ())
+                if (alert := self._open_alerts.get(aid)) is not None and alert.matter_id in rewritten
+            }
         current = [a for e in changes.evaluations for a in e.alerts]
         for lifecycle in diff_alerts(previous, current, as_of):
-            log.info(
+            # Debug only: at full speed there is about one lifecycle record per event, and the
+            # alerts topic and the alert_events table are the record of them.
+            log.debug(
                 "alert_lifecycle",
                 alert_id=lifecycle.alert_id,
                 action=lifecycle.action.value,
@@ -206,6 +233,9 @@ class MatterRuntime:
                 matter_id=lifecycle.matter_id,
                 event_id=lifecycle.trigger_event_id,
             )
+            step.alert_events += 1
+            if lifecycle.action is AlertAction.RAISED:
+                step.raised_triggers.append(lifecycle.trigger_event_id)
             step.sends.append(
                 Outgoing(
                     topic=self._settings.topic("alerts"),
@@ -216,7 +246,13 @@ class MatterRuntime:
         for matter_id in rewritten:
             self._next_due.pop(matter_id, None)
         for aid in previous:
-            self._open_alerts.pop(aid, None)
+            gone_alert = self._open_alerts.pop(aid, None)
+            if gone_alert is not None:
+                ids = self._open_by_matter.get(gone_alert.matter_id)
+                if ids is not None:
+                    ids.discard(aid)
+                    if not ids:
+                        del self._open_by_matter[gone_alert.matter_id]
         for evaluation in changes.evaluations:
             self._remember(evaluation.matter_id, evaluation.open_alerts(), evaluation.next_due())
 
@@ -248,5 +284,6 @@ class MatterRuntime:
         for alert in open_alerts:
             if alert.state is AlertState.OPEN:
                 self._open_alerts[alert.alert_id] = alert
+                self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
         if next_due is not None:
             self._next_due[matter_id] = next_due

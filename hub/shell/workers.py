@@ -19,6 +19,8 @@ from typing import IO
 
 from hub.settings import Settings
 
+GIL_SWITCH_INTERVAL_SECONDS = 0.001
+
 
 def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment that rebuilds ``settings`` in a child process (plus the parent's PATH etc.)."""
@@ -41,6 +43,10 @@ def run_worker(settings: Settings) -> None:
     from hub.shell.app import create_app, load_hub_signer, load_trust_list
 
     configure_logging(settings.log_level, settings.log_json)
+    # The matter fold runs in a thread beside the event loop; with the default 5 ms switch
+    # interval every loop wake-up (fetch, heartbeat, each intake chunk) could wait 5 ms for the
+    # GIL while a fold computes. 1 ms keeps the loop responsive at a small switching cost.
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     check_settings(settings)  # refuses unsafe production settings before connecting anywhere
     # Fail at start, with the file named, rather than retrying every chunk without keys.
     load_trust_list(settings)
