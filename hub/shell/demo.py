@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hub.domain.messages import ReceiptStatus
 from hub.domain.model import CaseEvent
@@ -85,6 +85,19 @@ def print_summary(
     console.print(table)
 
 
+def print_alert_examples(console: Console, open_alerts: list[dict[str, Any]]) -> None:
+    """One open alert of each type with its full explanation (facts, threshold, citation, deadline).
+
+    Explanations name organisations and case numbers only; persons are masked by the rules.
+    """
+    seen: set[str] = set()
+    for row in sorted(open_alerts, key=lambda r: (r["alert_type"], r["alert_id"])):
+        if row["alert_type"] in seen:
+            continue
+        seen.add(row["alert_type"])
+        console.print(f"[bold]{row['alert_type']}[/bold]  {row['explanation']}", soft_wrap=True)
+
+
 def run_demo(
     settings: Settings,
     *,
@@ -149,6 +162,7 @@ def run_demo(
             store.open_alert_counts(),
             time.monotonic() - began,
         )
+        print_alert_examples(console, store.alert_rows())
         link = web_ui_link(hub)
         if link is not None:
             console.print(f"web UI (Chinese): {link}", soft_wrap=True)

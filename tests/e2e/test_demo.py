@@ -36,6 +36,11 @@ def test_demo_runs_to_a_summary_with_five_alert_types(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     shown = {t.value for t in AlertType if re.search(rf"alert {t.value}\s*│\s*[1-9]", output)}
     assert len(shown) >= 5, output
+    # Both directions, each with its explanation and legal basis printed after the table.
+    for alert_type in ("FORWARD_REFERRAL_SUSPECTED", "REVERSE_REFERRAL_DUE"):
+        assert alert_type in shown
+        line = next(x for x in output.splitlines() if x.startswith(alert_type))
+        assert "依据" in line or "《" in line, line
     assert re.search(r"events accepted\s*│\s*[1-9]", output)
     assert "/?token=" in output and "/docs" in output
     assert (tmp_path / "data" / "keys" / "trust.json").exists()
