@@ -63,6 +63,16 @@ from hub.store.schema import metadata
 GENESIS_HASH = "0" * 64
 _IN_CHUNK = 500  # bound IN lists (SQLite's variable limit, PostgreSQL plan size)
 _AUDIT_LOCK_KEY = 0x1B0A0D17  # pg_advisory_xact_lock key serialising audit-chain appends
+_ACCUSED_ROLE_VALUES = frozenset(r.value for r in ACCUSED_ROLES)
+# People's actions on an alert: carried over when the rules rewrite the alert's row.
+_KEPT_ALERT_COLUMNS = (
+    "status",
+    "acknowledged_by",
+    "acknowledged_at",
+    "resolved_by",
+    "resolved_at",
+    "resolution_reason",
+)
 
 archive_t = metadata.tables["archive"]
 event_matter_t = metadata.tables["event_matter"]
@@ -292,13 +302,15 @@ class HubStore:
         event_ids = [r["event_id"] for r in rows.event_matter]
         alert_ids = [r["alert_id"] for r in rows.alerts]
         clock_ids = [r["clock_id"] for r in rows.clocks]
+        # Only what the rewrite carries over or compares (not the large alert_json).
+        kept = [alerts_t.c[name] for name in ("alert_id", "state", *_KEPT_ALERT_COLUMNS)]
         with self._write() as conn, conn.begin():
             previous: dict[str, dict[str, Any]] = {}
             for part in _chunks(all_ids):
-                for r in conn.execute(select(alerts_t).where(alerts_t.c.matter_id.in_(part))).mappings():
+                for r in conn.execute(select(*kept).where(alerts_t.c.matter_id.in_(part))).mappings():
                     previous[r["alert_id"]] = dict(r)
             for part in _chunks(alert_ids):
-                for r in conn.execute(select(alerts_t).where(alerts_t.c.alert_id.in_(part))).mappings():
+                for r in conn.execute(select(*kept).where(alerts_t.c.alert_id.in_(part))).mappings():
                     previous[r["alert_id"]] = dict(r)
             for table in (
                 event_matter_t,
@@ -324,14 +336,7 @@ class HubStore:
             for row in rows.alerts:
                 old = previous.get(row["alert_id"])
                 if old is not None:
-                    for keep in (
-                        "status",
-                        "acknowledged_by",
-                        "acknowledged_at",
-                        "resolved_by",
-                        "resolved_at",
-                        "resolution_reason",
-                    ):
+                    for keep in _KEPT_ALERT_COLUMNS:
                         row[keep] = old[keep]
                 if (old is None or old["state"] != "OPEN") and row["state"] == "OPEN":
                     lifecycle.append(_lifecycle(row, "RAISED", row["raised_at"]))
@@ -909,41 +914,44 @@ def _project(
             "updated_at": stamp,
         }
     )
-    accused_roles = set(ACCUSED_ROLES)
+    # The view's timeline entries already hold the event's enum values as strings and the
+    # resolved party ids (one per party index, in order): read them there, not from the event.
     party_kinds: dict[str, str] = {}
-    for entry, ev in ((t, by_id[t.event_id]) for t in view.timeline):
+    for entry in view.timeline:
+        ev = by_id[entry.event_id]
+        amounts = ev.amounts
         rows.event_matter.append(
             {
-                "event_id": ev.event_id,
+                "event_id": entry.event_id,
                 "matter_id": mid,
-                "agency": ev.agency.value,
-                "event_type": ev.event_type.value,
-                "region_code": ev.region_code,
+                "agency": entry.agency,
+                "event_type": entry.event_type,
+                "region_code": entry.region_code,
                 "occurred_at": ev.occurred_at,
                 "month": month_key(ev.occurred_at),
-                "offense": ev.offense.value if ev.offense else None,
+                "offense": entry.offense,
                 "direction": entry.direction,
-                "accused": any(p.role in accused_roles for p in ev.parties),
-                "fine": ev.amounts.fine,
-                "turnover": ev.amounts.illegal_turnover,
-                "gain": ev.amounts.illegal_gain,
+                "accused": any(p.role in _ACCUSED_ROLE_VALUES for p in entry.parties),
+                "fine": amounts.fine,
+                "turnover": amounts.illegal_turnover,
+                "gain": amounts.illegal_gain,
             }
         )
-        for idx, party in enumerate(ev.parties):
-            pid = snap.party_ids.get((ev.event_id, idx))
+        for party in entry.parties:
+            pid = party.party_id
             if pid is None:
                 continue
             rows.event_party.append(
                 {
-                    "event_id": ev.event_id,
-                    "party_index": idx,
+                    "event_id": entry.event_id,
+                    "party_index": party.index,
                     "party_id": pid,
                     "matter_id": mid,
-                    "role": party.role.value,
-                    "kind": party.kind.value,
+                    "role": party.role,
+                    "kind": party.kind,
                 }
             )
-            party_kinds.setdefault(pid, party.kind.value)
+            party_kinds.setdefault(pid, party.kind)
     for pid, kind in sorted(party_kinds.items()):
         rows.party_matters.append({"party_id": pid, "matter_id": mid, "kind": kind})
     for kind, key in sorted(index_keys(view, id_key)):
