@@ -671,8 +671,9 @@ def _reverse_due(c: CaseFactory) -> list[Scenario]:
                 frozenset(),
             )
         ]
-    if variant == 5:
-        j = c.event(
+    def judgment(text: str) -> CaseEvent:
+        # Only the operative text differs between the exemption variants (5 and 6).
+        return c.event(
             "JUDGMENT_ISSUED",
             "COURT",
             base,
@@ -685,7 +686,12 @@ def _reverse_due(c: CaseFactory) -> list[Scenario]:
                     "relation": "RELATED",
                 }
             ],
-            text="本院认为，被告单位犯假冒注册商标罪，犯罪情节轻微。判决如下：被告单位犯假冒注册商标罪，免予刑事处罚。",
+            text=text,
+        )
+
+    if variant == 5:
+        j = judgment(
+            "本院认为，被告单位犯假冒注册商标罪，犯罪情节轻微。判决如下：被告单位犯假冒注册商标罪，免予刑事处罚。"
         )
         return [
             Scenario(
@@ -698,20 +704,8 @@ def _reverse_due(c: CaseFactory) -> list[Scenario]:
             )
         ]
     if variant == 6:
-        j = c.event(
-            "JUDGMENT_ISSUED",
-            "COURT",
-            base,
-            c.court_case,
-            role="DEFENDANT",
-            refs=[
-                {
-                    "agency": "PROCURATORATE",
-                    "case_no": c.proc_case.replace("不诉", "诉"),
-                    "relation": "RELATED",
-                }
-            ],
-            text="辩护人请求对被告单位免予刑事处罚，本院不予采纳。判决如下：被告单位犯假冒注册商标罪，判处罚金人民币二十万元。",
+        j = judgment(
+            "辩护人请求对被告单位免予刑事处罚，本院不予采纳。判决如下：被告单位犯假冒注册商标罪，判处罚金人民币二十万元。"
         )
         return [
             Scenario(
