@@ -1,0 +1,65 @@
+"""Shared steps of the live-pipeline tests: sign a generated workload, export what the hub
+projected, and compare it with the in-process `hub batch` of the same events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.batch import latest_occurred_at, run_batch, write_events_jsonl
+from hub.domain.model import CaseEvent
+from hub.rulebook import load_rulebook
+from hub.settings import Settings
+from hub.shell.keyring import ensure_keys
+from hub.shell.local_hub import open_store, wait_until_projected
+from hub.shell.publisher import Outbound, agency_signers, signed_message
+from hub.shell.topics import ensure_topics
+from hub.synth.matters import generate_matters
+
+BATCH_FILES = ("matters.jsonl", "parties.jsonl", "alerts.jsonl")
+
+
+@dataclass(frozen=True)
+class Workload:
+    settings: Settings
+    events: list[CaseEvent]
+    messages: list[Outbound]
+
+    @property
+    def distinct(self) -> set[str]:
+        return {e.event_id for e in self.events}
+
+
+def signed_workload(
+    settings_factory: Callable[..., Settings], broker: str, *, n_matters: int, seed: int, partitions: int
+) -> Workload:
+    """Generated events signed by their agencies, topics and keys ready, evaluation clock fixed."""
+    events = generate_matters(n_matters=n_matters, seed=seed).events
+    settings = settings_factory(bootstrap=broker, partitions=partitions, as_of=latest_occurred_at(events))
+    ensure_keys(settings.effective_keys_dir)
+    ensure_topics(settings)
+    signers = agency_signers(settings)
+    return Workload(settings, events, [signed_message(e, signers[e.agency.value]) for e in events])
+
+
+def export_when_projected(workload: Workload, out_dir: Path, timeout: float) -> None:
+    """Every distinct event archived once and placed in a matter, then the batch files exported."""
+    store = open_store(workload.settings)
+    try:
+        assert store.archive_count() == len(workload.distinct)
+        assert wait_until_projected(store, workload.distinct, timeout=timeout)
+        store.export_batch_files(out_dir)
+    finally:
+        store.close()
+
+
+def assert_equals_in_process_batch(workload: Workload, live_dir: Path, work_dir: Path) -> None:
+    """The live pipeline's files are byte-identical to `hub batch` over the same events."""
+    events_file = work_dir / "events.jsonl"
+    write_events_jsonl(events_file, workload.events)
+    run_batch(events_file, work_dir / "batch", workload.settings.as_of, rules=load_rulebook(None))
+    for name in BATCH_FILES:
+        live = (live_dir / name).read_bytes()
+        assert live, name
+        assert live == (work_dir / "batch" / name).read_bytes(), name
