@@ -338,3 +338,8 @@ def write_engine_result(path: Path, figures: Mapping[str, Any]) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(dict(figures), default=str), "utf-8")
     temporary.replace(path)
+
+
+def repo_relative(text: str, root: Path = REPO_ROOT) -> str:
+    """Profiler output names files by absolute path; keep result files free of machine paths."""
+    return text.replace(f"{root}/", "")

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.bench.common import peak_rss_mb, write_engine_result
+from tests.bench.common import peak_rss_mb, repo_relative, write_engine_result
 
 # A fixed evaluation clock: deadlines, and so the alert set, must not depend on when the run happens.
 AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
@@ -108,7 +108,9 @@ def main() -> None:
         figures = hub_batch(args.events_file, args.out_dir or args.result.parent / "batch-out")
     if profiler is not None:
         profiler.stop()
-        args.profile.write_text(profiler.output_text(unicode=True, color=False, show_all=False), "utf-8")
+        args.profile.write_text(
+            repo_relative(profiler.output_text(unicode=True, color=False, show_all=False)), "utf-8"
+        )
     figures["peak_rss_mb"] = peak_rss_mb()
     write_engine_result(args.result, json.loads(json.dumps(figures, default=str)))
 

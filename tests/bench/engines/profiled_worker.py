@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.bench.common import repo_relative
+
 
 def main() -> None:
     from pyinstrument import Profiler
@@ -51,7 +53,7 @@ def main() -> None:
         if thread_profiler.last_session is not None:
             text += "\n\n== work run through asyncio.to_thread (the matter fold) ==\n"
             text += thread_profiler.output_text(unicode=True, color=False)
-        out.write_text(text, "utf-8")
+        out.write_text(repo_relative(text), "utf-8")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.bench.common import peak_rss_mb, write_engine_result
+from tests.bench.common import peak_rss_mb, repo_relative, write_engine_result
 
 AS_OF = datetime(2026, 1, 1, tzinfo=UTC)  # fixed clock: deadlines must not depend on the run's date
 
@@ -81,7 +81,7 @@ def main() -> None:
         figures = hub_replay(args.url, args.data_dir or args.result.parent / "hub-data")
     if profiler is not None:
         profiler.stop()
-        args.profile.write_text(profiler.output_text(unicode=True, color=False), "utf-8")
+        args.profile.write_text(repo_relative(profiler.output_text(unicode=True, color=False)), "utf-8")
     figures["peak_rss_mb"] = peak_rss_mb()
     write_engine_result(args.result, figures)
 
