@@ -32,7 +32,7 @@ from hub.shell.intake import (
     RawMessage,
     header_map,
 )
-from hub.shell.matters import MatterRuntime, MatterStep
+from hub.shell.matters import MatterRuntime, MatterStep, ProjectionNotWritten
 from hub.shell.topics import faust_app_id
 from hub.shell.worker_metrics import WorkerMetrics
 from hub.shell.write_gate import WriteGate
@@ -54,6 +54,7 @@ MATTER_FOLD_MAX_EVENTS = 5000
 # heartbeating and answering intake while SQLite works.
 INLINE_FOLD_MAX_EVENTS = 200
 TRUST_RECHECK_SECONDS = 1.0  # how stale a rotated trust list may be in a running worker
+MATTER_RETRY_MAX_SECONDS = 10.0  # longest wait between attempts to write one matter batch
 CHUNK_RETRIES = 3  # whole-chunk retries (a locked database) before going message by message
 HUB_KEY_NAME = "HUB"
 
@@ -144,6 +145,13 @@ class WorkerResources:
             self.matters_stale = False
             self._matters.drop()
         return self._matters
+
+    def release_matters(self) -> None:
+        """Forget the matter runtime and its state (this worker does not own `cases`)."""
+        if self._matters is not None:
+            self._matters = None
+            self.matters_stale = False
+            log.info("matter_state_released")
 
     def invalidate_matters(self) -> None:
         """Ownership of ``cases`` changed: rebuild from the archive before the next use."""
@@ -305,7 +313,7 @@ def create_app(
 
     @app.agent(cases, name="matter")
     async def matter_agent(stream: StreamT[Any]) -> None:
-        folder = asyncio.ensure_future(_fold_forever(app, resources, feed))
+        folder = asyncio.ensure_future(_fold_forever(app, resources, feed, owns_cases))
         try:
             chunks: Any = stream.take_events  # type: ignore[attr-defined]  # missing from StreamT
             async for events in chunks(chunk, within=TAKE_WITHIN_SECONDS):
@@ -315,13 +323,22 @@ def create_app(
 
     async def reevaluate() -> None:
         if not owns_cases():
+            # Another worker owns the matters now: free this one's copy of the state (gigabytes
+            # at 100k+ events) instead of keeping it until a rebalance brings `cases` back.
+            if not resources.lock.locked():
+                resources.release_matters()
             return
         async with resources.lock:
             try:
                 runtime = resources.matters
                 step = await asyncio.to_thread(lambda: runtime.ensure_loaded() or runtime.reevaluate_due())
+            except ProjectionNotWritten as exc:
+                # State kept; what is pending is written by the next tick or fold.
+                log.warning("reevaluation_write_failed", reason=str(exc))
+                return
             except Exception:
                 log.exception("reevaluation_failed")
+                resources.invalidate_matters()
                 return
         _count_step(metrics, step)
         await _send_all(app, step.sends, metrics)
@@ -458,31 +475,58 @@ def _decode_cases(events: Sequence[Any]) -> list[tuple[CaseEvent, int | None]]:
     return decoded
 
 
-async def _fold_forever(app: faust.App, resources: WorkerResources, feed: MatterFeed) -> None:
+async def _fold_forever(
+    app: faust.App, resources: WorkerResources, feed: MatterFeed, owns_cases: Callable[[], bool]
+) -> None:
     """Fold whatever the feed holds, one batch at a time, until cancelled with the agent."""
     while True:
         batch = await feed.take_all()
-        await _fold_batch(app, resources, batch)
+        await _fold_batch(app, resources, batch, owns_cases)
+
+
+def _retry_delay(failures: int) -> float:
+    """Back-off between attempts at one batch: 0.5 s doubling up to 10 s."""
+    return float(min(MATTER_RETRY_MAX_SECONDS, 0.5 * 2 ** max(0, failures - 1)))
 
 
 async def _fold_batch(
-    app: faust.App, resources: WorkerResources, batch: Sequence[tuple[CaseEvent, int | None]]
+    app: faust.App,
+    resources: WorkerResources,
+    batch: Sequence[tuple[CaseEvent, int | None]],
+    owns_cases: Callable[[], bool] = lambda: True,
 ) -> None:
+    """Fold one batch; retry until its results are written or `cases` moves to another worker.
+
+    A failed read-model write keeps the folded state (only the write is retried, with back-off,
+    for as long as the database is away). Any other failure drops the state; after
+    CHUNK_RETRIES of those the batch is left to the rebuild from the archive on the next use
+    (every record on `cases` was archived before it was forwarded).
+    """
     events = [event for event, _ in batch]
     step: MatterStep | None = None
+    failures = 0
     async with resources.lock:
-        for attempt in range(CHUNK_RETRIES + 1):
+        while True:
             try:
                 runtime = resources.matters
-                if len(events) <= INLINE_FOLD_MAX_EVENTS and runtime.loaded:
+                if len(events) <= INLINE_FOLD_MAX_EVENTS and runtime.loaded and not runtime.pending_writes:
                     step = runtime.fold(events)
                 else:
                     step = await asyncio.to_thread(runtime.fold, events)
                 break
+            except ProjectionNotWritten as exc:
+                failures += 1
+                # A warning, not a traceback per attempt: a database outage repeats this a lot.
+                log.warning("matter_write_failed", attempt=failures, size=len(events), reason=str(exc))
             except Exception:
-                log.exception("matter_chunk_failed", attempt=attempt, size=len(events))
-                resources.invalidate_matters()  # rebuild from the archive on the next try
-                await asyncio.sleep(0.5 * (attempt + 1))
+                failures += 1
+                log.exception("matter_chunk_failed", attempt=failures, size=len(events))
+                resources.invalidate_matters()  # the fold itself failed: rebuild on the next try
+                if failures > CHUNK_RETRIES:
+                    break
+            if not owns_cases():
+                break  # a rebalance moved `cases`: the new owner rebuilds from the archive
+            await asyncio.sleep(_retry_delay(failures))
     if step is None:
         return
     metrics = resources.metrics

@@ -20,7 +20,7 @@ import contextlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +32,14 @@ from hub.shell.intake import Outgoing
 
 log = get_logger("hub.shell.matters")
 
+# Matters written per read-model transaction. Bounds the memory of one write (rows, snapshots and
+# evaluations of the slice) and the work lost when one fails.
+PROJECTION_SLICE_MATTERS = 2000
+
 if TYPE_CHECKING:
     from hub.domain.engine import HubState
+    from hub.domain.messages import LinkRecord
+    from hub.domain.snapshot import MatterEvaluation
     from hub.store.sql import HubStore
 
 
@@ -79,8 +85,23 @@ def archived_events(store: HubStore, batch_size: int = 5000) -> Iterable[list[Ca
         yield [CaseEvent.model_validate(json.loads(row.payload_json)) for row in rows]
 
 
+class ProjectionNotWritten(RuntimeError):
+    """The read-model write failed (database unreachable); the in-memory state is intact.
+
+    The runtime remembers what it could not write and writes it with the next successful step,
+    so the caller retries the same chunk without rebuilding anything (a rebuild per failed write
+    turned a flapping database into minutes of re-reading the archive; RELIABILITY.md defect 4).
+    """
+
+
 class MatterRuntime:
-    """Owns one HubState: load from archive, fold chunks, re-evaluate due clocks, project."""
+    """Owns one HubState: load from archive, fold chunks, re-evaluate due clocks, project.
+
+    A step first changes the in-memory state, then writes the read model. When the write fails
+    the state is kept and the matters it should have rewritten stay pending: the next step
+    (the retried chunk, a later chunk or the timer) writes them too. Only an error inside the
+    domain fold itself leaves the state suspect; the caller then drops the runtime.
+    """
 
     def __init__(
         self,
@@ -101,10 +122,28 @@ class MatterRuntime:
         self._open_by_matter: dict[str, set[str]] = {}
         self._next_due: dict[str, datetime] = {}  # matter_id -> earliest running clock
         self._published_links: set[tuple[str, str, str, str]] = set()
+        # Matter ids whose rows the read model does not show as they are in memory yet: after a
+        # failed write, and after a rebuild until all of it is written (see load). Ids no longer
+        # live in the state are written as removals.
+        self._unwritten: set[str] = set()
+        # While a rebuild is being written: matters the read model held before it, whose links
+        # were announced by an earlier owner and are not announced again.
+        self._announced_before: set[str] = set()
+        self._rebuilding = False  # a rebuilt state is not fully written yet
+        # Written but not yet announced (a later slice of the same step failed): matter id ->
+        # its evaluation as written, or None when it was removed; and the new link records.
+        self._unannounced: dict[str, MatterEvaluation | None] = {}
+        self._unannounced_links: list[LinkRecord] = []
 
     @property
     def loaded(self) -> bool:
-        return self._state is not None
+        """State in memory and no rebuild still waiting to be written."""
+        return self._state is not None and not self._rebuilding
+
+    @property
+    def pending_writes(self) -> bool:
+        """Whether matters changed in memory still wait for their read-model write."""
+        return bool(self._unwritten)
 
     def as_of(self) -> datetime:
         """The evaluation clock: the fixed Settings.as_of when set, else the injected clock."""
@@ -117,6 +156,11 @@ class MatterRuntime:
         self._open_by_matter.clear()
         self._next_due.clear()
         self._published_links.clear()
+        self._unwritten.clear()
+        self._announced_before.clear()
+        self._unannounced.clear()
+        self._unannounced_links.clear()
+        self._rebuilding = False
 
     def load(self, progress: Callable[[int], None] | None = None) -> MatterStep:
         """Rebuild from the archive and re-project every matter (idempotent replace).
@@ -133,14 +177,24 @@ class MatterRuntime:
             added += len(events)
             if progress is not None:
                 progress(added)
-        self._state = state
-        self._open_alerts = self.stored_open_alerts()
-        self._open_by_matter = {}
-        for alert in self._open_alerts.values():
-            self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
-        step = MatterStep(events_added=added)
+        open_alerts = self.stored_open_alerts()
         stored = stored_matter_ids(self._store)
-        self._project(state, set(state.matter_ids()), step, rebuild_over=stored)
+        self.drop()
+        self._state = state
+        self._open_alerts = open_alerts
+        for alert in open_alerts.values():
+            self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
+        # From here the state is kept even if its projection cannot be written: every matter
+        # stays pending until written (never "loaded but never projected"). Read-model matters
+        # absent from the rebuilt state were merged away by events a previous owner never
+        # folded, or folded after projecting them; they are written as removals, with their
+        # alerts (found by the failover test).
+        live = set(state.matter_ids())
+        self._unwritten = live | stored
+        self._announced_before = stored
+        self._rebuilding = True
+        step = MatterStep(events_added=added)
+        self._write_pending(state, set(), step)
         return step
 
     def stored_open_alerts(self) -> dict[str, Alert]:
@@ -154,7 +208,14 @@ class MatterRuntime:
         return found
 
     def ensure_loaded(self) -> MatterStep | None:
-        return None if self._state is not None else self.load()
+        """Load when nothing is in memory; write a pending projection when one waits."""
+        if self._state is None:
+            return self.load()
+        if self.pending_writes:
+            step = MatterStep()
+            self._write_pending(self._state, set(), step)
+            return step
+        return None
 
     def fold(self, events: Sequence[CaseEvent]) -> MatterStep:
         """Add a chunk of accepted events and project every matter they touched."""
@@ -167,7 +228,7 @@ class MatterRuntime:
         # a replace, and it repairs a projection lost when a previous owner died mid-chunk.
         touched.update(state.matter_of(e.event_id) for e in events)
         step.events_added += len({e.event_id for e in events} - before)
-        self._project(state, touched, step)
+        self._write_pending(state, touched, step)
         return step
 
     def reevaluate_due(self) -> MatterStep:
@@ -177,51 +238,97 @@ class MatterRuntime:
             return step
         now = self.as_of()
         due = {matter_id for matter_id, due_at in self._next_due.items() if due_at <= now}
-        if due:
-            self._project(self._state, due, step)
+        if due or self.pending_writes:
+            self._write_pending(self._state, due, step)
         return step
+
+    def _write_pending(self, state: HubState, touched: set[str], step: MatterStep) -> None:
+        """Write ``touched`` plus whatever is pending, in slices; then announce what changed.
+
+        Slices, each its own transaction: a rebuild of a big hub used to write every matter in
+        one step, and its rows, snapshots and evaluations all at once were the owner's memory
+        peak (RELIABILITY.md defect 5). Announcing waits until every slice is written, so an
+        alert that moved between two matters of different slices is compared with itself and
+        not announced as resolved and raised again. A failed slice leaves itself and the rest
+        pending; what was written already waits for its announcement in ``_unannounced``.
+        """
+        self._unwritten |= touched
+        pending = sorted(self._unwritten)
+        for start in range(0, len(pending), PROJECTION_SLICE_MATTERS):
+            part = set(pending[start : start + PROJECTION_SLICE_MATTERS])
+            self._write_slice(state, part, step)
+            self._unwritten -= part
+        self._announce(step)
+        self._announced_before.clear()
+        self._rebuilding = False
 
     # --- projection --------------------------------------------------------------------
 
-    def _project(
-        self, state: HubState, touched: set[str], step: MatterStep, rebuild_over: set[str] | None = None
-    ) -> None:
-        from hub.codec.avro import encode_alert_event, encode_link
-        from hub.domain.lifecycle import diff_alerts
-        from hub.domain.messages import AlertAction, LinkRecord
+    def _write_slice(self, state: HubState, touched: set[str], step: MatterStep) -> None:
+        """Rewrite the read-model rows of ``touched`` and keep what must be announced."""
+        from hub.domain.messages import LinkRecord
 
-        as_of = self.as_of()
         # Matters merged away since the last call come back in removed_matter_ids (HubState
         # tracks them), so touched may name matters that no longer exist.
-        changes: Changes = state.changes(touched, as_of)
-        if rebuild_over is not None:
-            # A rebuilt state never saw the merges that retired matter ids the read model still
-            # holds (a previous owner projected them before a smaller event id joined); without
-            # this their rows, and their open alerts, would linger (found by the failover test).
-            live = set(state.matter_ids())
-            stale = sorted((rebuild_over - live) - set(changes.removed_matter_ids))
-            if stale:
-                changes = replace(changes, removed_matter_ids=(*changes.removed_matter_ids, *stale))
-        with self._write_gate:
-            self._store.apply_changes(changes)
+        changes: Changes = state.changes(touched, self.as_of())
+        try:
+            with self._write_gate:
+                self._store.apply_changes(changes)
+        except Exception as exc:
+            # HubState.changes() hands over merged-away ids once: keep them pending with the
+            # rest, so the retry removes them too.
+            self._unwritten.update(touched, changes.removed_matter_ids)
+            raise ProjectionNotWritten(f"read-model write failed: {type(exc).__name__}") from exc
         step.matters_written += len(changes.matters)
+        for matter_id in changes.removed_matter_ids:
+            self._unannounced[matter_id] = None
+        for evaluation in changes.evaluations:
+            self._unannounced[evaluation.matter_id] = evaluation
+        for snapshot in changes.matters:
+            quiet = snapshot.matter_id in self._announced_before
+            for link in snapshot.links:
+                identity = (snapshot.matter_id, link.kind.value, link.a_event_id, link.b_event_id)
+                if identity in self._published_links:
+                    continue
+                self._published_links.add(identity)
+                if quiet:  # an earlier owner announced the links of matters it projected
+                    continue
+                self._unannounced_links.append(
+                    LinkRecord(
+                        matter_id=snapshot.matter_id,
+                        kind=link.kind,
+                        a_event_id=link.a_event_id,
+                        b_event_id=link.b_event_id,
+                        score=link.score,
+                        evidence=link.evidence,
+                    )
+                )
 
-        gone = set(changes.removed_matter_ids)
-        rewritten = {e.matter_id for e in changes.evaluations} | gone
-        # rebuild_over: the matter ids the read model held before a rebuild (None: a normal step).
-        full = rebuild_over is not None  # a rebuild rewrites everything: every old alert is "before"
-        if full:
-            previous = dict(self._open_alerts)
-        else:
-            # Filtered by the alert's own matter: a merge may have moved an alert id since the
-            # index entry was made (the old entry is then stale, never wrong).
-            previous = {
-                aid: alert
-                for matter_id in rewritten
-                for aid in self._open_by_matter.get(matter_id, ())
-                if (alert := self._open_alerts.get(aid)) is not None and alert.matter_id in rewritten
-            }
-        current = [a for e in changes.evaluations for a in e.alerts]
+    def _announce(self, step: MatterStep) -> None:
+        """Alert lifecycle and link records for everything written since the last announcement."""
+        from hub.codec.avro import encode_alert_event, encode_link
+        from hub.domain.lifecycle import diff_alerts
+        from hub.domain.messages import AlertAction
+
+        as_of = self.as_of()
+        written, self._unannounced = self._unannounced, {}
+        links, self._unannounced_links = self._unannounced_links, []
+        rewritten = set(written)
+        evaluations = [e for e in written.values() if e is not None]
+        current = [a for e in evaluations for a in e.alerts]
+        # Before: the open alerts of every rewritten matter (filtered by the alert's own matter:
+        # a merge may have moved an alert id since the index entry was made, so an entry can be
+        # stale, never wrong), plus any open alert that is current again, wherever it was.
+        previous = {
+            aid: alert
+            for matter_id in rewritten
+            for aid in self._open_by_matter.get(matter_id, ())
+            if (alert := self._open_alerts.get(aid)) is not None and alert.matter_id in rewritten
+        }
+        for alert in current:
+            known = self._open_alerts.get(alert.alert_id)
+            if known is not None:
+                previous.setdefault(alert.alert_id, known)
         for lifecycle in diff_alerts(previous, current, as_of):
             # Debug only: at full speed there is about one lifecycle record per event, and the
             # alerts topic and the alert_events table are the record of them.
@@ -253,32 +360,16 @@ class MatterRuntime:
                     ids.discard(aid)
                     if not ids:
                         del self._open_by_matter[gone_alert.matter_id]
-        for evaluation in changes.evaluations:
+        for evaluation in evaluations:
             self._remember(evaluation.matter_id, evaluation.open_alerts(), evaluation.next_due())
-
-        for snapshot in changes.matters:
-            for link in snapshot.links:
-                identity = (snapshot.matter_id, link.kind.value, link.a_event_id, link.b_event_id)
-                if identity in self._published_links:
-                    continue
-                self._published_links.add(identity)
-                if rebuild_over is not None and snapshot.matter_id in rebuild_over:
-                    continue
-                record = LinkRecord(
-                    matter_id=snapshot.matter_id,
-                    kind=link.kind,
-                    a_event_id=link.a_event_id,
-                    b_event_id=link.b_event_id,
-                    score=link.score,
-                    evidence=link.evidence,
+        for record in links:
+            step.sends.append(
+                Outgoing(
+                    topic=self._settings.topic("links"),
+                    key=record.matter_id.encode(),
+                    value=encode_link(record),
                 )
-                step.sends.append(
-                    Outgoing(
-                        topic=self._settings.topic("links"),
-                        key=snapshot.matter_id.encode(),
-                        value=encode_link(record),
-                    )
-                )
+            )
 
     def _remember(self, matter_id: str, open_alerts: Iterable[Alert], next_due: datetime | None) -> None:
         for alert in open_alerts:

@@ -176,6 +176,9 @@ class HubStore:
             options["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
             options["pool_pre_ping"] = True
+        # Database errors end up in logs (tracebacks of retried writes); their bound parameters
+        # would carry names and identifiers in clear, so they are never rendered.
+        options["hide_parameters"] = True
         engine = create_engine(url, **options)
         if schema is not None:
             engine = engine.execution_options(schema_translate_map={None: schema})

@@ -1,0 +1,167 @@
+"""The matter owner while the read-model database refuses writes (RELIABILITY.md defect 4).
+
+A failed write must keep the folded state and leave the unwritten matters pending: the retry
+(or the next timer tick) writes them, nothing is re-read from the archive, and the read model
+ends up exactly as in a run that never failed. Real SQLite stores; the outage is a store whose
+``apply_changes`` raises the driver's own OperationalError while ``failing`` is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from hub.domain.model import CaseEvent
+from hub.domain.snapshot import Changes
+from hub.settings import Settings
+from hub.shell.matters import MatterRuntime, ProjectionNotWritten, stored_matter_ids
+from hub.store.sql import ArchivedEvent, HubStore
+from hub.synth.alerts import generate_alert_scenarios, positive_events
+from hub.synth.matters import generate_matters
+
+pytestmark = pytest.mark.component
+
+
+class FlakyStore(HubStore):
+    """A real store whose read-model writes fail while ``failing`` is set; counts archive scans."""
+
+    failing = False
+    writes_refused = 0
+    archive_scans = 0
+
+    def apply_changes(self, changes: Changes, now: datetime | None = None) -> None:
+        if self.failing:
+            self.writes_refused += 1
+            raise OperationalError("apply_changes", {}, ConnectionError("server closed the connection"))
+        super().apply_changes(changes, now)
+
+    def archive_scan(self, batch_size: int = 5000) -> Any:
+        self.archive_scans += 1
+        return super().archive_scan(batch_size)
+
+
+def workload() -> list[CaseEvent]:
+    """Matters with merges and resends, plus every alert scenario (so alerts open and close)."""
+    events = list(generate_matters(n_matters=60, seed=7).events)
+    return events + positive_events(generate_alert_scenarios(seed=7, rounds=1))
+
+
+def archived(events: Sequence[CaseEvent], at: datetime) -> list[ArchivedEvent]:
+    return [
+        ArchivedEvent(
+            event_id=e.event_id,
+            agency=e.agency.value,
+            topic="t",
+            received_at=at,
+            occurred_at=e.occurred_at,
+            payload_json=e.model_dump_json(),
+            avro=b"",
+        )
+        for e in events
+    ]
+
+
+def exported(store: HubStore, out: Path) -> dict[str, str]:
+    store.export_batch_files(out)
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir())}
+
+
+def chunks(events: Sequence[CaseEvent], size: int) -> list[list[CaseEvent]]:
+    return [list(events[i : i + size]) for i in range(0, len(events), size)]
+
+
+@pytest.fixture
+def events() -> list[CaseEvent]:
+    return workload()
+
+
+def clean_run(tmp_path: Path, events: Sequence[CaseEvent], as_of: datetime) -> dict[str, str]:
+    store = HubStore.open(f"sqlite:///{(tmp_path / 'clean.sqlite3').as_posix()}")
+    try:
+        runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
+        for chunk in chunks(events, 40):
+            runtime.fold(chunk)
+        return exported(store, tmp_path / "clean-out")
+    finally:
+        store.close()
+
+
+def test_failed_writes_keep_the_state_and_the_retry_writes_what_was_pending(
+    tmp_path: Path, events: list[CaseEvent]
+) -> None:
+    """Every other chunk's write fails and is retried: no rebuild, same files as a clean run."""
+    as_of = max(e.occurred_at for e in events)
+    expected = clean_run(tmp_path, events, as_of)
+    store = FlakyStore.open(f"sqlite:///{(tmp_path / 'flaky.sqlite3').as_posix()}")
+    runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
+    for number, chunk in enumerate(chunks(events, 40)):
+        store.failing = number % 2 == 1
+        if store.failing:
+            with pytest.raises(ProjectionNotWritten):
+                runtime.fold(chunk)
+            assert runtime.pending_writes
+            # The next chunk may arrive before the database is back: still nothing is lost.
+            store.failing = False
+        step = runtime.fold(chunk)
+        assert not runtime.pending_writes
+        assert step.events_added == 0 or number % 2 == 0
+    assert store.writes_refused == len(chunks(events, 40)) // 2
+    assert store.archive_scans == 1  # the first use, on an empty archive; never again
+    assert exported(store, tmp_path / "flaky-out") == expected
+    store.close()
+
+
+def test_a_later_chunk_writes_the_matters_an_earlier_failed_write_left_pending(
+    tmp_path: Path, events: list[CaseEvent]
+) -> None:
+    """A failed chunk is not retried at all (another chunk comes first): its matters still land."""
+    as_of = max(e.occurred_at for e in events)
+    expected = clean_run(tmp_path, events, as_of)
+    store = FlakyStore.open(f"sqlite:///{(tmp_path / 'flaky.sqlite3').as_posix()}")
+    runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
+    parts = chunks(events, 40)
+    for number, chunk in enumerate(parts):
+        store.failing = number % 3 == 1 and number < len(parts) - 1
+        try:
+            runtime.fold(chunk)
+        except ProjectionNotWritten:
+            continue
+    assert store.writes_refused > 0
+    assert not runtime.pending_writes
+    assert exported(store, tmp_path / "flaky-out") == expected
+    store.close()
+
+
+def test_a_rebuild_whose_projection_failed_is_written_by_the_next_timer_tick(
+    tmp_path: Path, events: list[CaseEvent]
+) -> None:
+    """The hang seen in the PostgreSQL-drop test: a new owner's full projection fails once.
+
+    Before the fix the state counted as loaded and the projection was never written again;
+    now the timer's ensure_loaded writes it, without a second pass over the archive.
+    """
+    as_of = max(e.occurred_at for e in events)
+    expected = clean_run(tmp_path, events, as_of)
+    store = FlakyStore.open(f"sqlite:///{(tmp_path / 'flaky.sqlite3').as_posix()}")
+    store.archive_append(archived(events, as_of))
+    runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
+    store.failing = True
+    with pytest.raises(ProjectionNotWritten):
+        runtime.ensure_loaded()
+    assert not runtime.loaded and runtime.pending_writes
+    assert stored_matter_ids(store) == set()
+    with pytest.raises(ProjectionNotWritten):  # still down at the next tick
+        runtime.reevaluate_due()
+    store.failing = False
+    step = runtime.ensure_loaded()
+    assert step is not None and step.matters_written > 0
+    assert runtime.loaded and not runtime.pending_writes
+    assert runtime.ensure_loaded() is None
+    assert store.archive_scans == 1
+    assert exported(store, tmp_path / "flaky-out") == expected
+    store.close()
