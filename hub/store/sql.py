@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -85,6 +87,16 @@ alert_events_t = metadata.tables["alert_events"]
 clocks_t = metadata.tables["clocks"]
 audit_t = metadata.tables["audit"]
 dead_letters_t = metadata.tables["dead_letters"]
+# The read model, in the order apply_changes writes it.
+_READ_MODEL_TABLES = (
+    matters_t,
+    event_matter_t,
+    event_party_t,
+    party_matters_t,
+    search_keys_t,
+    alerts_t,
+    clocks_t,
+)
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,9 @@ class HubStore:
         self._name_cache: tuple[float, list[str]] | None = None
         self._name_lock = threading.Lock()
         self.name_cache_seconds = 5.0
+        # matter id -> row id -> content hash of the rows this process last wrote for it
+        # (see apply_changes; cleared by forget_written and by any failed write).
+        self._written: dict[str, dict[RowId, int]] = {}
         self.count_cap = 1000
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -289,74 +304,97 @@ class HubStore:
 
     # --- read model: writing -------------------------------------------------------------------
 
+    def forget_written(self) -> None:
+        """Forget which read-model rows this process wrote: the next write of every matter
+        replaces it whole. Called when another writer may have written since (a new matter
+        owner) and after a failed write (its outcome, and so the rows, are unknown)."""
+        self._written.clear()
+
     def apply_changes(self, changes: Changes, now: datetime | None = None) -> None:
-        """Replace the touched matters' rows and delete removed ones, in one transaction."""
+        """Bring the touched matters' rows up to date and delete removed ones, in one transaction.
+
+        A matter this store wrote before (since the last ``forget_written``) gets only the rows
+        that differ from what was written: a matter that gains one event changes a handful of
+        rows, and rewriting all of them was most of the matter owner's time (docs/PERFORMANCE.md).
+        Any other matter is replaced whole. The result is the same either way.
+        """
         evaluations = {e.matter_id: e for e in changes.evaluations}
         touched = [s.matter_id for s in changes.matters]
         gone = sorted(set(changes.removed_matter_ids) - set(touched))
-        all_ids = sorted(set(touched) | set(gone))
-        if not all_ids:
+        if not touched and not gone:
             return
         stamp = now or _now()
-        rows = _Rows()
+        plan = _WritePlan()
         for snap in changes.matters:
             evaluation = evaluations.get(snap.matter_id) or MatterEvaluation(snap.matter_id, (), ())
+            rows = _Rows()
             _project(snap, evaluation, self.id_key, stamp, rows)
-        event_ids = [r["event_id"] for r in rows.event_matter]
-        alert_ids = [r["alert_id"] for r in rows.alerts]
-        clock_ids = [r["clock_id"] for r in rows.clocks]
+            plan.add_matter(snap.matter_id, rows, self._written.get(snap.matter_id))
+        for matter_id in gone:
+            plan.remove_matter(matter_id)
+        inserted_alerts = plan.inserts[alerts_t.name]
+        alert_ids = [r["alert_id"] for r in inserted_alerts]
         # Only what the rewrite carries over or compares (not the large alert_json).
         kept = [alerts_t.c[name] for name in ("alert_id", "state", *_KEPT_ALERT_COLUMNS)]
-        with self._write() as conn, conn.begin():
-            previous: dict[str, dict[str, Any]] = {}
-            for part in _chunks(all_ids):
-                for r in conn.execute(select(*kept).where(alerts_t.c.matter_id.in_(part))).mappings():
-                    previous[r["alert_id"]] = dict(r)
-            for part in _chunks(alert_ids):
-                for r in conn.execute(select(*kept).where(alerts_t.c.alert_id.in_(part))).mappings():
-                    previous[r["alert_id"]] = dict(r)
-            for table in (
-                event_matter_t,
-                event_party_t,
-                party_matters_t,
-                search_keys_t,
-                alerts_t,
-                clocks_t,
-                matters_t,
-            ):
-                for part in _chunks(all_ids):
-                    conn.execute(delete(table).where(table.c.matter_id.in_(part)))
-            # Events, alerts and clocks can move between matters (merges): clear them by id too.
-            for ids, table, col in (
-                (event_ids, event_matter_t, "event_id"),
-                (event_ids, event_party_t, "event_id"),
-                (alert_ids, alerts_t, "alert_id"),
-                (clock_ids, clocks_t, "clock_id"),
-            ):
-                for part in _chunks(ids):
-                    conn.execute(delete(table).where(table.c[col].in_(part)))
-            lifecycle = []
-            for row in rows.alerts:
-                old = previous.get(row["alert_id"])
-                if old is not None:
-                    for keep in _KEPT_ALERT_COLUMNS:
-                        row[keep] = old[keep]
-                if (old is None or old["state"] != "OPEN") and row["state"] == "OPEN":
-                    lifecycle.append(_lifecycle(row, "RAISED", row["raised_at"]))
-                elif old is not None and old["state"] == "OPEN" and row["state"] == "CLOSED":
-                    lifecycle.append(_lifecycle(row, "CLOSED", rows.closed_at.get(row["alert_id"], stamp)))
-            for table, data in (
-                (matters_t, rows.matters),
-                (event_matter_t, rows.event_matter),
-                (event_party_t, rows.event_party),
-                (party_matters_t, rows.party_matters),
-                (search_keys_t, rows.search_keys),
-                (alerts_t, rows.alerts),
-                (clocks_t, rows.clocks),
-                (alert_events_t, lifecycle),
-            ):
-                for part in _chunks(data, 2000):
-                    conn.execute(insert(table), list(part))
+        try:
+            with self._write() as conn, conn.begin():
+                previous: dict[str, dict[str, Any]] = {}
+                for part in _chunks(plan.replaced):
+                    for r in conn.execute(select(*kept).where(alerts_t.c.matter_id.in_(part))).mappings():
+                        previous[r["alert_id"]] = dict(r)
+                for part in _chunks(alert_ids):
+                    for r in conn.execute(select(*kept).where(alerts_t.c.alert_id.in_(part))).mappings():
+                        previous[r["alert_id"]] = dict(r)
+                for table in _READ_MODEL_TABLES:
+                    for part in _chunks(plan.replaced):
+                        conn.execute(delete(table).where(table.c.matter_id.in_(part)))
+                    stale = plan.stale[table.name]
+                    if stale:
+                        # Scoped to the matter: a row id that moved to another matter since is
+                        # that matter's row now and must stay.
+                        conn.execute(_delete_rows(table, with_matter=True), stale)
+                    # Rows can move between matters (merges): clear each new row's key first,
+                    # wherever it is. One IN list per chunk where a single column is the key;
+                    # row by row only for the few changed rows of composite-key tables.
+                    key_columns = _ROW_KEYS[table.name]
+                    first = table.c[key_columns[0]]
+                    if len(key_columns) == 1:
+                        ids = [r[key_columns[0]] for r in plan.inserts[table.name]]
+                    else:
+                        # A replaced matter's rows: its matter_id delete covered keys holding the
+                        # matter id; otherwise (event_party) every row of the event is reinserted.
+                        ids = [] if "matter_id" in key_columns else plan.replaced_keys[table.name]
+                        keys = [{f"k_{c}": r[c] for c in key_columns} for r in plan.diff_inserts[table.name]]
+                        if keys:
+                            conn.execute(_delete_rows(table, with_matter=False), keys)
+                    for part in _chunks(sorted(set(ids))):
+                        conn.execute(delete(table).where(first.in_(part)))
+                lifecycle = []
+                for row in inserted_alerts:
+                    old = previous.get(row["alert_id"])
+                    if old is not None:
+                        for keep in _KEPT_ALERT_COLUMNS:
+                            row[keep] = old[keep]
+                    if (old is None or old["state"] != "OPEN") and row["state"] == "OPEN":
+                        lifecycle.append(_lifecycle(row, "RAISED", row["raised_at"]))
+                    elif old is not None and old["state"] == "OPEN" and row["state"] == "CLOSED":
+                        lifecycle.append(
+                            _lifecycle(row, "CLOSED", plan.closed_at.get(row["alert_id"], stamp))
+                        )
+                for table in _READ_MODEL_TABLES:
+                    for part in _chunks(plan.inserts[table.name], 2000):
+                        conn.execute(insert(table), list(part))
+                for part in _chunks(lifecycle, 2000):
+                    conn.execute(insert(alert_events_t), list(part))
+        except BaseException:
+            # Committed or not is unknown (a connection lost during COMMIT): trust nothing.
+            self._written.clear()
+            raise
+        for matter_id, digests in plan.digests.items():
+            if digests is None:
+                self._written.pop(matter_id, None)
+            else:
+                self._written[matter_id] = digests
         self._name_cache = None
 
     # --- read model: reading ---------------------------------------------------------------------
@@ -894,6 +932,108 @@ class _Rows:
         self.alerts: list[dict[str, Any]] = []
         self.clocks: list[dict[str, Any]] = []
         self.closed_at: dict[str, datetime] = {}
+
+    def by_table(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        yield "matters", self.matters
+        yield "event_matter", self.event_matter
+        yield "event_party", self.event_party
+        yield "party_matters", self.party_matters
+        yield "search_keys", self.search_keys
+        yield "alerts", self.alerts
+        yield "clocks", self.clocks
+
+
+# Read-model tables in write order, and the columns that identify a row in each.
+_ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "matters": ("matter_id",),
+    "event_matter": ("event_id",),
+    "event_party": ("event_id", "party_index"),
+    "party_matters": ("party_id", "matter_id"),
+    "search_keys": ("kind", "key", "matter_id"),
+    "alerts": ("alert_id",),
+    "clocks": ("clock_id",),
+}
+# Columns a row's content is compared without: write stamps, and people's alert actions (the
+# API changes those; a rewrite carries them over).
+_NOT_COMPARED = frozenset({"updated_at", *_KEPT_ALERT_COLUMNS})
+
+RowId = tuple[str, tuple[Any, ...]]  # (table name, key values)
+_READERS: dict[str, tuple[Callable[[dict[str, Any]], tuple[Any, ...]], Callable[[dict[str, Any]], Any]]] = {}
+
+
+def _row_readers(
+    name: str, sample: dict[str, Any]
+) -> tuple[Callable[[dict[str, Any]], tuple[Any, ...]], Callable[[dict[str, Any]], Any]]:
+    """Fast readers of a row's key (always a tuple) and compared content (a hashable tuple)."""
+    readers = _READERS.get(name)
+    if readers is None:
+        keys = _ROW_KEYS[name]
+        key_getter = itemgetter(*keys)
+        key_of = key_getter if len(keys) > 1 else (lambda row: (key_getter(row),))
+        # Every row of a table is built by one function: same columns, same order.
+        compared = [c for c in sample if c not in _NOT_COMPARED]
+        readers = (key_of, itemgetter(*compared))
+        _READERS[name] = readers
+    return readers
+
+
+def _delete_rows(table: Any, *, with_matter: bool) -> Any:
+    """DELETE of one row by its key (executed with a list of key dicts: executemany)."""
+    columns = _ROW_KEYS[table.name]
+    conditions = [table.c[c] == bindparam(f"k_{c}") for c in columns]
+    if with_matter and "matter_id" not in columns:
+        conditions.append(table.c.matter_id == bindparam("k_matter_id"))
+    return delete(table).where(and_(*conditions))
+
+
+class _WritePlan:
+    """What one apply_changes writes: matters replaced whole, rows to delete, rows to insert."""
+
+    def __init__(self) -> None:
+        self.replaced: list[str] = []
+        self.stale: dict[str, list[dict[str, Any]]] = {t.name: [] for t in _READ_MODEL_TABLES}
+        self.inserts: dict[str, list[dict[str, Any]]] = {t.name: [] for t in _READ_MODEL_TABLES}
+        # Of those: rows of matters written as a diff; and the first key column of the rows of
+        # matters replaced whole.
+        self.diff_inserts: dict[str, list[dict[str, Any]]] = {t.name: [] for t in _READ_MODEL_TABLES}
+        self.replaced_keys: dict[str, list[Any]] = {t.name: [] for t in _READ_MODEL_TABLES}
+        self.closed_at: dict[str, datetime] = {}
+        # matter id -> row id -> content hash, as written by this plan (None: matter removed)
+        self.digests: dict[str, dict[RowId, int] | None] = {}
+
+    def add_matter(self, matter_id: str, rows: _Rows, written: dict[RowId, int] | None) -> None:
+        digests: dict[RowId, int] = {}
+        for name, table_rows in rows.by_table():
+            if not table_rows:
+                continue
+            first_key = _ROW_KEYS[name][0]
+            key_of, content_of = _row_readers(name, table_rows[0])
+            inserts = self.inserts[name]
+            side = self.replaced_keys[name] if written is None else self.diff_inserts[name]
+            for row in table_rows:
+                row_id = (name, key_of(row))
+                digest = hash(content_of(row))
+                digests[row_id] = digest
+                if written is None:
+                    inserts.append(row)
+                    side.append(row[first_key])
+                elif written.get(row_id) != digest:
+                    inserts.append(row)
+                    side.append(row)
+        if written is None:
+            self.replaced.append(matter_id)
+        else:
+            for (name, key), _digest in written.items():
+                if (name, key) not in digests:
+                    bound = {f"k_{c}": v for c, v in zip(_ROW_KEYS[name], key, strict=True)}
+                    bound.setdefault("k_matter_id", matter_id)
+                    self.stale[name].append(bound)
+        self.closed_at.update(rows.closed_at)
+        self.digests[matter_id] = digests
+
+    def remove_matter(self, matter_id: str) -> None:
+        self.replaced.append(matter_id)
+        self.digests[matter_id] = None
 
 
 def _project(
