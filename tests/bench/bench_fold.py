@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from hub.domain.model import CaseEvent
-from hub.logging_setup import configure_logging
 from hub.domain.snapshot import Changes
+from hub.logging_setup import configure_logging
 from hub.settings import Settings
 from hub.shell.matters import MatterRuntime
 from hub.store.sql import HubStore
