@@ -29,7 +29,7 @@ from hub.rulebook import load_rulebook
 from hub.settings import Settings
 from hub.shell.broker import EmbeddedBroker
 from hub.shell.keyring import ensure_keys
-from hub.shell.local_hub import open_store, projected_event_ids
+from hub.shell.local_hub import open_store, projected_event_ids, wait_for_workers
 from hub.shell.publisher import Outbound, PublishResult, agency_signers, publish_and_collect, signed_message
 from hub.shell.topics import ensure_topics
 from hub.shell.workers import WorkerPool
@@ -152,6 +152,7 @@ class FaultHub:
     log_dir: Path = field(default_factory=Path)
     broker_port: int = 0
     stale_alerts: int = 0
+    workers_joined: bool = False
 
     def start_broker(self) -> None:
         self.broker = EmbeddedBroker(port=self.broker_port, log_dir=self.log_dir)
@@ -160,9 +161,13 @@ class FaultHub:
         self.settings = self.settings.model_copy(update={"bootstrap": bootstrap})
         ensure_topics(self.settings)
 
-    def start_workers(self) -> None:
+    def start_workers(self, wait_joined: bool = False) -> None:
+        """Start the workers; with ``wait_joined``, wait (up to 60 s) until their group is stable,
+        as `hub up` does, so the fault under test does not meet the first rebalance."""
         self.pool = WorkerPool(self.settings, self.workers, log_dir=self.log_dir)
         self.pool.start()
+        if wait_joined:
+            self.workers_joined = wait_for_workers(self.settings, self.workers, timeout=60)
 
     def stop_workers(self) -> None:
         if self.pool is not None:
