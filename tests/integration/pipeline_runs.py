@@ -3,6 +3,7 @@ projected, and compare it with the in-process `hub batch` of the same events."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from hub.rulebook import load_rulebook
 from hub.settings import Settings
 from hub.shell.keyring import ensure_keys
 from hub.shell.local_hub import open_store, wait_until_projected
-from hub.shell.publisher import Outbound, agency_signers, signed_message
+from hub.shell.publisher import Outbound, PublishResult, agency_signers, publish_and_collect, signed_message
 from hub.shell.topics import ensure_topics
 from hub.synth.matters import generate_matters
 
@@ -41,6 +42,21 @@ def signed_workload(
     ensure_topics(settings)
     signers = agency_signers(settings)
     return Workload(settings, events, [signed_message(e, signers[e.agency.value]) for e in events])
+
+
+def resend_unanswered(workload: Workload, result: PublishResult, timeout: float) -> dict[str, int]:
+    """The connector outbox rule: send again every event that got no receipt; merge the answers.
+
+    Returns the statuses of the resent events' receipts (DUPLICATE: it had been archived and only
+    its receipt was lost; ACCEPTED: it had never reached the archive)."""
+    unanswered = set(result.missing)
+    if not unanswered:
+        return {}
+    again = [m for e, m in zip(workload.events, workload.messages, strict=True) if e.event_id in unanswered]
+    second = asyncio.run(publish_and_collect(workload.settings, again, timeout=timeout))
+    result.receipts.update(second.receipts)
+    result.missing = list(second.missing)
+    return second.counts()
 
 
 def export_when_projected(workload: Workload, out_dir: Path, timeout: float) -> None:

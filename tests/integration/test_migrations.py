@@ -51,7 +51,9 @@ def schema_differences(connection: Connection) -> list[object]:
 def postgres_schema() -> Iterator[tuple[Engine, str]]:
     """A fresh uniquely named PostgreSQL schema, dropped afterwards."""
     if not POSTGRES_URL:
-        pytest.skip("HUB_TEST_POSTGRES_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            "HUB_TEST_POSTGRES_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
     engine = create_engine(POSTGRES_URL)
     schema = f"mig_{uuid.uuid4().hex[:12]}"
     with engine.begin() as connection:
