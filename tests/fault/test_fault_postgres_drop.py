@@ -132,10 +132,10 @@ def test_postgres_connections_dropped_while_events_flow(
         with ConnectionDropper(private_database, interval=2.0) as dropper:
             publisher = BackgroundPublish(hub.settings, hub.messages(events.events), timeout=120).start()
             publisher.join(timeout=130)
-            # The connector outbox rule: what has no receipt is sent again. Seen in one of six runs
-            # on 2026-11-26: the first three records of two intake partitions, produced while the two
-            # workers were still joining, were never archived nor answered (RELIABILITY.md,
-            # defect 6); the resend is how a connector recovers them.
+            # The connector outbox rule: what has no receipt is sent again. Needed on 2026-11-26:
+            # once the first three records of two partitions produced while the workers were
+            # joining, once 67 records while backends were killed during intake; neither set was
+            # archived before the resend (RELIABILITY.md, defect 6, open).
             first = publisher.result
             unanswered = set(first.missing) if first is not None else set()
             resend_result = None
