@@ -34,7 +34,7 @@ from hub.logging_setup import configure_logging
 from hub.settings import Settings
 from hub.shell.matters import MatterRuntime
 from hub.store.sql import HubStore
-from tests.bench.common import REPO_ROOT, ratio, write_result
+from tests.bench.common import REPO_ROOT, ratio, row, write_result
 from tests.bench.workload import generate_event_dicts
 
 
@@ -92,16 +92,16 @@ def run(count: int, chunks: Sequence[int]) -> dict[str, Any]:
             base_store = DiscardingStore.open(f"sqlite:///{(work / f'none-{chunk}.sqlite3').as_posix()}")
             baseline = fold_all(base_store, events, chunk, work)
             base_store.close()
-            rows.append({"name": f"baseline (no read-model write), chunk {chunk}", **baseline})
+            rows.append(row(f"baseline (no read-model write), chunk {chunk}", **baseline))
             sqlite = HubStore.open(f"sqlite:///{(work / f'fold-{chunk}.sqlite3').as_posix()}")
             figures = fold_all(sqlite, events, chunk, work)
             sqlite.close()
             rows.append(
-                {
-                    "name": f"sqlite read model, chunk {chunk}",
+                row(
+                    f"sqlite read model, chunk {chunk}",
                     **figures,
-                    "ratio_to_baseline": ratio(figures["events_per_second"], baseline["events_per_second"]),
-                }
+                    ratio_to_baseline=ratio(figures["events_per_second"], baseline["events_per_second"]),
+                )
             )
             if postgres:
                 store, schema = postgres_store(postgres)
@@ -110,13 +110,11 @@ def run(count: int, chunks: Sequence[int]) -> dict[str, Any]:
                 finally:
                     drop_schema(store, schema)
                 rows.append(
-                    {
-                        "name": f"postgresql read model, chunk {chunk}",
+                    row(
+                        f"postgresql read model, chunk {chunk}",
                         **figures,
-                        "ratio_to_baseline": ratio(
-                            figures["events_per_second"], baseline["events_per_second"]
-                        ),
-                    }
+                        ratio_to_baseline=ratio(figures["events_per_second"], baseline["events_per_second"]),
+                    )
                 )
     return {"events": count, "rows": rows}
 
