@@ -11,11 +11,15 @@ compute the check characters.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.domain.identifiers import USCC_ALPHABET, id_check_char, uscc_check_char
 from hub.domain.model import CaseEvent, Party
+
+if TYPE_CHECKING:
+    from hub.store.sql import ArchivedEvent
 
 _counter = itertools.count(1)
 
@@ -76,3 +80,21 @@ def make_event(**overrides: Any) -> CaseEvent:
     data["rights"] = [r if isinstance(r, dict) else r.model_dump() for r in data["rights"]]
     data["refs"] = [r if isinstance(r, dict) else r.model_dump() for r in data["refs"]]
     return CaseEvent.model_validate(data)
+
+
+def archive_rows(events: Iterable[CaseEvent], received_at: datetime, topic: str = "t") -> list[ArchivedEvent]:
+    """Archive rows for ``events`` as the intake would write them (unsigned, no Avro bytes)."""
+    from hub.store.sql import ArchivedEvent
+
+    return [
+        ArchivedEvent(
+            event_id=e.event_id,
+            agency=e.agency.value,
+            topic=topic,
+            received_at=received_at,
+            occurred_at=e.occurred_at,
+            payload_json=e.model_dump_json(),
+            avro=b"",
+        )
+        for e in events
+    ]

@@ -81,24 +81,11 @@ def test_redelivered_events_change_nothing(store: HubStore, tmp_path: Path) -> N
 
 def test_a_new_owner_rebuilds_from_the_archive_without_reannouncing(store: HubStore, tmp_path: Path) -> None:
     """A fresh runtime loads the archive, projects the same alerts and announces none twice."""
-    from hub.store.sql import ArchivedEvent
+    from hub.testing import archive_rows
 
     scenario = overdue_scenario()
     settings = Settings(data_dir=tmp_path, as_of=scenario.as_of)
-    store.archive_append(
-        [
-            ArchivedEvent(
-                event_id=e.event_id,
-                agency=e.agency.value,
-                topic="t",
-                received_at=scenario.as_of,
-                occurred_at=e.occurred_at,
-                payload_json=e.model_dump_json(),
-                avro=b"",
-            )
-            for e in scenario.events
-        ]
-    )
+    store.archive_append(archive_rows(scenario.events, scenario.as_of))
     first = MatterRuntime(settings, store)
     announced = first.load()
     assert raised(announced.sends, AlertType.REFERRAL_OVERDUE)
@@ -110,8 +97,7 @@ def test_a_new_owner_rebuilds_from_the_archive_without_reannouncing(store: HubSt
 
 def test_a_rebuild_removes_matters_retired_by_a_merge_it_never_saw(store: HubStore, tmp_path: Path) -> None:
     """A matter id projected before a smaller event id joined disappears when a new owner rebuilds."""
-    from hub.store.sql import ArchivedEvent
-    from hub.testing import make_event
+    from hub.testing import archive_rows, make_event
 
     case = {"agency": "MARKET_REGULATION", "case_no": "济历市监处罚〔2024〕99号"}
     b = make_event(event_id="b-1", event_type="CASE_OPENED", **case)
@@ -119,23 +105,9 @@ def test_a_rebuild_removes_matters_retired_by_a_merge_it_never_saw(store: HubSto
     a = make_event(event_id="a-1", event_type="COMPLAINT_RECEIVED", **case)
     settings = Settings(data_dir=tmp_path, as_of=c.occurred_at)
 
-    def archived(*events: object) -> list[ArchivedEvent]:
-        return [
-            ArchivedEvent(
-                event_id=e.event_id,
-                agency=e.agency.value,
-                topic="t",
-                received_at=c.occurred_at,
-                occurred_at=e.occurred_at,
-                payload_json=e.model_dump_json(),
-                avro=b"",
-            )
-            for e in events  # type: ignore[attr-defined]
-        ]
-
-    store.archive_append(archived(b, c))
+    store.archive_append(archive_rows([b, c], c.occurred_at))
     MatterRuntime(settings, store).fold([b, c])
     assert stored_matter_ids(store) == {"M-b-1"}
-    store.archive_append(archived(a))  # archived, but its owner died before folding it
+    store.archive_append(archive_rows([a], c.occurred_at))  # archived, but its owner died before folding it
     MatterRuntime(settings, store).load()
     assert stored_matter_ids(store) == {"M-a-1"}

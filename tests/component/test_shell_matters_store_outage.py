@@ -20,9 +20,10 @@ from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Changes
 from hub.settings import Settings
 from hub.shell.matters import MatterRuntime, ProjectionNotWritten, stored_matter_ids
-from hub.store.sql import ArchivedEvent, HubStore
+from hub.store.sql import HubStore
 from hub.synth.alerts import generate_alert_scenarios, positive_events
 from hub.synth.matters import generate_matters
+from hub.testing import archive_rows
 
 pytestmark = pytest.mark.component
 
@@ -49,21 +50,6 @@ def workload() -> list[CaseEvent]:
     """Matters with merges and resends, plus every alert scenario (so alerts open and close)."""
     events = list(generate_matters(n_matters=60, seed=7).events)
     return events + positive_events(generate_alert_scenarios(seed=7, rounds=1))
-
-
-def archived(events: Sequence[CaseEvent], at: datetime) -> list[ArchivedEvent]:
-    return [
-        ArchivedEvent(
-            event_id=e.event_id,
-            agency=e.agency.value,
-            topic="t",
-            received_at=at,
-            occurred_at=e.occurred_at,
-            payload_json=e.model_dump_json(),
-            avro=b"",
-        )
-        for e in events
-    ]
 
 
 def exported(store: HubStore, out: Path) -> dict[str, str]:
@@ -148,7 +134,7 @@ def test_a_rebuild_whose_projection_failed_is_written_by_the_next_timer_tick(
     as_of = max(e.occurred_at for e in events)
     expected = clean_run(tmp_path, events, as_of)
     store = FlakyStore.open(f"sqlite:///{(tmp_path / 'flaky.sqlite3').as_posix()}")
-    store.archive_append(archived(events, as_of))
+    store.archive_append(archive_rows(events, as_of))
     runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
     store.failing = True
     with pytest.raises(ProjectionNotWritten):
