@@ -493,7 +493,7 @@ async def _fold_batch(
     app: faust.App,
     resources: WorkerResources,
     batch: Sequence[tuple[CaseEvent, int | None]],
-    owns_cases: Callable[[], bool] = lambda: True,
+    owns_cases: Callable[[], bool],
 ) -> None:
     """Fold one batch; retry until its results are written or `cases` moves to another worker.
 

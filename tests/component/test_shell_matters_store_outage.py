@@ -8,7 +8,8 @@ ends up exactly as in a run that never failed. Real SQLite stores; the outage is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -77,39 +78,53 @@ def clean_run(tmp_path: Path, events: Sequence[CaseEvent], as_of: datetime) -> d
         store.close()
 
 
-def test_failed_writes_keep_the_state_and_the_retry_writes_what_was_pending(
-    tmp_path: Path, events: list[CaseEvent]
-) -> None:
-    """Every other chunk's write fails and is retried: no rebuild, same files as a clean run."""
+@dataclass
+class Rig:
+    """A runtime over a FlakyStore, and what a run that never failed exports."""
+
+    store: FlakyStore
+    runtime: MatterRuntime
+    expected: dict[str, str]
+    as_of: datetime
+
+
+@pytest.fixture
+def rig(tmp_path: Path, events: list[CaseEvent]) -> Iterator[Rig]:
     as_of = max(e.occurred_at for e in events)
     expected = clean_run(tmp_path, events, as_of)
     store = FlakyStore.open(f"sqlite:///{(tmp_path / 'flaky.sqlite3').as_posix()}")
-    runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
+    try:
+        yield Rig(store, MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store), expected, as_of)
+    finally:
+        store.close()
+
+
+def test_failed_writes_keep_the_state_and_the_retry_writes_what_was_pending(
+    tmp_path: Path, events: list[CaseEvent], rig: Rig
+) -> None:
+    """Every other chunk's write fails and is retried: no rebuild, same files as a clean run."""
+    store, runtime = rig.store, rig.runtime
     for number, chunk in enumerate(chunks(events, 40)):
         store.failing = number % 2 == 1
         if store.failing:
             with pytest.raises(ProjectionNotWritten):
                 runtime.fold(chunk)
             assert runtime.pending_writes
-            # The next chunk may arrive before the database is back: still nothing is lost.
+            # The database is back for the retry of the same chunk.
             store.failing = False
         step = runtime.fold(chunk)
         assert not runtime.pending_writes
         assert step.events_added == 0 or number % 2 == 0
     assert store.writes_refused == len(chunks(events, 40)) // 2
     assert store.archive_scans == 1  # the first use, on an empty archive; never again
-    assert exported(store, tmp_path / "flaky-out") == expected
-    store.close()
+    assert exported(store, tmp_path / "flaky-out") == rig.expected
 
 
 def test_a_later_chunk_writes_the_matters_an_earlier_failed_write_left_pending(
-    tmp_path: Path, events: list[CaseEvent]
+    tmp_path: Path, events: list[CaseEvent], rig: Rig
 ) -> None:
     """A failed chunk is not retried at all (another chunk comes first): its matters still land."""
-    as_of = max(e.occurred_at for e in events)
-    expected = clean_run(tmp_path, events, as_of)
-    store = FlakyStore.open(f"sqlite:///{(tmp_path / 'flaky.sqlite3').as_posix()}")
-    runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
+    store, runtime = rig.store, rig.runtime
     parts = chunks(events, 40)
     for number, chunk in enumerate(parts):
         store.failing = number % 3 == 1 and number < len(parts) - 1
@@ -119,23 +134,19 @@ def test_a_later_chunk_writes_the_matters_an_earlier_failed_write_left_pending(
             continue
     assert store.writes_refused > 0
     assert not runtime.pending_writes
-    assert exported(store, tmp_path / "flaky-out") == expected
-    store.close()
+    assert exported(store, tmp_path / "flaky-out") == rig.expected
 
 
 def test_a_rebuild_whose_projection_failed_is_written_by_the_next_timer_tick(
-    tmp_path: Path, events: list[CaseEvent]
+    tmp_path: Path, events: list[CaseEvent], rig: Rig
 ) -> None:
     """The hang seen in the PostgreSQL-drop test: a new owner's full projection fails once.
 
     Before the fix the state counted as loaded and the projection was never written again;
     now the timer's ensure_loaded writes it, without a second pass over the archive.
     """
-    as_of = max(e.occurred_at for e in events)
-    expected = clean_run(tmp_path, events, as_of)
-    store = FlakyStore.open(f"sqlite:///{(tmp_path / 'flaky.sqlite3').as_posix()}")
-    store.archive_append(archive_rows(events, as_of))
-    runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
+    store, runtime = rig.store, rig.runtime
+    store.archive_append(archive_rows(events, rig.as_of))
     store.failing = True
     with pytest.raises(ProjectionNotWritten):
         runtime.ensure_loaded()
@@ -149,5 +160,4 @@ def test_a_rebuild_whose_projection_failed_is_written_by_the_next_timer_tick(
     assert runtime.loaded and not runtime.pending_writes
     assert runtime.ensure_loaded() is None
     assert store.archive_scans == 1
-    assert exported(store, tmp_path / "flaky-out") == expected
-    store.close()
+    assert exported(store, tmp_path / "flaky-out") == rig.expected
