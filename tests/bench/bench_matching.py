@@ -6,11 +6,23 @@ own process so peak RSS belongs to that size alone. Per size:
 - ``batch_us_per_event``: ``HubState.add_many`` over all events in 20k chunks (the hub batch
   path), generation excluded;
 - ``stream_us_per_event``: the last 2,000 events added one at a time to the already-full state
-  (the streaming path): near-linear growth means this stays flat as the state grows;
+  (the streaming path), each add timed on its own: mean, median, p99 and max CPU per add, the
+  tail's user/system CPU split and minor page faults;
 - ``peak_rss_mb`` and ``state_mb`` (RSS grown while folding).
 
 Both are recorded as wall time and as this process's CPU time; growth is judged on CPU time,
 since wall time on a shared 2-core machine mostly measures the neighbours' load.
+
+Why the streaming figure is judged on the median, not the mean: ``HubState`` keeps several dicts
+with one entry per event or case file (events, timestamps, case files, mentions, blocks, matter
+of, the two union-finds). CPython grows a dict by rehashing it into a table twice the size when
+it is 2/3 full, so at 1,398,101 (= 2/3 of 2**21) entries each of them is copied once. The 1M
+size has 1,399,533 events, so its 2,000-event tail straddles exactly that point: two adds there
+take about 1.4 s of CPU together (mostly system time for ~157k minor faults on the new tables),
+which the mean charges to 2,000 events although it is an amortised O(1) cost paid once per
+doubling (the batch figure spreads every such growth over all events). The other adds cost the
+same per event as at 100k. So the mean is kept and printed, and the count of adds over 10 ms
+shows when a tail hit a table growth, but the per-event growth criterion uses the median add.
 
 DESIGN.md section 9 asks for near-linear growth (blocking, no all-pairs): the table prints the
 per-event cost relative to the smallest size. Results: tests/bench/results/matching.json.
@@ -24,7 +36,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -37,6 +52,7 @@ FULL_SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (2_000, 10_000, 50_000)
 STREAM_TAIL = 2_000
 CHUNK = 20_000
+SLOW_ADD_NS = 10_000_000  # a single streaming add over 10 ms: a table growth, not matching work
 
 _HAN = "恒达鑫源华泰宏盛金利博远正隆瑞丰永安信诚嘉和明辉天宇新兴鼎润汇通东方海川德茂富康晟佳"
 _AGENCIES = ("CUSTOMS", "POLICE", "PROCURATORATE", "COURT")
@@ -139,15 +155,23 @@ def measure(parties: int) -> dict[str, Any]:
     gc.disable()  # as hub batch does: the collector would rescan the growing state repeatedly
     rss_before = process.memory_info().rss
     state = HubState()
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, times0 = time.perf_counter(), time.process_time(), os.times()
     for k in range(0, len(head), CHUNK):
         state.add_many(head[k : k + CHUNK])
-    batch_seconds, batch_cpu = time.perf_counter() - t0, time.process_time() - c0
-    t0, c0 = time.perf_counter(), time.process_time()
+    batch_seconds, batch_cpu, times1 = time.perf_counter() - t0, time.process_time() - c0, os.times()
+    per_add_ns: list[int] = []
+    clock = time.process_time_ns
+    faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    t0, c0, times2 = time.perf_counter(), time.process_time(), os.times()
     for event in tail:
+        a = clock()
         state.add(event)
-    stream_seconds, stream_cpu = time.perf_counter() - t0, time.process_time() - c0
+        per_add_ns.append(clock() - a)
+    stream_seconds, stream_cpu, times3 = time.perf_counter() - t0, time.process_time() - c0, os.times()
+    stream_faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0
     rss_after = process.memory_info().rss
+    per_add_us = sorted(ns / 1e3 for ns in per_add_ns)
+    slow = [us for us in per_add_us if us * 1e3 > SLOW_ADD_NS]
     gc.enable()
     return {
         "parties": parties,
@@ -161,7 +185,17 @@ def measure(parties: int) -> dict[str, Any]:
         # CPU time of this process: what the growth criterion uses, because wall time on a
         # shared 2-core machine mostly measures the neighbours' load.
         "batch_cpu_us_per_event": round(batch_cpu / len(head) * 1e6, 2),
+        "batch_sys_seconds": round(times1.system - times0.system, 2),
         "stream_cpu_us_per_event": round(stream_cpu / len(tail) * 1e6, 2),
+        # Each streaming add timed on its own (see the module docstring for why the median).
+        "stream_cpu_median_us": round(statistics.median(per_add_us), 2),
+        "stream_cpu_p99_us": round(statistics.quantiles(per_add_us, n=100)[-1], 2),
+        "stream_cpu_max_us": round(per_add_us[-1], 1),
+        "stream_slow_adds": len(slow),
+        "stream_slow_adds_cpu_seconds": round(sum(slow) / 1e6, 3),
+        "stream_user_seconds": round(times3.user - times2.user, 3),
+        "stream_sys_seconds": round(times3.system - times2.system, 3),
+        "stream_minor_faults": stream_faults,
         "state_mb": round((rss_after - rss_before) / 2**20, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
@@ -199,12 +233,14 @@ def main() -> None:
     ok = [r for r in rows if r["status"] == "ok"]
     base = ok[0] if ok else None
     for r in ok:
-        for kind in ("batch", "stream"):
-            key = f"{kind}_cpu_us_per_event"
+        for kind, key in (("batch", "batch_cpu_us_per_event"), ("stream", "stream_cpu_us_per_event")):
             r[f"{kind}_cost_vs_smallest"] = round(r[key] / base[key], 2) if base else None
+        median = "stream_cpu_median_us"
+        r["stream_median_vs_smallest"] = round(r[median] / base[median], 2) if base else None
     header = (
         f"{'parties':>10} {'events':>10} {'matters':>9} {'batch us/ev':>12} {'cpu us/ev':>10} {'ev/s':>8} "
-        f"{'stream cpu us':>14} {'x smallest':>11} {'state MB':>9} {'peak MB':>8}"
+        f"{'x smallest':>11} {'stream cpu mean':>16} {'median':>7} {'x smallest':>11} {'max us':>10} "
+        f"{'adds>10ms':>10} {'state MB':>9} {'peak MB':>8}"
     )
     print(header)
     for r in rows:
@@ -214,18 +250,27 @@ def main() -> None:
         print(
             f"{r['parties']:>10,} {r['events']:>10,} {r['matters']:>9,} {r['batch_us_per_event']:>12.1f} "
             f"{r['batch_cpu_us_per_event']:>10.1f} {r['batch_events_per_second']:>8,} "
-            f"{r['stream_cpu_us_per_event']:>14.1f} "
-            f"{r['batch_cost_vs_smallest']:>11.2f} {r['state_mb']:>9.1f} {r['peak_rss_mb']:>8.1f}"
+            f"{r['batch_cost_vs_smallest']:>11.2f} {r['stream_cpu_us_per_event']:>16.1f} "
+            f"{r['stream_cpu_median_us']:>7.1f} {r['stream_median_vs_smallest']:>11.2f} "
+            f"{r['stream_cpu_max_us']:>10,.0f} {r['stream_slow_adds']:>10} "
+            f"{r['state_mb']:>9.1f} {r['peak_rss_mb']:>8.1f}"
         )
-    near_linear = all(r["batch_cost_vs_smallest"] <= 2.0 for r in ok) if ok else None
-    print(f"near-linear (per-event CPU cost within 2x of the smallest size): {near_linear}")
+    near_linear = (
+        all(r["batch_cost_vs_smallest"] <= 2.0 and r["stream_median_vs_smallest"] <= 2.0 for r in ok)
+        if ok
+        else None
+    )
+    print(f"near-linear (batch and median streaming CPU per event within 2x of the smallest): {near_linear}")
     path = write_result(
         "matching",
         {
             "mode": "quick" if args.quick else "full",
             "sizes": rows,
             "near_linear": near_linear,
-            "criterion": "per-event batch CPU cost at every size <= 2x the smallest size",
+            "criterion": (
+                "per-event batch CPU cost and median streaming add CPU cost at every size"
+                " <= 2x the smallest size"
+            ),
         },
     )
     print(f"wrote {path.relative_to(REPO_ROOT)}")
