@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import faust
 from faust.types import StreamT
@@ -315,9 +315,9 @@ def create_app(
     async def matter_agent(stream: StreamT[Any]) -> None:
         folder = asyncio.ensure_future(_fold_forever(app, resources, feed, owns_cases))
         try:
-            chunks: Any = stream.take_events  # type: ignore[attr-defined]  # missing from StreamT
-            async for events in chunks(chunk, within=TAKE_WITHIN_SECONDS):
+            async for events in chunks_of_events(stream, chunk):
                 await feed.put(_decode_cases(events))
+                await acknowledge(stream, events)
         finally:
             folder.cancel()
 
@@ -388,9 +388,12 @@ def _add_intake_agent(app: faust.App, resources: WorkerResources, topic_name: st
 
     @app.agent(topic, name=f"intake-{topic_name}")
     async def intake_agent(stream: StreamT[Any]) -> None:
-        # take_events (not take): the signature travels in each message's headers.
-        chunks: Any = stream.take_events  # type: ignore[attr-defined]  # missing from StreamT
-        async for events in chunks(chunk, within=TAKE_WITHIN_SECONDS):
+        # Events, not values: the signature travels in each message's headers. noack_take, not
+        # take_events: take_events acknowledges its chunk in a `finally`, so a chunk whose
+        # processing was cancelled (Faust restarts agents on rebalance) or raised was committed
+        # unprocessed and lost (RELIABILITY.md, defect 6). Here a chunk is acknowledged only
+        # after its records are archived or dead-lettered and their receipts handed over.
+        async for events in chunks_of_events(stream, chunk):
             messages = [
                 RawMessage(
                     topic=topic_name,
@@ -402,46 +405,79 @@ def _add_intake_agent(app: faust.App, resources: WorkerResources, topic_name: st
                 for event in events
             ]
             await _intake_chunk(app, resources, messages)
+            await acknowledge(stream, events)
+
+
+def chunks_of_events(stream: StreamT[Any], size: int) -> AsyncIterator[list[Any]]:
+    """Chunks of up to ``size`` events, each waiting at most TAKE_WITHIN_SECONDS to fill.
+
+    Faust does not acknowledge them: the caller calls :func:`acknowledge` once a chunk is done,
+    so an offset is committed only for records the hub has handled.
+    """
+    take: Any = stream.noack_take  # type: ignore[attr-defined]  # missing from StreamT
+    return cast(AsyncIterator[list[Any]], take(size, within=TAKE_WITHIN_SECONDS))
+
+
+async def acknowledge(stream: StreamT[Any], events: Sequence[Any]) -> None:
+    for event in events:
+        await stream.ack(event)
 
 
 async def _intake_chunk(app: faust.App, resources: WorkerResources, messages: list[RawMessage]) -> None:
-    """Process one chunk; on repeated failure (e.g. the archive is locked) go message by message.
+    """Archive one chunk and hand its receipts to the producer; returns only when both are done.
 
-    A message that fails alone is dead-lettered by the processor itself; what still raises here
-    is infrastructure (database down) and is retried rather than acknowledged and lost.
+    Nothing but cancellation leaves this function: a failure to open the store, archive or send
+    (database or broker down) is retried here, because a chunk that left it with an exception
+    would crash the agent and Faust would move on past records never archived (defect 6). A
+    message that fails alone is dead-lettered by the processor itself.
 
     Intake runs on the event loop, not in a thread: measured, a second Python thread next to
     the loop (GIL hand-offs on every tiny Faust callback) made intake 3x slower; only the
     matter fold, which is long and coarse, is worth a thread.
     """
     metrics = resources.metrics
-    processor = resources.intake
+    outcome = await _archive_chunk(resources, messages)
+    failures = 0
+    while True:
+        try:
+            await _send_all(app, outcome.sends, metrics)
+            break
+        except Exception:
+            failures += 1
+            log.exception("intake_receipts_send_failed_retrying", attempt=failures, size=len(outcome.sends))
+            await asyncio.sleep(_retry_delay(failures))
+    _count_intake(metrics, messages, outcome)
+
+
+async def _archive_chunk(resources: WorkerResources, messages: list[RawMessage]) -> IntakeOutcome:
+    """The whole chunk in one transaction; after CHUNK_RETRIES failures, message by message
+    (so one poisonous message cannot hold the others back), each retried until it goes through."""
     for attempt in range(CHUNK_RETRIES):
         try:
-            prepared = processor.prepare(messages)
-            async with resources.write_gate.intake_turn():
-                processor.archive(prepared)
-            outcome = processor.complete(prepared)
+            return await _archive_once(resources, messages)
         except Exception:
             log.exception("intake_chunk_failed", attempt=attempt, size=len(messages))
-            await asyncio.sleep(0.5 * (attempt + 1))
-            continue
-        await _send_all(app, outcome.sends, metrics)
-        _count_intake(metrics, messages, outcome)
-        return
+            await asyncio.sleep(_retry_delay(attempt + 1))
+    outcomes: list[IntakeOutcome] = []
     for message in messages:
+        failures = 0
         while True:
             try:
-                prepared = processor.prepare([message])
-                async with resources.write_gate.intake_turn():
-                    processor.archive(prepared)
-                outcome = processor.complete(prepared)
+                outcomes.append(await _archive_once(resources, [message]))
                 break
             except Exception:
-                log.exception("intake_message_failed_retrying", topic=message.topic)
-                await asyncio.sleep(2.0)
-        await _send_all(app, outcome.sends, metrics)
-        _count_intake(metrics, [message], outcome)
+                failures += 1
+                log.exception("intake_message_failed_retrying", topic=message.topic, attempt=failures)
+                await asyncio.sleep(_retry_delay(failures))
+    return IntakeOutcome.combine(outcomes)
+
+
+async def _archive_once(resources: WorkerResources, messages: list[RawMessage]) -> IntakeOutcome:
+    processor = resources.intake  # opens the store on first use: inside the retry on purpose
+    prepared = processor.prepare(messages)
+    async with resources.write_gate.intake_turn():
+        processor.archive(prepared)
+    return processor.complete(prepared)
 
 
 def _count_intake(metrics: WorkerMetrics, messages: Sequence[RawMessage], outcome: IntakeOutcome) -> None:

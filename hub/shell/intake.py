@@ -70,6 +70,17 @@ class IntakeOutcome:
     accepted_event_ids: list[str] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
 
+    @classmethod
+    def combine(cls, outcomes: Sequence[IntakeOutcome]) -> IntakeOutcome:
+        """One outcome for a chunk that was archived in several steps (message by message)."""
+        combined = cls()
+        for outcome in outcomes:
+            combined.sends.extend(outcome.sends)
+            combined.statuses.update(outcome.statuses)
+            combined.accepted_event_ids.extend(outcome.accepted_event_ids)
+            combined.dead_letters.extend(outcome.dead_letters)
+        return combined
+
 
 def header_map(headers: Any) -> dict[str, bytes]:
     """Kafka headers come as a list of pairs (aiokafka) or a mapping (Faust); make them a dict."""

@@ -132,10 +132,10 @@ def test_postgres_connections_dropped_while_events_flow(
         with ConnectionDropper(private_database, interval=2.0) as dropper:
             publisher = BackgroundPublish(hub.settings, hub.messages(events.events), timeout=120).start()
             publisher.join(timeout=130)
-            # The connector outbox rule: what has no receipt is sent again. Needed on 2026-11-26:
-            # once the first three records of two partitions produced while the workers were
-            # joining, once 67 records while backends were killed during intake; neither set was
-            # archived before the resend (RELIABILITY.md, defect 6, open).
+            # The connector outbox rule: what has no receipt is sent again. Before the fix of
+            # defect 6 (RELIABILITY.md) this found records never archived (once the first three
+            # of two partitions, once 67): their resend was ACCEPTED. A slow run may still leave
+            # receipts outstanding at the timeout; their resend must then be DUPLICATE.
             first = publisher.result
             unanswered = set(first.missing) if first is not None else set()
             resend_result = None
@@ -181,6 +181,10 @@ def test_postgres_connections_dropped_while_events_flow(
         assert terminated_during_stream > 0, "no connection was dropped: nothing tested"
         assert all(alive), "a worker died on a dropped database connection"
         assert result.missing == []
+        resend_counts = resend_result.counts() if resend_result is not None else {}
+        assert resend_counts.get(ReceiptStatus.ACCEPTED.value, 0) == 0, (
+            f"{resend_counts} on resend: the hub had acknowledged records it never archived"
+        )
         assert counts.get(ReceiptStatus.REJECTED.value, 0) == 0
         assert archived == len(distinct)
         assert applied == len(distinct)
