@@ -181,6 +181,9 @@ def test_inbox_acknowledge_timeline_dashboard(server: tuple[str, HubStore], brow
     _wait(browser, "#charts svg")
     assert len(browser.find_elements(By.CSS_SELECTOR, "#charts svg")) == 4
     assert "370104" in browser.find_element(By.ID, "standards-outliers").text
+    # Codes are shown with their Chinese names for the joint meeting, not as bare enum values.
+    assert "槐荫区" in browser.find_element(By.ID, "stats-region").text
+    assert "TRADEMARK_COUNTERFEIT" not in browser.find_element(By.ID, "standards-outliers").text
     _shot(browser, "dashboard")
 
 

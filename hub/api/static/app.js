@@ -6,10 +6,30 @@
 const TOKEN_KEY = "hub.token";
 const AGENCY = { MARKET_REGULATION: "市场监管", CUSTOMS: "海关", POLICE: "公安", PROCURATORATE: "检察院", COURT: "法院" };
 // acting_agency is an Agency value, optionally with a department ("PROCURATORATE/行政检察部门").
+// Several acting agencies are joined with "+" (a dual report asks both to act).
 function actingAgencyZh(value) {
-  const [agency, ...dept] = String(value || "").split("/");
-  const head = AGENCY[agency] || agency;
-  return dept.length ? head + "（" + dept.join("/") + "）" : head;
+  return String(value || "").split("+").map(part => {
+    const [agency, ...dept] = part.split("/");
+    const head = AGENCY[agency] || agency;
+    return dept.length ? head + "（" + dept.join("/") + "）" : head;
+  }).join("、");
+}
+// Deadline clocks (hub/rules/deadlines.toml kinds); durations stay in the rule data, not here.
+const CLOCK = {
+  POLICE_FILING_DECISION: "公安立案决定", OPINION_REPLY: "检察意见书回复", FILING_RECONSIDERATION: "不予立案提请复议",
+  NON_PROSECUTION_HANDOFF: "不起诉移送行政检察", REVERSE_REVIEW: "行政检察审查", TRANSFER_SENT: "批准后移送公安",
+  PENALTY_AFTER_FILING: "行政处罚决定期限", ADMINISTRATIVE_LIMITATION: "行政处罚追责时效",
+};
+const CLOCK_STATE = { RUNNING: "计时中", STOPPED: "已停止", EXPIRED: "已逾期" };
+// Jinan's division codes (GB/T 2260; shared/DOMAIN.md): the code stays visible, the name helps.
+const REGION = {
+  "370100": "济南市", "370102": "历下区", "370103": "市中区", "370104": "槐荫区", "370105": "天桥区",
+  "370112": "历城区", "370113": "长清区", "370114": "章丘区", "370115": "济阳区", "370116": "莱芜区",
+  "370117": "钢城区", "370124": "平阴县", "370126": "商河县", "370171": "高新区",
+};
+function regionZh(code) {
+  if (!code) return "—";
+  return REGION[code] ? `${code} ${REGION[code]}` : code;
 }
 const ALERT = {
   FORWARD_REFERRAL_SUSPECTED: "涉嫌以罚代刑", REFERRAL_OVERDUE: "移送逾期未立案决定",
@@ -25,6 +45,8 @@ const ROLE = { RESPONDENT: "当事人", SUSPECT: "犯罪嫌疑人", DEFENDANT: "
 const AMOUNT = { illegal_gain: "违法所得", illegal_turnover: "违法经营额", goods_value: "货值", fine: "罚款", confiscated: "没收" };
 const RELATION = { REFERRED_TO: "移送至", REFERRED_FROM: "移送自", RELATED: "关联", SAME_AS: "同一案件" };
 const STATUS = { NEW: "待处理", ACKNOWLEDGED: "已确认", RESOLVED: "已办结" };
+const RIGHT = { TRADEMARK: "商标", PATENT: "专利", COPYRIGHT: "著作权", TRADE_SECRET: "商业秘密", GEOGRAPHICAL_INDICATION: "地理标志", OTHER: "其他" };
+const LINK = { SAME_CASE: "同一案卷", REF: "案号引用", IMPLICIT: "同一当事人同一权利" };
 const COLORS = ["#2b6cb0", "#2c7a7b", "#1a365d", "#8b1a1a", "#6b46c1", "#dd6b20", "#38a169", "#718096"];
 const SVGNS = "http://www.w3.org/2000/svg";
 
@@ -177,20 +199,20 @@ async function pageMatter(id, purpose) {
     el("h2", { id: "matter-title" }, "案件全景 ", m.matter_id),
     purpose ? el("p", { class: "muted" }, "已显示未脱敏信息（已记入审计）") : unmaskButton(p => pageMatter(id, p)),
     el("p", {}, "移送状态：", el("strong", { id: "referral-status" }, m.referral_status), "　涉及机关：", m.agencies.map(agencyBadge),
-      "　区划：", m.regions.join("、") || "—"),
+      "　区划：", m.regions.map(regionZh).join("、") || "—"),
     el("p", {}, "案号：", m.case_numbers.map(c => el("span", { class: "case-no" }, `${AGENCY[c.agency] || c.agency} ${c.case_no}；`))),
     el("p", {}, "涉案当事人：", m.accused.map(p => el("span", {}, partyLink(p.party_id, p.name || "（未具名）"), p.uscc ? ` (${p.uscc})` : "", p.id_no ? ` [${p.id_no}]` : "", "；"))));
   const timeline = el("ol", { class: "timeline", id: "timeline" }, m.timeline.map(e => el("li", { "data-event-id": e.event_id },
     el("div", {}, agencyBadge(e.agency), el("strong", {}, e.event_label), "　", fmtTime(e.occurred_at)),
-    el("div", {}, "案号：", e.case_no, "　单位：", AGENCY[e.unit] || e.unit || "—", "　区划：", e.region_code || "—"),
+    el("div", {}, "案号：", e.case_no, "　单位：", AGENCY[e.unit] || e.unit || "—", "　区划：", regionZh(e.region_code)),
     e.cause ? el("div", {}, "案由：", e.cause) : null,
     e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${ROLE[p.role] || p.role}）`, p.id_no ? ` ${p.id_no}` : "", "；"))) : null,
-    e.rights.length ? el("div", {}, "权利：", e.rights.map(r => `${r.kind} ${r.reg_no || ""} ${r.label || ""}；`)) : null,
+    e.rights.length ? el("div", {}, "权利：", e.rights.map(r => `${RIGHT[r.kind] || r.kind} ${r.reg_no || ""} ${r.label || ""}；`)) : null,
     Object.keys(e.amounts).length ? el("div", {}, "金额：", Object.entries(e.amounts).map(([k, v]) => `${AMOUNT[k] || k} ${v} 元；`)) : null,
     e.refs.length ? el("div", { class: "muted" }, "关联：", e.refs.map(r => `${RELATION[r.relation] || r.relation} ${AGENCY[r.agency] || r.agency} ${r.case_no}；`)) : null)));
-  const links = table(["类型", "事件A", "事件B", "得分", "依据"], m.links.map(l => [l.kind, l.a_event_id, l.b_event_id, l.score.toFixed(2), l.evidence]), { id: "link-evidence" });
+  const links = table(["类型", "事件A", "事件B", "得分", "依据"], m.links.map(l => [LINK[l.kind] || l.kind, l.a_event_id, l.b_event_id, l.score.toFixed(2), l.evidence]), { id: "link-evidence" });
   const alerts = table(["告警", "状态", "处理", "到期", "说明"], m.alerts.map(a => [a.alert_label, el("span", { class: "st-" + a.state }, a.state === "OPEN" ? "未关闭" : "已关闭"), STATUS[a.status] || a.status, fmtTime(a.due_at), a.explanation]), { id: "matter-alerts" });
-  const clocks = table(["时限", "起算", "到期", "状态", "依据"], m.clocks.map(c => [c.kind, fmtTime(c.started_at), fmtTime(c.due_at), c.state, c.basis]));
+  const clocks = table(["时限", "起算", "到期", "状态", "依据"], m.clocks.map(c => [CLOCK[c.kind] || c.kind, fmtTime(c.started_at), fmtTime(c.due_at), CLOCK_STATE[c.state] || c.state, c.basis]));
   setMain(head, el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
 }
 
@@ -202,11 +224,11 @@ async function pageParty(id) {
     el("div", { class: "card" }, el("h2", { id: "party-title" }, "当事人画像"),
       el("p", {}, "名称：", el("span", { id: "party-names" }, p.names.join("、") || "—")),
       el("p", {}, "统一社会信用代码：", p.uscc.join("、") || "—", "　身份证号：", p.id_nos.join("、") || "—"),
-      el("p", {}, "涉及区划：", p.regions.join("、") || "—")),
+      el("p", {}, "涉及区划：", p.regions.map(regionZh).join("、") || "—")),
     el("h3", {}, "全部案件"),
     table(["案件", "首次", "最近", "机关", "移送状态", "角色", "未关闭告警"], p.matters.map(m => [matterLink(m.matter_id), fmtTime(m.first_at), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, m.roles.join("、"), m.open_alerts]), { id: "party-matters" }),
     el("h3", {}, "既往行政处罚"),
-    table(["时间", "机关", "区划", "案号", "罚款"], p.penalties.map(x => [fmtTime(x.occurred_at), AGENCY[x.agency] || x.agency, x.region_code || "—", x.case_no, x.fine === null ? "—" : x.fine])));
+    table(["时间", "机关", "区划", "案号", "罚款"], p.penalties.map(x => [fmtTime(x.occurred_at), AGENCY[x.agency] || x.agency, regionZh(x.region_code), x.case_no, x.fine === null ? "—" : x.fine])));
 }
 
 async function pageSearch() {
@@ -294,19 +316,20 @@ async function pageDashboard() {
   const revAgencies = [...new Set(stats.transfers.filter(t => t.direction === "REVERSE").map(t => t.agency))].sort();
   const revRegions = [...new Set(stats.transfers.filter(t => t.direction === "REVERSE").map(t => t.region))].sort();
   const revSeries = revAgencies.map(a => ({ name: AGENCY[a] || a, values: revRegions.map(r => stats.transfers.filter(t => t.direction === "REVERSE" && t.agency === a && t.region === r).reduce((s, t) => s + t.count, 0)) }));
-  const ranges = std.buckets.flatMap(b => b.groups.filter(g => g.dimension === "region").map(g => ({ label: `${OFFENSE[b.offense] || b.offense} ${b.band} ${g.group}`, min: g.min_ratio, max: g.max_ratio, median: g.median_ratio, outlier: g.outlier })));
+  const ranges = std.buckets.flatMap(b => b.groups.filter(g => g.dimension === "region").map(g => ({ label: `${OFFENSE[b.offense] || b.offense} ${b.band} ${regionZh(g.group)}`, min: g.min_ratio, max: g.max_ratio, median: g.median_ratio, outlier: g.outlier })));
   const agencyRows = Object.entries(stats.by_agency).map(([a, v]) => [AGENCY[a] || a, v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.overdue_clocks || 0, v.open_alerts || 0]);
-  const regionRows = Object.entries(stats.by_region).map(([r, v]) => [r, v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.overdue_clocks || 0, v.open_alerts || 0]);
+  const regionRows = Object.entries(stats.by_region).map(([r, v]) => [regionZh(r), v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.overdue_clocks || 0, v.open_alerts || 0]);
   setMain(
     el("h2", { id: "dashboard-title" }, "联席会议看板"),
     el("div", { class: "charts", id: "charts" },
       barChart("各机关每月移送（行政→刑事）", months, transferSeries),
-      barChart("逾期时限（按类型）", clockKinds, clockSeries),
-      barChart("反向移送（按区划）", revRegions, revSeries),
+      barChart("逾期时限（按类型）", clockKinds.map(k => CLOCK[k] || k), clockSeries),
+      barChart("反向移送（按区划）", revRegions.map(regionZh), revSeries),
       rangeChart("同类违法行为各区罚款幅度（标准统一）", ranges)),
     el("h3", {}, "按机关"), table(["机关", "事件", "移送", "反向移送", "逾期时限", "未关闭告警"], agencyRows, { id: "stats-agency" }),
     el("h3", {}, "按区划"), table(["区划", "事件", "移送", "反向移送", "逾期时限", "未关闭告警"], regionRows, { id: "stats-region" }),
-    el("h3", {}, "处罚标准异常"), table(["违法类型", "金额档", "维度", "组", "中位倍数", "同类中位", "同类四分位区间", "原因"], std.outliers.map(o => [o.offense, o.band, o.dimension === "region" ? "区划" : "机关", o.group, o.median_ratio, o.peer_median ?? "—", `[${o.peer_range[0] ?? "—"}, ${o.peer_range[1] ?? "—"}]`, o.reason]), { id: "standards-outliers" }));
+    el("h3", {}, "处罚标准异常"), table(["违法类型", "金额档", "维度", "组", "中位倍数", "同类中位", "同类四分位区间", "原因"], std.outliers.map(o => [OFFENSE[o.offense] || o.offense, o.band, o.dimension === "region" ? "区划" : "机关", o.dimension === "region" ? regionZh(o.group) : (AGENCY[o.group] || o.group), o.median_ratio, o.peer_median ?? "—", `[${o.peer_range[0] ?? "—"}, ${o.peer_range[1] ?? "—"}]`, o.reason]), { id: "standards-outliers" }),
+    std.outliers.length ? null : el("p", { class: "muted" }, "本期没有偏离同类案件的处罚组。"));
 }
 
 // --- router -------------------------------------------------------------------------------------
