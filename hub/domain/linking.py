@@ -9,9 +9,14 @@ Three kinds of link, all pairwise and decided from the events alone:
     within the link window.
 
 Case files joined by (a)/(b) form *explicit groups*; implicit candidates join groups. The
-candidates are found per block (accused org party id, right number), each block sorted by time
-and scanned only within the window: cost grows with the events inside one window of one block,
-never with all pairs of the data set.
+candidates are found per block (accused organisation party id, right number), each block sorted
+by time and scanned only within the window and only up to IMPLICIT_NEIGHBOURS events ahead: an
+implicit link needs two events with fewer than that many events of the same party and right
+between them. The second bound matters for a company with hundreds of case files on one mark
+(a large retailer, a platform): scanning its whole window made every new event cost time
+quadratic in its case files (measured: 22 ms per event at 300 of them, 412 ms at 1,000), and
+links across that many closer events of the same party are not evidence of one affair anyway.
+Cost grows with the events of a block, never with all pairs of the data set.
 
 Repeat conduct is a new matter. Two different case files of the same agency are never joined
 implicitly: when an agency opened two cases against the same company for the same mark, it saw
@@ -34,6 +39,9 @@ from typing import Generic, TypeVar
 
 from hub.domain.identifiers import normalize_case_no, normalize_right_no
 from hub.domain.model import CaseEvent
+
+# How many later events of the same block one event is compared with (see the module text).
+IMPLICIT_NEIGHBOURS = 32
 
 CaseFileKey = tuple[str, str]  # (agency, normalised case number)
 BlockKey = tuple[str, str]  # (accused organisation party id, normalised right number)
@@ -140,35 +148,51 @@ class Candidate:
     group_a: CaseFileKey
     group_b: CaseFileKey
 
+    def sort_key(self) -> tuple[float, str, str, BlockKey, CaseFileKey, CaseFileKey]:
+        """The dataclass order as a plain tuple: sorting tens of thousands of candidates by it
+        runs in C instead of calling the generated ``__lt__`` per comparison."""
+        return (self.gap, self.a_event_id, self.b_event_id, self.block, self.group_a, self.group_b)
+
 
 def implicit_candidates(
-    blocks: Mapping[BlockKey, Sequence[BlockEntry]], window_seconds: float
+    blocks: Mapping[BlockKey, Sequence[BlockEntry]],
+    window_seconds: float,
+    neighbours: int = IMPLICIT_NEIGHBOURS,
 ) -> list[Candidate]:
     """Per pair of explicit groups, the closest qualifying event pair, in canonical order.
 
-    A pair qualifies when both events are in one block, of different agencies and at most
-    ``window_seconds`` apart. Each block is sorted once and scanned forward only while inside
-    the window.
+    A pair qualifies when both events are in one block, of different agencies, at most
+    ``window_seconds`` apart and at most ``neighbours`` places apart in the block's order
+    (time, then event id). Each block is sorted once and scanned forward only that far.
     """
     best: dict[tuple[CaseFileKey, CaseFileKey], Candidate] = {}
     for block in sorted(blocks):
         entries = sorted(blocks[block])
         count = len(entries)
         for i, left in enumerate(entries):
-            for j in range(i + 1, count):
+            for j in range(i + 1, min(count, i + 1 + neighbours)):
                 right = entries[j]
                 gap = right.ts - left.ts
                 if gap > window_seconds:
                     break
                 if right.agency == left.agency or right.group == left.group:
                     continue
-                a, b = sorted((left, right), key=lambda e: e.event_id)
-                ga, gb = sorted((a.group, b.group))
-                cand = Candidate(gap, a.event_id, b.event_id, block, ga, gb)
-                old = best.get((ga, gb))
-                if old is None or cand < old:
-                    best[(ga, gb)] = cand
-    return sorted(best.values())
+                # The same order as Candidate's fields, spelled out: this loop is the hot path
+                # of linking, and building a Candidate per pair cost more than the scan itself.
+                if left.event_id <= right.event_id:
+                    a_id, b_id = left.event_id, right.event_id
+                else:
+                    a_id, b_id = right.event_id, left.event_id
+                pair = (left.group, right.group) if left.group <= right.group else (right.group, left.group)
+                old = best.get(pair)
+                if old is None or (gap, a_id, b_id, block) < (
+                    old.gap,
+                    old.a_event_id,
+                    old.b_event_id,
+                    old.block,
+                ):
+                    best[pair] = Candidate(gap, a_id, b_id, block, pair[0], pair[1])
+    return sorted(best.values(), key=Candidate.sort_key)
 
 
 def partition_groups(
@@ -184,7 +208,7 @@ def partition_groups(
         sets.add(group)
         agencies[group] = held
     accepted: list[Candidate] = []
-    for cand in sorted(candidates):
+    for cand in sorted(candidates, key=Candidate.sort_key):
         ra, rb = sets.find(cand.group_a), sets.find(cand.group_b)
         if ra == rb:
             continue

@@ -28,6 +28,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("batch", "tests.bench.bench_batch", ("--events", "20000")),
     ("replay", "tests.bench.bench_replay", ("--events", "10000")),
     ("matching", "tests.bench.bench_matching", ()),
+    ("dense_party", "tests.bench.bench_dense_party", ("--sizes", "100,300")),
     ("febrl", "tests.bench.bench_febrl", ()),
     ("query", "tests.bench.bench_query", ()),
 )

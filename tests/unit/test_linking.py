@@ -69,6 +69,22 @@ def test_candidates_respect_window_agency_and_group() -> None:
     assert min(cands).a_event_id == "b"  # the smaller gap comes first
 
 
+def test_candidates_reach_only_the_nearest_neighbours_of_a_dense_block() -> None:
+    """In a block with many events (one company, one mark), an event is paired only with the
+    next ``neighbours`` events in time, so the candidates grow linearly with the block."""
+    block = ("ORG:BIG", "1")
+    agencies = ("MARKET_REGULATION", "CUSTOMS", "POLICE", "PROCURATORATE", "COURT")
+    entries = [entry(i / 10, f"e{i:04d}", agencies[i % 5], f"g{i}") for i in range(400)]
+    capped = implicit_candidates({block: entries}, 365 * DAY, neighbours=8)
+    gaps_in_places = {round((c.gap / DAY) * 10) for c in capped}
+    assert max(gaps_in_places) <= 8  # never further than 8 places apart
+    assert len(capped) <= 400 * 8
+    wide = implicit_candidates({block: entries}, 365 * DAY, neighbours=400)
+    assert len(wide) > 10 * len(capped)  # the whole window: every cross-agency pair
+    # Within the cap the result is the unbounded one, restricted to near pairs.
+    assert set(capped) == {c for c in wide if c.gap <= 8 * DAY / 10 + 1e-6}
+
+
 def test_partition_vetoes_two_case_files_of_one_agency() -> None:
     """A bridge event cannot join two case files of the same agency; the nearer one wins."""
     mr1, mr2, pol = ("MARKET_REGULATION", "m1"), ("MARKET_REGULATION", "m2"), ("POLICE", "p1")
