@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -475,6 +476,19 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_compose_file_validates_against_the_compose_specification() -> None:
+    """The compose file passes the Compose Specification's JSON schema (check-jsonschema's copy).
+
+    Unlike `docker compose config`, this needs no Docker CLI, so it runs in CI everywhere."""
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", COMPOSE_FILE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # ---------------------------------------------------------------- Kubernetes
 
 
@@ -486,6 +500,29 @@ def test_k8s_documents_have_api_version_kind_and_name() -> None:
         assert doc.get("apiVersion") and doc.get("kind"), path
         if doc["kind"] != "Kustomization":
             assert doc.get("metadata", {}).get("name"), path
+
+
+# Strimzi's custom resources and the Kustomization have no schema in kubernetes-validate; the
+# structural tests below check them.
+_NO_BUNDLED_SCHEMA = ("kafka.strimzi.io/", "kustomize.config.k8s.io/")
+KUBERNETES_VERSION = "1.33.0"
+
+
+def test_k8s_core_resources_validate_strictly_against_the_kubernetes_schemas() -> None:
+    """Deployments, Services, StatefulSets, Jobs, ... pass the Kubernetes OpenAPI schemas in strict
+    mode (unknown fields refused), as `kubectl apply --validate=strict` would."""
+    import kubernetes_validate
+
+    checked = []
+    for path, doc in k8s_docs():
+        if str(doc.get("apiVersion", "")).startswith(_NO_BUNDLED_SCHEMA):
+            continue
+        try:
+            kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            pytest.fail(f"{path.name}: {doc['kind']} {doc['metadata'].get('name')}: {exc.message}")
+        checked.append(doc["kind"])
+    assert {"Deployment", "StatefulSet", "Service", "Job", "ConfigMap", "NetworkPolicy"} <= set(checked)
 
 
 def test_kustomization_lists_every_manifest_but_the_secret_template() -> None:
