@@ -7,6 +7,7 @@ reverse referrals, divergent penalties), so it carries no personal identifiers.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -16,7 +17,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from hub.domain.case_view import AGENCY_ZH, ALERT_ZH
+from hub.domain.case_view import AGENCY_ZH, ALERT_ZH, region_label
 from hub.domain.standards import compare_penalties, report_as_json
 from hub.store.sql import HubStore
 
@@ -50,8 +51,20 @@ def collect(
     return ReportData(date_from, date_to, moment, stats, standards)
 
 
-def _table_rows(section: dict[str, dict[str, int]], label: dict[str, str] | None = None) -> list[list[Any]]:
-    return [[(label or {}).get(k, k), *[v.get(col, 0) for col, _ in COLUMNS]] for k, v in section.items()]
+def _table_rows(
+    section: dict[str, dict[str, int]], label: Callable[[str], str] | None = None
+) -> list[list[Any]]:
+    name = label or (lambda key: key)
+    return [[name(k), *[v.get(col, 0) for col, _ in COLUMNS]] for k, v in section.items()]
+
+
+def _agency(code: str | None) -> str:
+    return AGENCY_ZH.get(code or "", code or "—")
+
+
+def _group_label(group: dict[str, Any]) -> str:
+    """A standards comparison group: a district or an agency, by name."""
+    return region_label(group["group"]) if group["dimension"] == "region" else _agency(group["group"])
 
 
 def _monthly(stats: dict[str, Any], direction: str) -> tuple[list[str], dict[str, list[int]]]:
@@ -139,7 +152,7 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 <th>最小</th><th>最大</th><th>同类中位</th><th>判断</th></tr>
 {% for b in standards.buckets %}{% for g in b.groups %}<tr{% if g.outlier %} class="out"{% endif %}>
 <td>{{ b.offense }}</td><td>{{ b.band }}</td>
-<td>{{ '区划' if g.dimension == 'region' else '机关' }}</td><td>{{ g.group }}</td>
+<td>{{ '区划' if g.dimension == 'region' else '机关' }}</td><td>{{ group_label(g) }}</td>
 <td>{{ g.count }}</td><td>{{ g.median_ratio }}</td><td>{{ g.min_ratio }}</td><td>{{ g.max_ratio }}</td>
 <td>{{ g.peer_median if g.peer_median is not none else '—' }}</td><td>{{ g.reason or '—' }}</td></tr>
 {% endfor %}{% endfor %}</table>
@@ -162,23 +175,25 @@ def render_html(data: ReportData) -> str:
         period=_period(data),
         generated=data.generated_at.isoformat(timespec="seconds"),
         columns=COLUMNS,
-        agency_rows=_table_rows(data.stats["by_agency"], AGENCY_ZH),
-        region_rows=_table_rows(data.stats["by_region"]),
+        agency_rows=_table_rows(data.stats["by_agency"], _agency),
+        region_rows=_table_rows(data.stats["by_region"], region_label),
         forward_chart=svg_bar_chart("各机关每月移送（行政→刑事）", months, forward),
         reverse_chart=svg_bar_chart("各机关每月反向移送", rmonths, reverse),
         clocks=[
-            {**c, "agency": AGENCY_ZH.get(c["agency"] or "", c["agency"])}
+            {**c, "agency": _agency(c["agency"]), "region": region_label(c["region"])}
             for c in data.stats["overdue_clocks"]
         ],
         alerts=[
             {
                 **a,
                 "alert_type": ALERT_ZH.get(a["alert_type"], a["alert_type"]),
-                "agency": AGENCY_ZH.get(a["agency"] or "", a["agency"]),
+                "agency": _agency(a["agency"]),
+                "region": region_label(a["region"]),
             }
             for a in data.stats["open_alerts"]
         ],
         standards=data.standards,
+        group_label=_group_label,
     )
 
 
@@ -191,11 +206,11 @@ def write_xlsx(data: ReportData, path: Path) -> None:
     ws.title = "按机关"
     ws.append(["统计期间", _period(data)])
     ws.append(["机关", *[h for _, h in COLUMNS]])
-    for row in _table_rows(data.stats["by_agency"], AGENCY_ZH):
+    for row in _table_rows(data.stats["by_agency"], _agency):
         ws.append(row)
     wr = wb.create_sheet("按区划")
     wr.append(["区划", *[h for _, h in COLUMNS]])
-    for row in _table_rows(data.stats["by_region"]):
+    for row in _table_rows(data.stats["by_region"], region_label):
         wr.append(row)
     wt = wb.create_sheet("移送")
     wt.append(["方向", "机关", "区划", "月份", "件数"])
@@ -203,8 +218,8 @@ def write_xlsx(data: ReportData, path: Path) -> None:
         wt.append(
             [
                 "移送" if t["direction"] == "FORWARD" else "反向移送",
-                AGENCY_ZH.get(t["agency"], t["agency"]),
-                t["region"],
+                _agency(t["agency"]),
+                region_label(t["region"]),
                 t["month"],
                 t["count"],
             ]
@@ -226,15 +241,15 @@ def write_xlsx(data: ReportData, path: Path) -> None:
     wc = wb.create_sheet("逾期时限")
     wc.append(["时限", "机关", "区划", "件数"])
     for c in data.stats["overdue_clocks"]:
-        wc.append([c["kind"], AGENCY_ZH.get(c["agency"] or "", c["agency"]), c["region"], c["count"]])
+        wc.append([c["kind"], _agency(c["agency"]), region_label(c["region"]), c["count"]])
     wa = wb.create_sheet("未关闭告警")
     wa.append(["类型", "机关", "区划", "件数"])
     for a in data.stats["open_alerts"]:
         wa.append(
             [
                 ALERT_ZH.get(a["alert_type"], a["alert_type"]),
-                AGENCY_ZH.get(a["agency"] or "", a["agency"]),
-                a["region"],
+                _agency(a["agency"]),
+                region_label(a["region"]),
                 a["count"],
             ]
         )
@@ -263,7 +278,7 @@ def write_xlsx(data: ReportData, path: Path) -> None:
                     b["offense"],
                     b["band"],
                     "区划" if g["dimension"] == "region" else "机关",
-                    g["group"],
+                    _group_label(g),
                     g["count"],
                     g["median_ratio"],
                     g["min_ratio"],

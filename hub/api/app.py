@@ -30,7 +30,7 @@ from prometheus_client.registry import Collector
 from pydantic import BaseModel, Field
 
 from hub.api.auth import Principal, TokenError, load_token_secret, verify_token
-from hub.domain.case_view import AGENCY_ZH, ALERT_ZH, MatterView, serve_profile, serve_view
+from hub.domain.case_view import AGENCY_ZH, ALERT_ZH, REGION_ZH, MatterView, serve_profile, serve_view
 from hub.domain.masking import AccessRole, Viewer
 from hub.domain.model import Agency
 from hub.domain.queries import AlertFilter, MatterQuery, case_no_key
@@ -310,6 +310,8 @@ def create_api(
             "role": who.role.value,
             "agency": who.agency,
             "expires_at": who.expires_at.isoformat(),
+            # Names the web UI shows beside codes; one table for the UI and the report.
+            "labels": {"agency": AGENCY_ZH, "alert_type": ALERT_ZH, "region": REGION_ZH},
         }
 
     # --- matters ---------------------------------------------------------------------------------

@@ -62,6 +62,34 @@ ALERT_ZH = {
     "REPEAT_OFFENDER": "重复侵权",
 }
 
+# Jinan's administrative divisions (GB/T 2260 codes, shared/DOMAIN.md "Region codes"), for
+# people reading statistics by district. 370171 is a statistical code, not GB/T 2260.
+REGION_ZH = {
+    "370100": "济南市",
+    "370102": "历下区",
+    "370103": "市中区",
+    "370104": "槐荫区",
+    "370105": "天桥区",
+    "370112": "历城区",
+    "370113": "长清区",
+    "370114": "章丘区",
+    "370115": "济阳区",
+    "370116": "莱芜区",
+    "370117": "钢城区",
+    "370124": "平阴县",
+    "370126": "商河县",
+    "370171": "高新区",
+}
+
+
+def region_label(code: str | None) -> str:
+    """A division code with its name where known ("370103 市中区"); the code alone otherwise."""
+    if not code:
+        return "—"
+    name = REGION_ZH.get(code)
+    return f"{code} {name}" if name else code
+
+
 # Referral status vocabulary (Chinese, as shown to people).
 NOT_REFERRED = "未移送"
 REFERRED = "已移送"

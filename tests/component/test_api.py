@@ -59,6 +59,16 @@ def test_no_token_is_401_and_writes_no_audit(h: Harness) -> None:
     assert h.store.audit_count() == 0
 
 
+def test_me_names_the_caller_and_carries_the_display_labels(h: Harness) -> None:
+    """`/me` says who the token is for and brings the names the UI shows beside codes."""
+    r = h.client.get("/api/v1/me", headers=h.token("AGENCY_OFFICER", agency="POLICE", user="li"))
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["user"], body["role"], body["agency"]) == ("li", "AGENCY_OFFICER", "POLICE")
+    assert body["labels"]["region"]["370104"] == "槐荫区"
+    assert body["labels"]["agency"]["PROCURATORATE"] == "检察院"
+
+
 def test_expired_and_forged_tokens_are_401(h: Harness) -> None:
     """A token past its expiry, or signed with another secret, is refused."""
     old = create_token(

@@ -59,7 +59,7 @@ def test_xlsx_report_sheets(store: HubStore, tmp_path: Path) -> None:
     )
     assert rows["市场监管"][3] == forward
     flagged = [r for r in wb["处罚标准统一"].iter_rows(min_row=2, values_only=True) if r[11] == "是"]
-    assert any(r[3] == "370104" for r in flagged)
+    assert any(r[3] == "370104 槐荫区" for r in flagged)  # the district by code and name
 
 
 def test_period_filters_the_report(store: HubStore) -> None:

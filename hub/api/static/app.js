@@ -21,12 +21,8 @@ const CLOCK = {
   PENALTY_AFTER_FILING: "行政处罚决定期限", ADMINISTRATIVE_LIMITATION: "行政处罚追责时效",
 };
 const CLOCK_STATE = { RUNNING: "计时中", STOPPED: "已停止", EXPIRED: "已逾期" };
-// Jinan's division codes (GB/T 2260; shared/DOMAIN.md): the code stays visible, the name helps.
-const REGION = {
-  "370100": "济南市", "370102": "历下区", "370103": "市中区", "370104": "槐荫区", "370105": "天桥区",
-  "370112": "历城区", "370113": "长清区", "370114": "章丘区", "370115": "济阳区", "370116": "莱芜区",
-  "370117": "钢城区", "370124": "平阴县", "370126": "商河县", "370171": "高新区",
-};
+// Division names come from the server (/api/v1/me labels.region): one table for UI and report.
+let REGION = {};
 function regionZh(code) {
   if (!code) return "—";
   return REGION[code] ? `${code} ${REGION[code]}` : code;
@@ -351,6 +347,7 @@ async function showWho() {
   try {
     const me = await api("/api/v1/me");
     ME = me;
+    REGION = (me.labels && me.labels.region) || {};
     document.getElementById("who").textContent = `${me.user}（${me.role}${me.agency ? "，" + (AGENCY[me.agency] || me.agency) : ""}）`;
   } catch (err) { /* the login form is already shown */ }
 }
@@ -359,10 +356,9 @@ document.getElementById("token-save").addEventListener("click", () => {
   const t = document.getElementById("token-input").value.trim();
   if (!t) { document.getElementById("login-error").textContent = "请输入令牌"; return; }
   sessionStorage.setItem(TOKEN_KEY, t);
-  showWho();
-  route();
+  showWho().then(route);
 });
 window.addEventListener("hashchange", route);
 takeTokenFromUrl();
-if (token()) showWho();
-route();
+// Who first (it brings the division names), then the page.
+(token() ? showWho() : Promise.resolve()).then(route);
