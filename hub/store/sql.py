@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ColumnElement, Select
 
 from hub.domain.case_view import MatterView, PartyProfile, build_party_profile, build_view
@@ -88,6 +89,7 @@ clocks_t = metadata.tables["clocks"]
 audit_t = metadata.tables["audit"]
 dead_letters_t = metadata.tables["dead_letters"]
 # The read model, in the order apply_changes writes it.
+ANALYZE_AFTER_ROWS = 10_000  # the least growth of the read model that refreshes statistics
 _READ_MODEL_TABLES = (
     matters_t,
     event_matter_t,
@@ -174,6 +176,10 @@ class HubStore:
         # (see apply_changes; cleared by forget_written and by any failed write).
         self._written: dict[str, dict[RowId, int]] = {}
         self.count_cap = 1000
+        # Rows this process wrote to the read model since it last refreshed PostgreSQL's
+        # statistics, and how many it had written by then (see _refresh_statistics).
+        self._rows_since_analyze = 0
+        self._rows_at_analyze = 0
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -396,6 +402,34 @@ class HubStore:
             else:
                 self._written[matter_id] = digests
         self._name_cache = None
+        self._refresh_statistics(sum(len(rows) for rows in plan.inserts.values()) + len(lifecycle))
+
+    def _refresh_statistics(self, written: int) -> None:
+        """ANALYZE the read-model tables on PostgreSQL each time they have about doubled.
+
+        The deletes above are IN lists on keys. PostgreSQL plans them from table statistics, and a
+        table last analyzed when it was small is planned as small: sequential scans. Measured
+        while loading 100k matters into fresh tables (autovacuum off, as on the test server; with
+        it on, autoanalyze lags a burst by up to a minute): the first 20,000 matters loaded in
+        11 s, the next 20,000 in 168 s, each delete of a slice scanning the whole event table.
+        Analyzing at every doubling keeps the plans on the indexes for a few ANALYZEs in all.
+        """
+        if self.dialect != "postgresql" or written <= 0:
+            return
+        self._rows_since_analyze += written
+        if self._rows_since_analyze < max(ANALYZE_AFTER_ROWS, self._rows_at_analyze):
+            return
+        schema = (self.engine.get_execution_options().get("schema_translate_map") or {}).get(None)
+        prefix = f'"{schema}".' if schema else ""
+        try:
+            with self.engine.connect() as conn:
+                for table in (*_READ_MODEL_TABLES, alert_events_t):
+                    conn.exec_driver_sql(f'ANALYZE {prefix}"{table.name}"')
+                conn.commit()
+        except DBAPIError:
+            return  # statistics are an optimisation: the next write tries again
+        self._rows_at_analyze += self._rows_since_analyze
+        self._rows_since_analyze = 0
 
     # --- read model: reading ---------------------------------------------------------------------
 

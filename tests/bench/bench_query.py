@@ -114,7 +114,7 @@ def main() -> None:
         print(f"  load: {load_seconds:.1f} s ({args.matters / load_seconds:,.0f} matters/s)", flush=True)
         rows = run(store, args.matters, args.queries)
     path = write_result(
-        "query",
+        "query" if kind == "sqlite" else "query_postgresql",  # both kept side by side
         {
             "backend": kind,
             "matters": args.matters,

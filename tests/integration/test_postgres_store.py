@@ -105,3 +105,29 @@ def test_store_on_testcontainers_postgres() -> None:
             assert store.archive_append([_event(1)]) == []
         finally:
             store.close()
+
+
+def _analyzed(store: HubStore, table: str) -> bool:
+    schema = store.engine.get_execution_options()["schema_translate_map"][None]
+    with store.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT last_analyze FROM pg_stat_user_tables WHERE schemaname = %(s)s AND relname = %(t)s",
+            {"s": schema, "t": table},
+        ).one()
+    return row[0] is not None
+
+
+def test_statistics_are_refreshed_as_the_read_model_grows(
+    pg_store: HubStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the read model has grown by the threshold, its tables are analyzed (so PostgreSQL
+    plans the key deletes on the indexes); below it, nothing is analyzed."""
+    import hub.store.sql as sql
+
+    changes = sample_changes()
+    pg_store.apply_changes(changes)
+    assert not _analyzed(pg_store, "event_matter")  # the default threshold is far away
+    monkeypatch.setattr(sql, "ANALYZE_AFTER_ROWS", 1)
+    pg_store.forget_written()  # the same matters are written whole again: rows count
+    pg_store.apply_changes(changes)
+    assert _analyzed(pg_store, "event_matter") and _analyzed(pg_store, "matters")
