@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import faust
 from faust.types import StreamT
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from hub.store.sql import HubStore
 
 log = get_logger("hub.shell.app")
+T = TypeVar("T")
 
 PRODUCER_ACKS = {"0": 0, "1": 1, "all": -1}
 TAKE_WITHIN_SECONDS = 0.05  # how long a chunk waits to fill up; bounds added latency
@@ -437,16 +439,25 @@ async def _intake_chunk(app: faust.App, resources: WorkerResources, messages: li
     """
     metrics = resources.metrics
     outcome = await _archive_chunk(resources, messages)
+    await _until_done(
+        lambda: _send_all(app, outcome.sends, metrics),
+        "intake_receipts_send_failed_retrying",
+        size=len(outcome.sends),
+    )
+    _count_intake(metrics, messages, outcome)
+
+
+async def _until_done(step: Callable[[], Awaitable[T]], failure_event: str, **fields: Any) -> T:
+    """Run ``step`` until it returns, logging each failure and backing off (0.5 s doubling to
+    10 s); only cancellation ends it otherwise."""
     failures = 0
     while True:
         try:
-            await _send_all(app, outcome.sends, metrics)
-            break
+            return await step()
         except Exception:
             failures += 1
-            log.exception("intake_receipts_send_failed_retrying", attempt=failures, size=len(outcome.sends))
+            log.exception(failure_event, attempt=failures, **fields)
             await asyncio.sleep(_retry_delay(failures))
-    _count_intake(metrics, messages, outcome)
 
 
 async def _archive_chunk(resources: WorkerResources, messages: list[RawMessage]) -> IntakeOutcome:
@@ -460,15 +471,13 @@ async def _archive_chunk(resources: WorkerResources, messages: list[RawMessage])
             await asyncio.sleep(_retry_delay(attempt + 1))
     outcomes: list[IntakeOutcome] = []
     for message in messages:
-        failures = 0
-        while True:
-            try:
-                outcomes.append(await _archive_once(resources, [message]))
-                break
-            except Exception:
-                failures += 1
-                log.exception("intake_message_failed_retrying", topic=message.topic, attempt=failures)
-                await asyncio.sleep(_retry_delay(failures))
+        outcomes.append(
+            await _until_done(
+                partial(_archive_once, resources, [message]),
+                "intake_message_failed_retrying",
+                topic=message.topic,
+            )
+        )
     return IntakeOutcome.combine(outcomes)
 
 
