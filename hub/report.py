@@ -51,11 +51,8 @@ def collect(
     return ReportData(date_from, date_to, moment, stats, standards)
 
 
-def _table_rows(
-    section: dict[str, dict[str, int]], label: Callable[[str], str] | None = None
-) -> list[list[Any]]:
-    name = label or (lambda key: key)
-    return [[name(k), *[v.get(col, 0) for col, _ in COLUMNS]] for k, v in section.items()]
+def _table_rows(section: dict[str, dict[str, int]], label: Callable[[str], str]) -> list[list[Any]]:
+    return [[label(k), *[v.get(col, 0) for col, _ in COLUMNS]] for k, v in section.items()]
 
 
 def _agency(code: str | None) -> str:

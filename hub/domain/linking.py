@@ -185,12 +185,7 @@ def implicit_candidates(
                     a_id, b_id = right.event_id, left.event_id
                 pair = (left.group, right.group) if left.group <= right.group else (right.group, left.group)
                 old = best.get(pair)
-                if old is None or (gap, a_id, b_id, block) < (
-                    old.gap,
-                    old.a_event_id,
-                    old.b_event_id,
-                    old.block,
-                ):
+                if old is None or (gap, a_id, b_id, block) < old.sort_key()[:4]:
                     best[pair] = Candidate(gap, a_id, b_id, block, pair[0], pair[1])
     return sorted(best.values(), key=Candidate.sort_key)
 
