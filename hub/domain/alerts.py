@@ -28,7 +28,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -166,6 +166,8 @@ class _Ctx:
     rules: RuleBook
     events: tuple[CaseEvent, ...]  # visible, deduplicated, event-time order
     cases: Mapping[tuple[Agency, str], tuple[CaseEvent, ...]]
+    # event id -> its prior penalties with their local dates: two rules read them per penalty.
+    priors: dict[str, list[tuple[str, CaseEvent, date]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, snapshot: MatterSnapshot, history: PartyHistory, as_of: datetime, rules: RuleBook) -> _Ctx:
@@ -382,20 +384,36 @@ def _merged_figures(primary: CaseEvent, case: _CaseFigures) -> tuple[Amounts, Fa
     return amounts, facts
 
 
-def _prior_penalties(ctx: _Ctx, event: CaseEvent) -> list[tuple[str, CaseEvent]]:
-    """Visible administrative penalties of this event's accused parties in OTHER matters."""
+def _prior_penalties(ctx: _Ctx, event: CaseEvent) -> list[tuple[str, CaseEvent, date]]:
+    """Earlier visible administrative penalties of this event's accused parties in OTHER matters.
+
+    Strictly earlier than the event: HubState re-evaluates only matters holding a penalty at
+    or after a changed one (PartyHistory's contract), so a rule must never read later ones.
+    Each comes with its local date, in event-time order.
+    """
+    cached = ctx.priors.get(event.event_id)
+    if cached is not None:
+        return cached
     found: dict[str, tuple[str, CaseEvent]] = {}
+    histories = 0
     for idx, _party in ctx.accused(event):
         party_id = ctx.snapshot.party_ids.get((event.event_id, idx))
         if party_id is None:
             continue
+        histories += 1
         for matter_id, prior in ctx.history.penalties(party_id):
+            if prior.occurred_at >= event.occurred_at:
+                break  # the history is in event-time order
             if matter_id == ctx.snapshot.matter_id or prior.occurred_at > ctx.as_of:
                 continue
-            if prior.event_id == event.event_id:
-                continue
             found[prior.event_id] = (matter_id, prior)
-    return sorted(found.values(), key=lambda mp: sort_key(mp[1]))
+    ordered = list(found.values())
+    if histories > 1:  # two parties' histories interleave
+        ordered.sort(key=lambda mp: sort_key(mp[1]))
+    local_date = ctx.local_date
+    result = [(m, p, local_date(p.occurred_at)) for m, p in ordered]
+    ctx.priors[event.event_id] = result
+    return result
 
 
 def _outcome_text(outcome: TierOutcome | None) -> str:
@@ -437,9 +455,7 @@ def _forward(ctx: _Ctx) -> list[Alert]:
         figures = criminal_amounts(rules, offense, amounts, facts)
         window = rules.thresholds.params.repeat_window_days
         priors = [
-            (m, p)
-            for m, p in _prior_penalties(ctx, event)
-            if 0 < (conduct_date - ctx.local_date(p.occurred_at)).days <= window
+            (m, p) for m, p, day in _prior_penalties(ctx, event) if 0 < (conduct_date - day).days <= window
         ]
         # The earlier penalty comes from the hub's own records, else from the deciding agency's
         # own repeat_offender flag (its earlier penalty may lie outside the hub); facts say which.
@@ -926,9 +942,8 @@ def _repeat_offender(ctx: _Ctx) -> list[Alert]:
         new_date = ctx.local_date(event.occurred_at)
         priors = [
             (m, p)
-            for m, p in _prior_penalties(ctx, event)
-            if p.occurred_at < event.occurred_at
-            and (new_date - ctx.local_date(p.occurred_at)).days <= policy.window_days
+            for m, p, day in _prior_penalties(ctx, event)
+            if (new_date - day).days <= policy.window_days
         ]
         if not priors:
             continue

@@ -11,8 +11,9 @@ import calendar as _stdcal
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
@@ -57,13 +58,18 @@ class WorkingCalendar(BaseModel):
 
     timezone_offset_hours: int = 8
     years: tuple[HolidayYear, ...] = Field(default=())
-    # Derived lookup sets, built once: deadlines are computed for every matter on every change.
-    _holidays: frozenset[date] = PrivateAttr(default=frozenset())
-    _workdays: frozenset[date] = PrivateAttr(default=frozenset())
+    # Derived values, built once: deadlines and local dates are computed for every matter on
+    # every change. cached_property, not PrivateAttr: a private attribute is read through
+    # pydantic's __getattr__, which showed in the fold's profile (a dict lookup here).
 
-    def model_post_init(self, __context: object) -> None:
-        self._holidays = frozenset(d for y in self.years for d in y.holidays)
-        self._workdays = frozenset(d for y in self.years for d in y.workdays)
+    @cached_property
+    def holiday_dates(self) -> frozenset[date]:
+        return frozenset(d for y in self.years for d in y.holidays)
+
+    @cached_property
+    def workday_dates(self) -> frozenset[date]:
+        """Make-up working days (weekend days worked in exchange for a holiday)."""
+        return frozenset(d for y in self.years for d in y.workdays)
 
     @model_validator(mode="after")
     def _unique_years(self) -> WorkingCalendar:
@@ -72,12 +78,12 @@ class WorkingCalendar(BaseModel):
             raise ValueError("a year is listed twice in the holiday calendar")
         return self
 
-    @property
+    @cached_property
     def tz(self) -> timezone:
         return timezone(timedelta(hours=self.timezone_offset_hours))
 
     def _sets(self) -> tuple[frozenset[date], frozenset[date]]:
-        return self._holidays, self._workdays
+        return self.holiday_dates, self.workday_dates
 
     def covers(self, day: date) -> bool:
         """Whether the holiday notices cover this date (outside: plain Monday–Friday)."""

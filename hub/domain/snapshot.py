@@ -43,7 +43,13 @@ class MatterSnapshot:
 
 
 class PartyHistory(Protocol):
-    """Read access to a party's record across matters (for REPEAT_OFFENDER and profiles)."""
+    """Read access to a party's record across matters (for REPEAT_OFFENDER and profiles).
+
+    Contract with the engine: a rule judging a penalty at time t may read only the party's
+    penalties strictly earlier than t. HubState re-evaluates, after a penalty changes, only the
+    matters of that party holding a penalty at or after it; a rule reading later penalties
+    would see stale results (tests/unit/test_engine.py checks incremental = from scratch).
+    """
 
     def penalties(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
         """Every administrative PENALTY_DECIDED naming ``party_id`` as accused: (matter_id, event)."""
