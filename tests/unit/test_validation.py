@@ -83,6 +83,17 @@ def test_bad_uscc_check_digit_warns_but_does_not_reject() -> None:
     assert result.ok and any("USCC" in w for w in result.warnings)
 
 
+def test_warnings_agree_with_what_linking_accepts() -> None:
+    """A USCC with letters in positions 1-2 (GB 32100 allows them) links, so it is not warned about."""
+    from hub.domain.identifiers import normalize_uscc, uscc_check_char
+
+    body = "N2370102MA3C12345"  # registration authority N, category 2: letters stdnum refused
+    lettered = body + uscc_check_char(body)
+    assert normalize_uscc(lettered) == lettered  # linking uses it
+    event = make_event(parties=[{"role": "RESPONDENT", "kind": "ORG", "name": "某协会", "uscc": lettered}])
+    assert validate_event(event, Agency.MARKET_REGULATION, NOW).warnings == ()
+
+
 def test_masked_and_valid_id_numbers_raise_no_warning() -> None:
     """Masked ID numbers cannot be checked and valid ones pass silently."""
     parties = [
