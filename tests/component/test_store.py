@@ -69,6 +69,32 @@ def test_archive_append_is_idempotent_and_returns_only_new_ids(store: HubStore) 
     assert store.archive_count() == 8
 
 
+def test_sqlite_syncs_the_archive_at_commit_and_not_the_read_model(tmp_path: Path) -> None:
+    """The archive (behind ACCEPTED receipts) commits with synchronous=FULL; read-model writes with NORMAL."""
+    from sqlalchemy import event
+
+    store = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}")
+    modes: list[tuple[str, str]] = []  # (synchronous mode, first statement of the transaction)
+    pending: list[str] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def _seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        words = statement.split()
+        if words[:1] == ["PRAGMA"] and words[1].startswith("synchronous="):
+            pending.append(words[1].split("=")[1])
+        elif pending and words[0] in {"INSERT", "DELETE", "SELECT"}:
+            modes.append((pending.pop(), words[0] + " " + " ".join(words[1:3])))
+
+    store.archive_append(_archived(2))
+    assert modes[-1][0] == "FULL" and "archive" in modes[-1][1]
+    changes = sample_changes()
+    store.apply_changes(changes)
+    assert modes[-1][0] == "NORMAL"
+    store.dlq_append("ev-x", "intake.police", "bad signature")
+    assert modes[-1][0] == "FULL"
+    store.close()
+
+
 def test_archive_scan_returns_insertion_order_in_batches(store: HubStore) -> None:
     """Scanning yields every event once, in the order appended, split into the requested batch size."""
     store.archive_append(_archived(7, prefix="b"))
