@@ -394,8 +394,7 @@ class HubStore:
                             _lifecycle(row, "CLOSED", plan.closed_at.get(row["alert_id"], stamp))
                         )
                 for table in _READ_MODEL_TABLES:
-                    for part in _chunks(plan.inserts[table.name], 2000):
-                        conn.execute(insert(table), list(part))
+                    self._insert_rows(conn, table, plan.inserts[table.name])
                 for part in _chunks(lifecycle, 2000):
                     conn.execute(insert(alert_events_t), list(part))
         except BaseException:
@@ -409,6 +408,38 @@ class HubStore:
                 self._written[matter_id] = digests
         self._name_cache = None
         self._refresh_statistics(sum(len(rows) for rows in plan.inserts.values()) + len(lifecycle))
+
+    def _insert_rows(self, conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert read-model rows: COPY on PostgreSQL, executemany elsewhere.
+
+        psycopg 3 runs an executemany INSERT as one pipelined statement per row, and its per-row
+        work (dumping the query and parameters, pipeline bookkeeping) was about half of the
+        PostgreSQL fold's write in the profile (20k events, chunks of 200: 303k rows). COPY
+        streams the rows in one command. Values go through the columns' own bind processors
+        (UtcDateTime stores naive UTC), so the rows are what an INSERT would have stored.
+        """
+        if not rows:
+            return
+        columns = list(rows[0])
+        if self.dialect != "postgresql" or not _copy_covers(table, columns):
+            for part in _chunks(rows, 2000):
+                conn.execute(insert(table), list(part))
+            return
+        dialect = conn.dialect
+        processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+        schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+        quote = dialect.identifier_preparer.quote
+        target = (f"{quote(schema)}." if schema else "") + quote(table.name)
+        command = f"COPY {target} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(command) as copy:
+            for row in rows:
+                values = [row[c] for c in columns]
+                for i, process in enumerate(processors):
+                    if process is not None:
+                        values[i] = process(values[i])
+                copy.write_row(values)
 
     def _refresh_statistics(self, written: int) -> None:
         """ANALYZE the read-model tables on PostgreSQL each time they have about doubled.
@@ -976,6 +1007,12 @@ def _configure_sqlite(engine: Engine) -> None:
         mode = "FULL" if options.get("sqlite_durable") else "NORMAL"
         conn.exec_driver_sql(f"PRAGMA synchronous={mode}")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate", False) else "BEGIN")
+
+
+def _copy_covers(table: Any, columns: Sequence[str]) -> bool:
+    """Whether rows with these columns can be COPYed: COPY applies no client-side column defaults."""
+    given = set(columns)
+    return all(c.name in given for c in table.columns if c.default is not None)
 
 
 class _Rows:
