@@ -427,10 +427,8 @@ class HubStore:
             return
         dialect = conn.dialect
         processors = [table.c[name].type.bind_processor(dialect) for name in columns]
-        schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
         quote = dialect.identifier_preparer.quote
-        target = (f"{quote(schema)}." if schema else "") + quote(table.name)
-        command = f"COPY {target} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        command = f"COPY {self._qualified(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
         driver = conn.connection.driver_connection
         assert driver is not None
         with driver.cursor() as cursor, cursor.copy(command) as copy:
@@ -440,6 +438,12 @@ class HubStore:
                     if process is not None:
                         values[i] = process(values[i])
                 copy.write_row(values)
+
+    def _qualified(self, table_name: str) -> str:
+        """A table's name for hand-written SQL, inside the store's schema when it has one."""
+        schema = (self.engine.get_execution_options().get("schema_translate_map") or {}).get(None)
+        quote = self.engine.dialect.identifier_preparer.quote
+        return (f"{quote(schema)}." if schema else "") + quote(table_name)
 
     def _refresh_statistics(self, written: int) -> None:
         """ANALYZE the read-model tables on PostgreSQL each time they have about doubled.
@@ -456,12 +460,10 @@ class HubStore:
         self._rows_since_analyze += written
         if self._rows_since_analyze < max(ANALYZE_AFTER_ROWS, self._rows_at_analyze):
             return
-        schema = (self.engine.get_execution_options().get("schema_translate_map") or {}).get(None)
-        prefix = f'"{schema}".' if schema else ""
         try:
             with self.engine.connect() as conn:
                 for table in (*_READ_MODEL_TABLES, alert_events_t):
-                    conn.exec_driver_sql(f'ANALYZE {prefix}"{table.name}"')
+                    conn.exec_driver_sql(f"ANALYZE {self._qualified(table.name)}")
                 conn.commit()
         except DBAPIError:
             return  # statistics are an optimisation: the next write tries again
@@ -1003,9 +1005,10 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
-        # Outside a transaction: SQLite ignores a change of synchronous inside one.
-        mode = "FULL" if options.get("sqlite_durable") else "NORMAL"
-        conn.exec_driver_sql(f"PRAGMA synchronous={mode}")
+        durable = options.get("sqlite_durable")
+        if durable is not None:  # a write (HubStore._write); reads commit nothing to sync
+            # Outside a transaction: SQLite ignores a change of synchronous inside one.
+            conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate", False) else "BEGIN")
 
 
