@@ -88,11 +88,25 @@ def register(app: typer.Typer) -> None:
 
         from hub.logging_setup import configure_logging
         from hub.shell.local_hub import LocalHub
+        from hub.shell.workers import WorkerExit
 
         settings = _settings(bootstrap=bootstrap, partitions=partitions, workers=workers)
         configure_logging(settings.log_level, settings.log_json)
         console = Console(stderr=True)
-        hub = LocalHub(settings)
+
+        def worker_exited(event: WorkerExit) -> None:
+            if event.restarted_pid is None:
+                console.print(
+                    f"[red]worker {event.index} (pid {event.pid}) ended with {event.how} again; "
+                    "restarting after a pause[/red]"
+                )
+            else:
+                console.print(
+                    f"[yellow]worker {event.index} (pid {event.pid}) ended with {event.how}; "
+                    f"restarted as pid {event.restarted_pid} (restart {event.restarts})[/yellow]"
+                )
+
+        hub = LocalHub(settings, on_worker_exit=worker_exited)
         with console.status("starting the hub"):
             settings = hub.start()
         console.print(

@@ -13,14 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hub.logging_setup import get_logger
 from hub.settings import Settings
 from hub.shell.broker import EmbeddedBroker
 from hub.shell.keyring import ensure_keys
 from hub.shell.topics import ensure_topics
-from hub.shell.workers import WorkerPool
+from hub.shell.workers import WorkerExit, WorkerPool
 
 if TYPE_CHECKING:
     from hub.store.sql import HubStore
+
+log = get_logger("hub.shell.local_hub")
 
 
 @dataclass
@@ -179,9 +182,15 @@ class LocalHub:
     """Everything `hub up` runs, started in order and stopped in reverse."""
 
     def __init__(
-        self, settings: Settings, workers: int | None = None, api: bool = True, wait_for_workers: bool = True
+        self,
+        settings: Settings,
+        workers: int | None = None,
+        api: bool = True,
+        wait_for_workers: bool = True,
+        on_worker_exit: Callable[[WorkerExit], None] | None = None,
     ) -> None:
         self.settings = settings
+        self._on_worker_exit = on_worker_exit
         self._wait_for_workers = wait_for_workers
         self.workers_joined = False
         self._workers = workers or settings.workers
@@ -214,7 +223,7 @@ class LocalHub:
             # Workers first: their start (imports, group join) overlaps the replay and the API
             # start. Both the replay and a new matter owner write the same whole-matter rows
             # (replace semantics), so the overlap cannot change the result.
-            self._pool = WorkerPool(self.settings, self._workers)
+            self._pool = WorkerPool(self.settings, self._workers, supervise=True, on_exit=self._worker_exited)
             self._pool.start()
             began = self._step("workers", began)
             replay_archive(self.settings, replay_progress)
@@ -234,6 +243,18 @@ class LocalHub:
             self.stop()
             raise
         return self.settings
+
+    def _worker_exited(self, event: WorkerExit) -> None:
+        log.warning(
+            "worker_exited",
+            worker=event.index,
+            pid=event.pid,
+            how=event.how,
+            restarted_pid=event.restarted_pid,
+            restarts=event.restarts,
+        )
+        if self._on_worker_exit is not None:
+            self._on_worker_exit(event)
 
     @property
     def api_url(self) -> str:
