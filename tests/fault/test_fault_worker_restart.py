@@ -20,9 +20,13 @@ from tests.conftest import SettingsFactory
 pytestmark = [pytest.mark.fault, pytest.mark.integration, pytest.mark.timeout(180)]
 
 
-def test_hub_up_restarts_a_killed_worker_which_rejoins(settings_factory: SettingsFactory, tmp_path: Path) -> None:
+def test_hub_up_restarts_a_killed_worker_which_rejoins(
+    settings_factory: SettingsFactory, tmp_path: Path
+) -> None:
     exits: list[WorkerExit] = []
-    hub = LocalHub(settings_factory(data_dir=tmp_path / "hub"), workers=1, api=False, on_worker_exit=exits.append)
+    hub = LocalHub(
+        settings_factory(data_dir=tmp_path / "hub"), workers=1, api=False, on_worker_exit=exits.append
+    )
     settings = hub.start()
     try:
         assert hub.workers_joined
