@@ -9,13 +9,10 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-AGENCY_TOPIC_SUFFIX = {
-    "MARKET_REGULATION": "market_regulation",
-    "CUSTOMS": "customs",
-    "POLICE": "police",
-    "PROCURATORATE": "procuratorate",
-    "COURT": "court",
-}
+from hub.registry import REGISTRY, Registry
+
+# Agency code -> topic suffix; kept for callers that read it, derived from hub.registry.
+AGENCY_TOPIC_SUFFIX = REGISTRY.topic_suffixes()
 
 
 class Settings(BaseSettings):
@@ -87,11 +84,11 @@ class Settings(BaseSettings):
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 
-    def intake_topic(self, agency: str) -> str:
-        return self.topic(f"intake.{AGENCY_TOPIC_SUFFIX[agency]}")
+    def intake_topic(self, agency: str, registry: Registry = REGISTRY) -> str:
+        return self.topic(registry.agency(agency).intake_topic)
 
-    def receipts_topic(self, agency: str) -> str:
-        return self.topic(f"receipts.{AGENCY_TOPIC_SUFFIX[agency]}")
+    def receipts_topic(self, agency: str, registry: Registry = REGISTRY) -> str:
+        return self.topic(registry.agency(agency).receipts_topic)
 
     @property
     def effective_keys_dir(self) -> Path:

@@ -1,4 +1,4 @@
-"""``hub keys init|rotate|show``: Ed25519 signing keys for the five agencies and the hub."""
+"""``hub keys init|rotate|show``: Ed25519 signing keys for every agency and the hub."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from pathlib import Path
 
 import typer
 
-KEY_NAMES = ("MARKET_REGULATION", "CUSTOMS", "POLICE", "PROCURATORATE", "COURT", "HUB")
+from hub.registry import HUB_KEY_NAME, REGISTRY
+
+# One key per agency in the registry, then the hub's own.
+KEY_NAMES = REGISTRY.key_names()
 
 
 def _keys_dir(keys_dir: Path | None) -> Path:
@@ -86,9 +89,14 @@ def register(app: typer.Typer) -> None:
             write_key_files,
         )
 
-        name = agency.upper()
-        if name not in KEY_NAMES:
-            raise typer.BadParameter(f"unknown agency {agency}; one of {', '.join(KEY_NAMES)}")
+        # Any spelling of an agency (code or topic suffix, any case), or HUB.
+        if agency.strip().upper() == HUB_KEY_NAME:
+            name = HUB_KEY_NAME
+        else:
+            try:
+                name = REGISTRY.agency(REGISTRY.parse_agency(agency)).key_name
+            except ValueError:
+                raise typer.BadParameter(f"unknown agency {agency}; one of {', '.join(KEY_NAMES)}") from None
         target = _keys_dir(keys_dir)
         now = datetime.now(UTC)
         until = _parse_until(old_valid_until, now, grace_days)

@@ -65,14 +65,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print a signed token for the query API and web UI."""
         from hub.api.auth import create_token, load_token_secret
+        from hub.registry import REGISTRY
         from hub.settings import load_settings
 
         settings = load_settings()
         try:
+            # People type agencies and roles in any case (market_regulation, admin): normalise.
+            code = REGISTRY.parse_agency(agency) if agency is not None else None
             value = create_token(
                 load_token_secret(settings),
-                role=role,
-                agency=agency,
+                role=role.strip().upper(),
+                agency=code,
                 user=user,
                 ttl_hours=ttl_hours if ttl_hours is not None else settings.token_ttl_hours,
             )

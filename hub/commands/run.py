@@ -142,6 +142,7 @@ def register(app: typer.Typer) -> None:
 
         from hub.codec.signing import load_signer
         from hub.domain.model import Agency
+        from hub.registry import REGISTRY
         from hub.shell.publisher import publish_and_collect, read_events, signed_message
 
         settings = _settings(bootstrap=bootstrap)
@@ -150,10 +151,9 @@ def register(app: typer.Typer) -> None:
             console.print("no broker address: pass --bootstrap (printed by `hub up`) or set HUB_BOOTSTRAP")
             raise typer.Exit(code=2)
         try:
-            target = Agency(agency)
-        except ValueError:
-            known = ", ".join(a.value for a in Agency)
-            raise typer.BadParameter(f"unknown agency {agency}; one of {known}") from None
+            target = Agency(REGISTRY.parse_agency(agency))  # any case: market_regulation works too
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
         try:
             events = read_events(file)
         except ValueError as exc:

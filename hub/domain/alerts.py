@@ -69,17 +69,13 @@ from hub.domain.snapshot import (
     PartyHistory,
     sort_key,
 )
+from hub.registry import REGISTRY
 
 PROCURATORATE_ADMIN_DEPT = "PROCURATORATE/行政检察部门"
 PROCURATORATE_FILING_SUPERVISION = "PROCURATORATE/立案监督"
 
-_AGENCY_ZH = {
-    Agency.MARKET_REGULATION: "市场监管部门",
-    Agency.CUSTOMS: "海关",
-    Agency.POLICE: "公安机关",
-    Agency.PROCURATORATE: "检察机关",
-    Agency.COURT: "人民法院",
-}
+# How explanations name an institution; kept with the agency in hub.registry.
+_AGENCY_ZH = REGISTRY.agency_authorities()
 
 
 def alert_id_for(alert_type: AlertType, trigger_event_id: str) -> str:

@@ -26,60 +26,13 @@ from hub.domain.model import (
     Relation,
 )
 from hub.domain.snapshot import MatterEvaluation, MatterSnapshot
+from hub.registry import REGISTRY
 
-AGENCY_ZH = {
-    "MARKET_REGULATION": "市场监管",
-    "CUSTOMS": "海关",
-    "POLICE": "公安",
-    "PROCURATORATE": "检察院",
-    "COURT": "法院",
-}
-
-EVENT_ZH = {
-    "COMPLAINT_RECEIVED": "收到举报/报案",
-    "CASE_OPENED": "立案/受案",
-    "PENALTY_DECIDED": "行政处罚决定",
-    "CASE_CLOSED": "结案/撤案",
-    "REFERRAL_SENT": "移送",
-    "REFERRAL_RECEIVED": "接收移送",
-    "FILING_DECIDED": "公安立案",
-    "FILING_REFUSED": "不予立案",
-    "PROSECUTION_DECIDED": "起诉",
-    "NON_PROSECUTION_DECIDED": "不起诉",
-    "JUDGMENT_ISSUED": "判决",
-    "SEIZURE_RECORDED": "海关扣留",
-    "OPINION_ISSUED": "检察意见/建议",
-    "OPINION_REPLIED": "回复检察意见",
-}
-
-ALERT_ZH = {
-    "FORWARD_REFERRAL_SUSPECTED": "涉嫌以罚代刑（应移送未移送）",
-    "REFERRAL_OVERDUE": "移送后逾期未立案决定",
-    "FILING_REFUSAL_REVIEW": "不予立案待立案监督",
-    "REVERSE_REFERRAL_DUE": "应反向移送",
-    "REVERSE_REFERRAL_OVERDUE": "检察意见逾期未回复",
-    "DUAL_REPORT": "双报案",
-    "REPEAT_OFFENDER": "重复侵权",
-}
-
-# Jinan's administrative divisions (GB/T 2260 codes, shared/DOMAIN.md "Region codes"), for
-# people reading statistics by district. 370171 is a statistical code, not GB/T 2260.
-REGION_ZH = {
-    "370100": "济南市",
-    "370102": "历下区",
-    "370103": "市中区",
-    "370104": "槐荫区",
-    "370105": "天桥区",
-    "370112": "历城区",
-    "370113": "长清区",
-    "370114": "章丘区",
-    "370115": "济阳区",
-    "370116": "莱芜区",
-    "370117": "钢城区",
-    "370124": "平阴县",
-    "370126": "商河县",
-    "370171": "高新区",
-}
+# Labels shown beside codes (case view, report, API); hub.registry is where they are kept.
+AGENCY_ZH = REGISTRY.agency_labels()
+EVENT_ZH = dict(REGISTRY.event_types)
+ALERT_ZH = dict(REGISTRY.alert_types)
+REGION_ZH = dict(REGISTRY.regions)
 
 
 def region_label(code: str | None) -> str:

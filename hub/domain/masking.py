@@ -16,15 +16,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+# The API user roles are defined with their labels in hub.registry; re-exported from here.
+from hub.registry import AccessRole as AccessRole
+
 _MASK_MARK = "某"
 _ID_RE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
-
-
-class AccessRole(StrEnum):
-    AGENCY_OFFICER = "AGENCY_OFFICER"
-    PROSECUTOR = "PROSECUTOR"
-    JOINT_MEETING = "JOINT_MEETING"
-    ADMIN = "ADMIN"
 
 
 def mask_person_name(name: str | None) -> str | None:

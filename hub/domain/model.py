@@ -14,78 +14,48 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from hub.registry import (
+    ADMINISTRATIVE,
+    CRIMINAL,
+    REGISTRY,
+    Agency,
+    EventType,
+    Offense,
+    Relation,
+    RightKind,
+    Role,
+)
 
-class Agency(StrEnum):
-    MARKET_REGULATION = "MARKET_REGULATION"
-    CUSTOMS = "CUSTOMS"
-    POLICE = "POLICE"
-    PROCURATORATE = "PROCURATORATE"
-    COURT = "COURT"
-
-
-ADMINISTRATIVE_AGENCIES = frozenset({Agency.MARKET_REGULATION, Agency.CUSTOMS})
-CRIMINAL_AGENCIES = frozenset({Agency.POLICE, Agency.PROCURATORATE, Agency.COURT})
-
-
-class EventType(StrEnum):
-    COMPLAINT_RECEIVED = "COMPLAINT_RECEIVED"
-    CASE_OPENED = "CASE_OPENED"
-    PENALTY_DECIDED = "PENALTY_DECIDED"
-    CASE_CLOSED = "CASE_CLOSED"
-    REFERRAL_SENT = "REFERRAL_SENT"
-    REFERRAL_RECEIVED = "REFERRAL_RECEIVED"
-    FILING_DECIDED = "FILING_DECIDED"
-    FILING_REFUSED = "FILING_REFUSED"
-    PROSECUTION_DECIDED = "PROSECUTION_DECIDED"
-    NON_PROSECUTION_DECIDED = "NON_PROSECUTION_DECIDED"
-    JUDGMENT_ISSUED = "JUDGMENT_ISSUED"
-    SEIZURE_RECORDED = "SEIZURE_RECORDED"
-    OPINION_ISSUED = "OPINION_ISSUED"
-    OPINION_REPLIED = "OPINION_REPLIED"
-
-
-class Offense(StrEnum):
-    TRADEMARK_COUNTERFEIT = "TRADEMARK_COUNTERFEIT"  # 刑法 213
-    SELLING_COUNTERFEIT_MARKED_GOODS = "SELLING_COUNTERFEIT_MARKED_GOODS"  # 214
-    ILLEGAL_MARK_LABELS = "ILLEGAL_MARK_LABELS"  # 215
-    PATENT_COUNTERFEIT = "PATENT_COUNTERFEIT"  # 216
-    COPYRIGHT_INFRINGEMENT = "COPYRIGHT_INFRINGEMENT"  # 217
-    SELLING_INFRINGING_COPIES = "SELLING_INFRINGING_COPIES"  # 218
-    TRADE_SECRET = "TRADE_SECRET"  # 219
-    OTHER_IP = "OTHER_IP"
+__all__ = [
+    "ACCUSED_ROLES",
+    "ADMINISTRATIVE_AGENCIES",
+    "CRIMINAL_AGENCIES",
+    "Agency",
+    "Amounts",
+    "CaseEvent",
+    "EventType",
+    "Facts",
+    "Offense",
+    "Party",
+    "PartyKind",
+    "Ref",
+    "Relation",
+    "Right",
+    "RightKind",
+    "Role",
+]
 
 
-class Relation(StrEnum):
-    REFERRED_TO = "REFERRED_TO"
-    REFERRED_FROM = "REFERRED_FROM"
-    RELATED = "RELATED"
-    SAME_AS = "SAME_AS"
-
-
-class Role(StrEnum):
-    RESPONDENT = "RESPONDENT"
-    SUSPECT = "SUSPECT"
-    DEFENDANT = "DEFENDANT"
-    RIGHT_HOLDER = "RIGHT_HOLDER"
-    COMPLAINANT = "COMPLAINANT"
-    OTHER = "OTHER"
-
-
+# The vocabularies and their labels live in hub.registry (one edit adds an agency or a type);
+# re-exported here because the domain and its callers have always imported them from here.
+ADMINISTRATIVE_AGENCIES = frozenset(Agency(code) for code in REGISTRY.in_branch(ADMINISTRATIVE))
+CRIMINAL_AGENCIES = frozenset(Agency(code) for code in REGISTRY.in_branch(CRIMINAL))
 ACCUSED_ROLES = frozenset({Role.RESPONDENT, Role.SUSPECT, Role.DEFENDANT})
 
 
 class PartyKind(StrEnum):
     ORG = "ORG"
     PERSON = "PERSON"
-
-
-class RightKind(StrEnum):
-    TRADEMARK = "TRADEMARK"
-    PATENT = "PATENT"
-    COPYRIGHT = "COPYRIGHT"
-    TRADE_SECRET = "TRADE_SECRET"
-    GEOGRAPHICAL_INDICATION = "GEOGRAPHICAL_INDICATION"
-    OTHER = "OTHER"
 
 
 class _Record(BaseModel):

@@ -192,9 +192,8 @@ class ThresholdTable(_Data):
         return self
 
 
-AgencySelector = Literal[
-    "ANY", "ADMINISTRATIVE", "CRIMINAL", "MARKET_REGULATION", "CUSTOMS", "POLICE", "PROCURATORATE", "COURT"
-]
+# A group, or one agency (any code in hub.registry, so a new agency needs no edit here).
+AgencySelector = Literal["ANY", "ADMINISTRATIVE", "CRIMINAL"] | Agency
 
 
 class EventSpec(_Data):
@@ -213,7 +212,7 @@ class EventSpec(_Data):
         elif self.agency == "CRIMINAL":
             if event.agency not in CRIMINAL_AGENCIES:
                 return False
-        elif self.agency != "ANY" and event.agency != Agency(self.agency):
+        elif self.agency != "ANY" and event.agency != self.agency:
             return False
         return self.to_agency is None or refers_to(event, self.to_agency)
 

@@ -14,11 +14,9 @@ from typing import Protocol
 
 from hub.domain.model import CaseEvent
 
-
-class LinkKind(StrEnum):
-    SAME_CASE = "SAME_CASE"  # same agency and normalised case number
-    REF = "REF"  # an explicit refs entry, either direction
-    IMPLICIT = "IMPLICIT"  # same accused organisation and same right within the window
+# LinkKind and AlertType are defined with their labels in hub.registry; re-exported from here.
+from hub.registry import AlertType as AlertType
+from hub.registry import LinkKind as LinkKind
 
 
 @dataclass(frozen=True)
@@ -78,16 +76,6 @@ def by_event_id(events: Sequence[CaseEvent]) -> Mapping[str, CaseEvent]:
 from datetime import datetime  # noqa: E402
 
 from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
-
-
-class AlertType(StrEnum):
-    FORWARD_REFERRAL_SUSPECTED = "FORWARD_REFERRAL_SUSPECTED"
-    REFERRAL_OVERDUE = "REFERRAL_OVERDUE"
-    FILING_REFUSAL_REVIEW = "FILING_REFUSAL_REVIEW"
-    REVERSE_REFERRAL_DUE = "REVERSE_REFERRAL_DUE"
-    REVERSE_REFERRAL_OVERDUE = "REVERSE_REFERRAL_OVERDUE"
-    DUAL_REPORT = "DUAL_REPORT"
-    REPEAT_OFFENDER = "REPEAT_OFFENDER"
 
 
 class AlertState(StrEnum):

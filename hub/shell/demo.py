@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hub.domain.messages import ReceiptStatus
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import AlertType
+from hub.registry import REGISTRY
 from hub.settings import Settings
 
 if TYPE_CHECKING:
@@ -23,16 +24,8 @@ if TYPE_CHECKING:
 
     from hub.shell.local_hub import LocalHub
 
-# One line each, for people seeing the hub for the first time (DESIGN.md section 6).
-ALERT_EXPLANATIONS: dict[str, str] = {
-    AlertType.FORWARD_REFERRAL_SUSPECTED: "行政案件达到刑事追诉标准但未移送公安 (possible 以罚代刑)",
-    AlertType.REFERRAL_OVERDUE: "移送公安后逾期未作出立案决定 (police filing decision overdue)",
-    AlertType.FILING_REFUSAL_REVIEW: "公安不予立案, 可提请立案监督 (refusal to file: review candidate)",
-    AlertType.REVERSE_REFERRAL_DUE: "不起诉/撤案后仍需行政处罚, 应反向移送 (reverse referral due)",
-    AlertType.REVERSE_REFERRAL_OVERDUE: "检察意见发出后逾期未回复 (reply to procuratorate opinion overdue)",
-    AlertType.DUAL_REPORT: "同一举报同时报至两个机关 (the same report reached two agencies)",
-    AlertType.REPEAT_OFFENDER: "当事人在回溯期内已因侵权受过处罚 (party penalised before)",
-}
+# One line per alert type for people seeing the hub for the first time; kept in hub.registry.
+ALERT_EXPLANATIONS: Mapping[str, str] = REGISTRY.alert_descriptions
 
 DEMO_TOKEN_ROLE = "PROSECUTOR"
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-KEY_NAMES = ("MARKET_REGULATION", "CUSTOMS", "POLICE", "PROCURATORATE", "COURT", "HUB")
+from hub.registry import REGISTRY, Registry
+
+# One key per agency in the registry, then the hub's own.
+KEY_NAMES = REGISTRY.key_names()
 
 
-def ensure_keys(keys_dir: Path) -> bool:
+def ensure_keys(keys_dir: Path, registry: Registry = REGISTRY) -> bool:
     """Create keys and trust list under ``keys_dir`` unless a trust list exists; True if created."""
     from hub.codec.signing import TRUST_FILE, KeyPair, TrustList, new_key_id, write_key_files
 
@@ -22,7 +25,7 @@ def ensure_keys(keys_dir: Path) -> bool:
     keys_dir.chmod(0o700)
     now = datetime.now(UTC)
     trust = TrustList()
-    for name in KEY_NAMES:
+    for name in registry.key_names():
         pair = KeyPair.generate(new_key_id(name, now))
         write_key_files(keys_dir, name, pair)
         trust.add(name, pair.key_id, pair.public_b64())

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.domain.model import Agency
+from hub.registry import REGISTRY, Registry
 from hub.settings import Settings
 from hub.shell.async_bridge import run_blocking
 
@@ -34,12 +34,10 @@ def faust_app_id(settings: Settings) -> str:
     return f"{settings.topic_prefix}{settings.app_id}"
 
 
-def hub_topics(settings: Settings) -> list[TopicSpec]:
+def hub_topics(settings: Settings, registry: Registry = REGISTRY) -> list[TopicSpec]:
     """The DESIGN.md section 4 topics plus Faust's internal ones, with their partition counts."""
-    specs: list[TopicSpec] = []
-    for agency in Agency:
-        specs.append(TopicSpec(settings.intake_topic(agency.value), settings.partitions))
-        specs.append(TopicSpec(settings.receipts_topic(agency.value), settings.partitions))
+    # Per-agency topics come from the registry, so a new agency gets its topics with no edit here.
+    specs = [TopicSpec(settings.topic(name), settings.partitions) for name in registry.agency_topics()]
     specs.append(TopicSpec(settings.topic("cases"), CASES_PARTITIONS))
     for name in ("links", "alerts", "dlq", "audit"):
         specs.append(TopicSpec(settings.topic(name), settings.partitions))

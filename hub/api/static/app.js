@@ -4,7 +4,37 @@
 "use strict";
 
 const TOKEN_KEY = "hub.token";
-const AGENCY = { MARKET_REGULATION: "市场监管", CUSTOMS: "海关", POLICE: "公安", PROCURATORATE: "检察院", COURT: "法院" };
+// Labels of the vocabularies (agencies, alert types, roles, ...) come from the server once at
+// start (GET /api/labels, kept in hub/registry.py): one table for UI, report and API, so a new
+// agency or alert type needs no edit here. Until they arrive a code is shown as it is.
+let AGENCY = {};
+let ALERT = {};
+let OFFENSE = {};
+let ROLE = {};
+let RELATION = {};
+let RIGHT = {};
+let LINK = {};
+let USER_ROLE = {};
+let REGION = {};
+function applyLabels(labels) {
+  if (!labels) return;
+  AGENCY = labels.agency || AGENCY;
+  ALERT = labels.alert_type || ALERT;
+  OFFENSE = labels.offense || OFFENSE;
+  ROLE = labels.party_role || ROLE;
+  RELATION = labels.relation || RELATION;
+  RIGHT = labels.right_kind || RIGHT;
+  LINK = labels.link_kind || LINK;
+  USER_ROLE = labels.user_role || USER_ROLE;
+  REGION = labels.region || REGION;
+}
+let labelsLoaded = false;
+async function loadLabels() {
+  try {
+    const res = await fetch("/api/labels", { headers: { Accept: "application/json" } });
+    if (res.ok) { applyLabels(await res.json()); labelsLoaded = true; }
+  } catch (err) { /* codes stay readable; /api/v1/me brings the main labels too */ }
+}
 // acting_agency is an Agency value, optionally with a department ("PROCURATORATE/行政检察部门").
 // Several acting agencies are joined with "+" (a dual report asks both to act).
 function actingAgencyZh(value) {
@@ -21,28 +51,12 @@ const CLOCK = {
   PENALTY_AFTER_FILING: "行政处罚决定期限", ADMINISTRATIVE_LIMITATION: "行政处罚追责时效",
 };
 const CLOCK_STATE = { RUNNING: "计时中", STOPPED: "已停止", EXPIRED: "已逾期" };
-// Division names come from the server (/api/v1/me labels.region): one table for UI and report.
-let REGION = {};
 function regionZh(code) {
   if (!code) return "—";
   return REGION[code] ? `${code} ${REGION[code]}` : code;
 }
-const ALERT = {
-  FORWARD_REFERRAL_SUSPECTED: "涉嫌以罚代刑", REFERRAL_OVERDUE: "移送逾期未立案决定",
-  FILING_REFUSAL_REVIEW: "不予立案待监督", REVERSE_REFERRAL_DUE: "应反向移送",
-  REVERSE_REFERRAL_OVERDUE: "检察意见逾期未回复", DUAL_REPORT: "双报案", REPEAT_OFFENDER: "重复侵权",
-};
-const OFFENSE = {
-  TRADEMARK_COUNTERFEIT: "假冒注册商标", SELLING_COUNTERFEIT_MARKED_GOODS: "销售假冒商标商品", ILLEGAL_MARK_LABELS: "非法制造标识",
-  PATENT_COUNTERFEIT: "假冒专利", COPYRIGHT_INFRINGEMENT: "侵犯著作权", SELLING_INFRINGING_COPIES: "销售侵权复制品",
-  TRADE_SECRET: "侵犯商业秘密", OTHER_IP: "其他",
-};
-const ROLE = { RESPONDENT: "当事人", SUSPECT: "犯罪嫌疑人", DEFENDANT: "被告人", RIGHT_HOLDER: "权利人", COMPLAINANT: "举报人", OTHER: "其他" };
 const AMOUNT = { illegal_gain: "违法所得", illegal_turnover: "违法经营额", goods_value: "货值", fine: "罚款", confiscated: "没收" };
-const RELATION = { REFERRED_TO: "移送至", REFERRED_FROM: "移送自", RELATED: "关联", SAME_AS: "同一案件" };
 const STATUS = { NEW: "待处理", ACKNOWLEDGED: "已确认", RESOLVED: "已办结" };
-const RIGHT = { TRADEMARK: "商标", PATENT: "专利", COPYRIGHT: "著作权", TRADE_SECRET: "商业秘密", GEOGRAPHICAL_INDICATION: "地理标志", OTHER: "其他" };
-const LINK = { SAME_CASE: "同一案卷", REF: "案号引用", IMPLICIT: "同一当事人同一权利" };
 const COLORS = ["#2b6cb0", "#2c7a7b", "#1a365d", "#8b1a1a", "#6b46c1", "#dd6b20", "#38a169", "#718096"];
 const SVGNS = "http://www.w3.org/2000/svg";
 
@@ -347,8 +361,8 @@ async function showWho() {
   try {
     const me = await api("/api/v1/me");
     ME = me;
-    REGION = (me.labels && me.labels.region) || {};
-    document.getElementById("who").textContent = `${me.user}（${me.role}${me.agency ? "，" + (AGENCY[me.agency] || me.agency) : ""}）`;
+    if (!labelsLoaded) applyLabels(me.labels);  // fallback: /api/labels was not reachable
+    document.getElementById("who").textContent = `${me.user}（${USER_ROLE[me.role] || me.role}${me.agency ? "，" + (AGENCY[me.agency] || me.agency) : ""}）`;
   } catch (err) { /* the login form is already shown */ }
 }
 
@@ -360,5 +374,5 @@ document.getElementById("token-save").addEventListener("click", () => {
 });
 window.addEventListener("hashchange", route);
 takeTokenFromUrl();
-// Who first (it brings the division names), then the page.
-(token() ? showWho() : Promise.resolve()).then(route);
+// Labels first (the pages render with them), then who, then the page.
+loadLabels().then(() => (token() ? showWho() : undefined)).then(route);
