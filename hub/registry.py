@@ -383,7 +383,7 @@ class Registry:
     # --- labels
 
     def labels_payload(self) -> dict[str, dict[str, str]]:
-        """Every label map, JSON-able, keyed by vocabulary (what GET /api/labels serves)."""
+        """Every label map, JSON-able, keyed by vocabulary (what GET /api/v1/labels serves)."""
         return {
             "agency": self.agency_labels(),
             "agency_authority": self.agency_authorities(),

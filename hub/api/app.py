@@ -27,7 +27,7 @@ from prometheus_client.registry import Collector
 
 from hub.api.auth import load_token_secret
 from hub.api.deps import ApiState, Callback
-from hub.api.routers import alerts, audit, auth, matters, ops, parties, reports, search, ui
+from hub.api.routers import alerts, audit, auth, labels, matters, ops, parties, reports, search, ui
 from hub.api.routers.ui import DOCS_ASSETS, STATIC_DIR
 from hub.domain.snapshot import AlertType
 from hub.settings import Settings
@@ -39,6 +39,7 @@ __all__ = ["STATIC_DIR", "create_api"]
 ROUTERS = (
     ops.router,
     ui.router,
+    labels.router,
     auth.router,
     search.router,
     matters.router,

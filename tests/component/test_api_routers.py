@@ -24,6 +24,7 @@ SECRET = "router-split-secret"
 OPERATIONS = {
     ("GET", "/healthz", "healthz_healthz_get", ("ops",), False),
     ("GET", "/metrics", "metrics_metrics_get", ("ops",), False),
+    ("GET", "/api/v1/labels", "labels_api_v1_labels_get", ("labels",), False),
     ("GET", "/api/v1/me", "me_api_v1_me_get", ("auth",), True),
     ("GET", "/api/v1/matters", "search_matters_api_v1_matters_get", ("matters",), True),
     (

@@ -1,4 +1,4 @@
-"""The registry at the edges: GET /api/labels, and agency names in any case on every CLI."""
+"""The registry at the edges: GET /api/v1/labels, and agency names in any case on every CLI."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from connectors.cli import app as connect_app
 from hub.api.auth import verify_token
-from hub.api.labels_route import router
+from hub.api.routers.labels import router
 from hub.cli import build_app
 from hub.codec.signing import load_trust_list, read_key_pair
 from hub.registry import REGISTRY
@@ -22,10 +22,10 @@ SECRET = "registry-test-secret"
 
 
 def test_labels_route_serves_the_registry_payload_without_a_token() -> None:
-    """GET /api/labels answers without auth, with every label map of the registry."""
+    """GET /api/v1/labels answers without auth, with every label map of the registry."""
     app = FastAPI()
     app.include_router(router)
-    response = TestClient(app).get("/api/labels")
+    response = TestClient(app).get("/api/v1/labels")
     assert response.status_code == 200
     body = response.json()
     assert body == REGISTRY.labels_payload()

@@ -5,7 +5,7 @@
 
 const TOKEN_KEY = "hub.token";
 // Labels of the vocabularies (agencies, alert types, roles, ...) come from the server once at
-// start (GET /api/labels, kept in hub/registry.py): one table for UI, report and API, so a new
+// start (GET /api/v1/labels, kept in hub/registry.py): one table for UI, report and API, so a new
 // agency or alert type needs no edit here. Until they arrive a code is shown as it is.
 let AGENCY = {};
 let ALERT = {};
@@ -31,7 +31,7 @@ function applyLabels(labels) {
 let labelsLoaded = false;
 async function loadLabels() {
   try {
-    const res = await fetch("/api/labels", { headers: { Accept: "application/json" } });
+    const res = await fetch("/api/v1/labels", { headers: { Accept: "application/json" } });
     if (res.ok) { applyLabels(await res.json()); labelsLoaded = true; }
   } catch (err) { /* codes stay readable; /api/v1/me brings the main labels too */ }
 }
@@ -361,7 +361,7 @@ async function showWho() {
   try {
     const me = await api("/api/v1/me");
     ME = me;
-    if (!labelsLoaded) applyLabels(me.labels);  // fallback: /api/labels was not reachable
+    if (!labelsLoaded) applyLabels(me.labels);  // fallback: /api/v1/labels was not reachable
     document.getElementById("who").textContent = `${me.user}（${USER_ROLE[me.role] || me.role}${me.agency ? "，" + (AGENCY[me.agency] || me.agency) : ""}）`;
   } catch (err) { /* the login form is already shown */ }
 }

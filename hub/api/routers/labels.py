@@ -1,8 +1,7 @@
-"""``GET /api/labels``: every display label the web UI shows beside a code, from hub.registry.
+"""``GET /api/v1/labels``: every display label the web UI shows beside a code, from hub.registry.
 
 Public on purpose: labels are vocabulary (agency names, event and alert types, districts), not
-case data, and the UI needs them before a token is entered. Include with
-``app.include_router(router)`` in hub.api.app.
+case data, and the UI needs them before a token is entered.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from hub.registry import REGISTRY
 router = APIRouter()
 
 
-@router.get("/api/labels", tags=["labels"])
+@router.get("/api/v1/labels", tags=["labels"])
 def labels() -> dict[str, dict[str, str]]:
     """Label maps keyed by vocabulary (agency, event_type, alert_type, region, ...)."""
     return REGISTRY.labels_payload()
