@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 from hub.domain.engine import HubState
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Alert
+from hub.rulebook import default_rulebook
 
 if TYPE_CHECKING:
     from hub.domain.rules import RuleBook
@@ -209,11 +210,7 @@ def state_rows(
 # --- the run ----------------------------------------------------------------------------------------
 
 
-def _default_rules() -> RuleBook | None:
-    try:
-        from hub.rulebook import default_rulebook
-    except ImportError:  # a checkout without the rules engine: linking still works, no alerts
-        return None
+def _default_rules() -> RuleBook:
     return default_rulebook()
 
 

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from hub.commands import batch, keys, report, run, schemas
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="IP enforcement exchange hub")
 
-# Each module's register(app) adds its commands. Kept as names so `hub --help` stays cheap:
-# modules import their heavy dependencies (faust, sqlalchemy) inside the command bodies.
+# Each module's register(app) adds its commands. Importing them here is cheap, so `hub --help`
+# stays fast: they import their heavy dependencies (faust, sqlalchemy) inside the command bodies.
 COMMAND_MODULES = (
-    "hub.commands.run",  # up, demo, worker, publish, replay
-    "hub.commands.batch",  # batch
-    "hub.commands.keys",  # keys
-    "hub.commands.schemas",  # schemas check|release|list
-    "hub.commands.report",  # report, token
+    run,  # up, demo, worker, publish, replay
+    batch,  # batch
+    keys,  # keys
+    schemas,  # schemas check|release|list
+    report,  # report, token
 )
 
 
 def build_app() -> typer.Typer:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a command group not yet present in this checkout
+    for module in COMMAND_MODULES:
         module.register(app)
     return app
 

@@ -1,7 +1,12 @@
-"""Shared fixtures: a real embedded broker for the session, isolated settings per test."""
+"""Shared fixtures: a real embedded broker for the session, isolated settings per test.
+
+Also the run's hygiene: the PostgreSQL tests find a local server on their own, and the end of
+the run says how many tests were skipped and why, so nothing is skipped silently.
+"""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,6 +15,37 @@ from typing import Any
 import pytest
 
 from hub.settings import Settings
+from tests.run_hygiene import (
+    DEFAULT_POSTGRES_HOST,
+    DEFAULT_POSTGRES_PORT,
+    choose_postgres_url,
+    port_open,
+    skip_summary,
+)
+
+# How this run chose its PostgreSQL server, for the report header.
+_postgres_choice = ""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before collection: some test modules read the variable at import time.
+    global _postgres_choice
+    _postgres_choice = choose_postgres_url(
+        os.environ, lambda: port_open(DEFAULT_POSTGRES_HOST, DEFAULT_POSTGRES_PORT)
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return _postgres_choice
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.section("skipped tests by reason")
+    for line in skip_summary(skipped):
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import faust
@@ -165,6 +166,11 @@ class WorkerResources:
             self._store = None
 
 
+def faust_data_dir(settings: Settings) -> Path:
+    """Where Faust keeps its per-app files (tables, app directory): under the hub's data directory."""
+    return settings.data_dir / "faust"
+
+
 def _faust_options(settings: Settings, web_port: int) -> dict[str, Any]:
     brokers = [f"kafka://{server.strip()}" for server in settings.bootstrap.split(",") if server.strip()]
     options: dict[str, Any] = {
@@ -186,6 +192,9 @@ def _faust_options(settings: Settings, web_port: int) -> dict[str, Any]:
         "web_in_thread": False,
         "autodiscover": False,
         "table_cleanup_interval": 3600.0,
+        # Faust's default data directory is "<app id>-data" in the current directory; the hub keeps
+        # everything it writes under its own data directory instead.
+        "datadir": faust_data_dir(settings),
     }
     if settings.sasl_mechanism:
         import ssl
@@ -290,6 +299,9 @@ def create_app(
         isolation_level=settings.isolation_level, enable_idempotence=settings.enable_idempotence
     )
     port = web_port or (settings.worker_web_port_base or free_loopback_port())
+    # Faust creates its directories at first start with mkdir(exist_ok=True) but no parents, so a
+    # fresh data directory must already exist by then.
+    faust_data_dir(settings).mkdir(parents=True, exist_ok=True)
     app = faust.App(faust_app_id(settings), **_faust_options(settings, port))
     resources = WorkerResources(settings, clock or (lambda: datetime.now(UTC)))
     app.hub_resources = resources  # type: ignore[attr-defined]  # for the worker command and tests

@@ -1,6 +1,6 @@
 """`hub demo`: start the hub, publish the demo sample from all five agencies, explain the result.
 
-The sample (hub.synth.demo.demo_events) is anchored at the current time, so the deadline clocks
+The sample (hub.demo_sample.demo_events) is anchored at the current time, so the deadline clocks
 it starts are live; every event is signed with its agency's key and goes through that agency's
 intake topic exactly as a connector would send it.
 """
@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from hub.api.auth import create_token, load_token_secret
+from hub.demo_sample import demo_events
 from hub.domain.messages import ReceiptStatus
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import AlertType
@@ -31,25 +33,12 @@ DEMO_TOKEN_ROLE = "PROSECUTOR"
 
 
 def demo_sample(anchor: datetime) -> list[CaseEvent]:
-    """The demo events from hub.synth.demo (the agreed sample of all five agencies).
-
-    Until that module is present in a checkout, the alert scenarios stand in (fixed dates).
-    """
-    try:
-        from hub.synth.demo import demo_events
-    except ImportError:
-        from hub.synth.alerts import generate_alert_scenarios, positive_events
-
-        return positive_events(generate_alert_scenarios(seed=1, rounds=1))
+    """The demo events from hub.demo_sample (the agreed sample of all five agencies)."""
     return list(demo_events(anchor=anchor))
 
 
-def web_ui_link(hub: LocalHub) -> str | None:
-    """The web UI URL with a fresh prosecutor token (None when the API has no token support)."""
-    try:
-        from hub.api.auth import create_token, load_token_secret
-    except ImportError:
-        return None
+def web_ui_link(hub: LocalHub) -> str:
+    """The web UI URL with a fresh prosecutor token."""
     settings = hub.settings
     token = create_token(
         load_token_secret(settings), role=DEMO_TOKEN_ROLE, user="demo", ttl_hours=settings.token_ttl_hours
@@ -156,9 +145,7 @@ def run_demo(
             time.monotonic() - began,
         )
         print_alert_examples(console, store.alert_rows())
-        link = web_ui_link(hub)
-        if link is not None:
-            console.print(f"web UI (Chinese): {link}", soft_wrap=True)
+        console.print(f"web UI (Chinese): {web_ui_link(hub)}", soft_wrap=True)
         console.print(f"API docs: {hub.api_url}/docs    data: {settings.data_dir}")
         if exit_after_summary:
             return 0

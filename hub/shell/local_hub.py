@@ -122,19 +122,9 @@ def wait_for_workers(settings: Settings, count: int, timeout: float = 60.0) -> b
 
 
 def build_api(settings: Settings, store: HubStore) -> Any:
-    """E's API when present; until then a minimal app with /healthz so `hub up` is usable."""
-    try:
-        from hub.api.app import create_api
-    except ImportError:
-        from fastapi import FastAPI
+    """The hub's API over the given store."""
+    from hub.api.app import create_api
 
-        api = FastAPI(title="IP enforcement exchange hub")
-
-        @api.get("/healthz")
-        def healthz() -> dict[str, str]:
-            return {"status": "ok"}
-
-        return api
     return create_api(settings, store)
 
 

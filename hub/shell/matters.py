@@ -58,15 +58,9 @@ class MatterStep:
 def build_hub_state(settings: Settings) -> HubState:
     """A fresh, empty hub state with the configured window and rule book."""
     from hub.domain.engine import HubState
+    from hub.rulebook import load_rulebook
 
-    rules: Any = None
-    try:
-        from hub.rulebook import load_rulebook
-    except ImportError:  # the engine falls back to its default rule book
-        rules = None
-    else:
-        rules = load_rulebook(settings.rules_path)
-    return HubState(link_window_days=settings.link_window_days, rules=rules)
+    return HubState(link_window_days=settings.link_window_days, rules=load_rulebook(settings.rules_path))
 
 
 def stored_matter_ids(store: HubStore) -> set[str]:

@@ -70,7 +70,8 @@ def run(
 ) -> dict[str, Any]:
     events_file = work / "events.jsonl"
     began = time.monotonic()
-    generator = "synth" if importlib.util.find_spec("hub.synth.matters") else "workload"
+    # The matter scenarios give realistic linking work (resends, multi-agency matters).
+    generator = "synth"
     generated = run_engine(
         [
             sys.executable,

@@ -27,9 +27,9 @@ from hub.domain.model import CaseEvent
 from hub.logging_setup import configure_logging
 from hub.settings import Settings
 from hub.shell.matters import MatterRuntime
-from hub.testing import make_event, make_party, make_uscc
 from tests.bench.bench_fold import DiscardingStore
 from tests.bench.common import REPO_ROOT, ratio, row, write_result
+from tests.builders.events import make_event, make_party, make_uscc
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 CHUNK = 500

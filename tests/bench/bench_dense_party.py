@@ -28,8 +28,8 @@ from typing import Any
 from hub.domain import linking
 from hub.domain.engine import HubState
 from hub.domain.model import CaseEvent
-from hub.testing import make_uscc
 from tests.bench.common import write_result
+from tests.builders.events import make_uscc
 
 AGENCIES = ("MARKET_REGULATION", "CUSTOMS", "POLICE", "PROCURATORATE", "COURT")
 CST = timezone(timedelta(hours=8))

@@ -74,7 +74,7 @@ def workload(parties: int, seed: int = 1) -> list[Any]:
     """About 1.4 events per party: one MR penalty each, a third with a second agency's event
     (implicit link by USCC or name), one in ten with an explicit referral, a tenth of marks popular."""
     from hub.domain.model import CaseEvent
-    from hub.testing import make_uscc
+    from tests.builders.events import make_uscc
 
     rng = random.Random(seed)
     start = datetime(2022, 1, 1, tzinfo=CST)

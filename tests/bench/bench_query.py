@@ -1,6 +1,6 @@
 """Query latency of the read model: p50/p99 per query kind over N matters (default 100k).
 
-The matters are generated straight into the store (``hub.store.sample_data.bulk_changes``),
+The matters are generated straight into the store (``tests.builders.store_changes.bulk_changes``),
 not through the linking engine, so the figure is the store's and the query path's alone.
 
     python -m tests.bench.bench_query [--matters 100000] [--queries 200] [--postgres URL]
@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from hub.domain.queries import AlertFilter, MatterQuery
-from hub.store.sample_data import CST, bulk_changes
 from hub.store.sql import HubStore
 from hub.store.temporary import temporary_store
 from tests.bench.common import percentiles, row, write_result
+from tests.builders.store_changes import CST, bulk_changes
 
 
 def _fill(store: HubStore, matters: int) -> float:

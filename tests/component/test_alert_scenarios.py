@@ -15,10 +15,11 @@ from collections.abc import Iterable
 import pytest
 
 from hub.domain.alerts import evaluate_matter
+from hub.domain.engine import HubState
 from hub.domain.rules import RuleBook
 from hub.domain.snapshot import AlertType
 from hub.rulebook import load_rulebook
-from hub.synth.alerts import (
+from tests.builders.scenarios_alerts import (
     Scenario,
     generate_alert_scenarios,
     scenario_history,
@@ -113,10 +114,9 @@ def test_working_day_clock_boundaries(rules: RuleBook, scenarios: list[Scenario]
 
 def test_precision_and_recall_per_type_via_hub_state(rules: RuleBook, scenarios: list[Scenario]) -> None:
     """The same ground truth holds when all scenarios are linked by HubState from one shuffled set."""
-    engine = pytest.importorskip("hub.domain.engine")
     events = [e for sc in scenarios for e in sc.all_events()]
     random.Random(7).shuffle(events)
-    hub = engine.HubState(rules=rules)
+    hub = HubState(rules=rules)
     hub.add_many(events)
     results = []
     for sc in scenarios:

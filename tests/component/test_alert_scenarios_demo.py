@@ -8,14 +8,15 @@ from datetime import datetime
 
 import pytest
 
+from hub.demo_sample import demo_events, demo_matters
 from hub.domain.alerts import evaluate_matter
+from hub.domain.engine import HubState
 from hub.domain.identifiers import is_masked_id, is_masked_name, valid_uscc
 from hub.domain.model import Agency, CaseEvent, PartyKind
 from hub.domain.rules import RuleBook
 from hub.domain.snapshot import AlertType, MatterSnapshot
 from hub.rulebook import load_rulebook
-from hub.synth.alerts import ScenarioHistory, party_ids_of
-from hub.synth.demo import DEMO_EXPECTED, demo_events, demo_matters
+from tests.builders.scenarios_alerts import ScenarioHistory, party_ids_of, synthetic_uscc
 
 pytestmark = pytest.mark.component
 
@@ -26,6 +27,24 @@ ANCHORS = [
 ]
 FORWARD = {AlertType.FORWARD_REFERRAL_SUSPECTED, AlertType.REFERRAL_OVERDUE, AlertType.FILING_REFUSAL_REVIEW}
 REVERSE = {AlertType.REVERSE_REFERRAL_DUE, AlertType.REVERSE_REFERRAL_OVERDUE}
+
+# Which alert types are open at as_of = anchor, per demo matter: the demo's ground truth. It lives
+# with the test because hub.demo_sample ships with the hub and holds only the sample itself.
+DEMO_EXPECTED: dict[str, frozenset[AlertType]] = {
+    "forward-penalty-only": frozenset({AlertType.FORWARD_REFERRAL_SUSPECTED}),
+    "referral-unanswered": frozenset({AlertType.REFERRAL_OVERDUE}),
+    "filing-refused": frozenset({AlertType.FILING_REFUSAL_REVIEW, AlertType.REVERSE_REFERRAL_DUE}),
+    "non-prosecution": frozenset({AlertType.REVERSE_REFERRAL_DUE}),
+    "opinion-unanswered": frozenset({AlertType.REVERSE_REFERRAL_OVERDUE}),
+    "court-exemption": frozenset({AlertType.REVERSE_REFERRAL_DUE}),
+    "dual-report": frozenset({AlertType.DUAL_REPORT}),
+    "repeat-first": frozenset(),
+    "repeat-second": frozenset({AlertType.REPEAT_OFFENDER}),
+    "customs-clean": frozenset(),
+    "forward-clean": frozenset(),
+    "reverse-clean": frozenset(),
+    "small-penalty-clean": frozenset(),
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +62,17 @@ def test_demo_is_deterministic_and_ids_unique() -> None:
     assert a == demo_events(ANCHORS[0])
     assert len({e.event_id for e in a}) == len(a)
     assert 40 <= len(a) <= 80
+
+
+def test_demo_companies_keep_their_uscc() -> None:
+    """The demo's own USCC helper matches the scenario builder it was copied from.
+
+    Event ids are fixed, so a changed USCC would re-publish known ids with different content.
+    """
+    companies = {p.name: p.uscc for e in demo_events(ANCHORS[0]) for p in e.parties if p.uscc is not None}
+    assert companies["济南鼎盛商贸有限公司"] == synthetic_uscc(7_000 + 1 * 131, "370102")
+    assert companies["济南佳和商贸有限公司"] == synthetic_uscc(7_000 + 8 * 131, "370114")
+    assert len(set(companies.values())) == len(companies) == 12
 
 
 def test_demo_looks_like_jinan_data() -> None:
@@ -103,8 +133,7 @@ def _events_for_hub(events: list[CaseEvent]) -> list[CaseEvent]:
 @pytest.mark.parametrize("anchor", ANCHORS[:2], ids=lambda a: a.date().isoformat())
 def test_demo_alerts_via_hub_state(rules: RuleBook, anchor: datetime) -> None:
     """The linking engine groups the demo into its intended matters and raises the same alerts."""
-    engine = pytest.importorskip("hub.domain.engine")
-    hub = engine.HubState(rules=rules)
+    hub = HubState(rules=rules)
     hub.add_many(_events_for_hub(demo_events(anchor)))
     seen_matters: set[str] = set()
     for label, evs in demo_matters(anchor):

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from hub.batch import BatchInputError, parse_event_line, read_events_jsonl, run_batch, write_events_jsonl
 from hub.domain.model import CaseEvent
-from hub.synth.matters import generate_matters
-from hub.testing import make_event, make_uscc
+from tests.builders.events import make_event, make_uscc
+from tests.builders.scenarios_matters import generate_matters
 
 pytestmark = pytest.mark.component
 
@@ -100,7 +100,6 @@ def test_files_have_agreed_shape_and_order(tmp_path: Path) -> None:
 
 def test_alert_lines_have_agreed_keys(tmp_path: Path) -> None:
     """With the shipped rules, a large penalty without referral yields agreed alert lines."""
-    pytest.importorskip("hub.domain.alerts")
     event = make_event(
         event_id="p1",
         amounts={"illegal_turnover": "900000.00", "illegal_gain": "300000.00", "fine": "1000.00"},

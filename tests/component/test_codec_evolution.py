@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from hub.codec.avro import AvroCodec, CodecError
-from hub.codec.golden import sample_records
 from hub.codec.registry import SchemaRegistry, SchemaRegistryError, default_schemas_dir
 from hub.domain.model import CaseEvent
+from tests.builders.golden import sample_records
 
 pytestmark = pytest.mark.component
 

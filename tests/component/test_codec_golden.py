@@ -11,9 +11,9 @@ import pytest
 from pydantic import BaseModel
 
 from hub.codec.avro import AvroCodec, default_codec
-from hub.codec.golden import MODELS, canonical_json_of, write_golden
 from hub.codec.registry import load_registry
 from hub.domain.model import CaseEvent
+from tests.builders.golden import MODELS, canonical_json_of, write_golden
 
 pytestmark = pytest.mark.component
 

@@ -14,7 +14,7 @@ from hub.settings import Settings
 from hub.shell.broker import free_loopback_port
 from hub.shell.local_hub import open_store, serve_api_only
 from hub.store.sql import ArchivedEvent
-from hub.testing import make_event
+from tests.builders.events import make_event
 
 pytestmark = pytest.mark.component
 

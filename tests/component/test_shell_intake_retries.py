@@ -26,7 +26,7 @@ from hub.shell.app import WorkerResources, _intake_chunk
 from hub.shell.intake import RawMessage
 from hub.shell.keyring import ensure_keys
 from hub.store.sql import HubStore
-from hub.testing import make_event
+from tests.builders.events import make_event
 
 pytestmark = pytest.mark.component
 

@@ -15,7 +15,7 @@ from hub.settings import Settings
 from hub.shell.intake import Outgoing
 from hub.shell.matters import MatterRuntime, stored_matter_ids
 from hub.store.sql import HubStore
-from hub.synth.alerts import Scenario, generate_alert_scenarios
+from tests.builders.scenarios_alerts import Scenario, generate_alert_scenarios
 
 pytestmark = pytest.mark.component
 
@@ -81,7 +81,7 @@ def test_redelivered_events_change_nothing(store: HubStore, tmp_path: Path) -> N
 
 def test_a_new_owner_rebuilds_from_the_archive_without_reannouncing(store: HubStore, tmp_path: Path) -> None:
     """A fresh runtime loads the archive, projects the same alerts and announces none twice."""
-    from hub.testing import archive_rows
+    from tests.builders.events import archive_rows
 
     scenario = overdue_scenario()
     settings = Settings(data_dir=tmp_path, as_of=scenario.as_of)
@@ -97,7 +97,7 @@ def test_a_new_owner_rebuilds_from_the_archive_without_reannouncing(store: HubSt
 
 def test_a_rebuild_removes_matters_retired_by_a_merge_it_never_saw(store: HubStore, tmp_path: Path) -> None:
     """A matter id projected before a smaller event id joined disappears when a new owner rebuilds."""
-    from hub.testing import archive_rows, make_event
+    from tests.builders.events import archive_rows, make_event
 
     case = {"agency": "MARKET_REGULATION", "case_no": "济历市监处罚〔2024〕99号"}
     b = make_event(event_id="b-1", event_type="CASE_OPENED", **case)

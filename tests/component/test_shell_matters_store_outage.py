@@ -22,9 +22,9 @@ from hub.domain.snapshot import Changes
 from hub.settings import Settings
 from hub.shell.matters import MatterRuntime, ProjectionNotWritten, stored_matter_ids
 from hub.store.sql import HubStore
-from hub.synth.alerts import generate_alert_scenarios, positive_events
-from hub.synth.matters import generate_matters
-from hub.testing import archive_rows
+from tests.builders.events import archive_rows
+from tests.builders.scenarios_alerts import generate_alert_scenarios, positive_events
+from tests.builders.scenarios_matters import generate_matters
 
 pytestmark = pytest.mark.component
 

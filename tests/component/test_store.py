@@ -18,10 +18,10 @@ from sqlalchemy import select, update
 
 from hub.domain.queries import AlertFilter, MatterQuery
 from hub.domain.snapshot import AlertState, Changes, MatterEvaluation
-from hub.store.sample_data import CST, SAMPLE_ID_NO, bulk_changes, sample_changes
 from hub.store.schema import metadata
 from hub.store.sql import AlertConflict, ArchivedEvent, HubStore
 from hub.store.temporary import BackendUnavailable, temporary_store
+from tests.builders.store_changes import CST, SAMPLE_ID_NO, bulk_changes, sample_changes
 
 pytestmark = pytest.mark.component
 

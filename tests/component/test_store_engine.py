@@ -16,7 +16,7 @@ import pytest
 from hub.domain.engine import HubState
 from hub.rulebook import default_rulebook
 from hub.store.sql import HubStore
-from hub.synth.matters import generate_matters
+from tests.builders.scenarios_matters import generate_matters
 
 pytestmark = pytest.mark.component
 

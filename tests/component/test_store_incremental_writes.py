@@ -24,8 +24,8 @@ from hub.shell.matters import MatterRuntime
 from hub.store.schema import metadata
 from hub.store.sql import HubStore
 from hub.store.temporary import BackendUnavailable, temporary_store
-from hub.synth.alerts import generate_alert_scenarios, positive_events
-from hub.synth.matters import generate_matters
+from tests.builders.scenarios_alerts import generate_alert_scenarios, positive_events
+from tests.builders.scenarios_matters import generate_matters
 
 pytestmark = pytest.mark.component
 

@@ -34,7 +34,7 @@ from hub.domain.engine import HubState
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import MatterEvaluation, MatterSnapshot
 from hub.rulebook import default_rulebook
-from hub.synth.matters import generate_matters
+from tests.builders.scenarios_matters import generate_matters
 
 pytestmark = pytest.mark.component
 

@@ -16,8 +16,8 @@ import pytest
 from hub.api.app import create_api
 from hub.api.auth import create_token
 from hub.settings import Settings
-from hub.store.sample_data import HOSTILE_NAME, sample_changes
 from hub.store.sql import HubStore
+from tests.builders.store_changes import HOSTILE_NAME, sample_changes
 
 pytestmark = pytest.mark.e2e
 
@@ -73,7 +73,7 @@ def engine_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     """A server over synthetic matters folded by the real linking engine and rules."""
     from hub.domain.engine import HubState
     from hub.rulebook import default_rulebook
-    from hub.synth.matters import generate_matters
+    from tests.builders.scenarios_matters import generate_matters
 
     tmp = tmp_path_factory.mktemp("ui-engine")
     data = generate_matters(80, seed=5)

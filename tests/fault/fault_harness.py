@@ -34,8 +34,8 @@ from hub.shell.publisher import Outbound, PublishResult, agency_signers, publish
 from hub.shell.topics import ensure_topics
 from hub.shell.workers import WorkerPool
 from hub.store.sql import HubStore
-from hub.synth.alerts import generate_alert_scenarios, positive_events
-from hub.synth.matters import generate_matters
+from tests.builders.scenarios_alerts import generate_alert_scenarios, positive_events
+from tests.builders.scenarios_matters import generate_matters
 
 FILES = ("matters.jsonl", "parties.jsonl", "alerts.jsonl")
 

@@ -34,7 +34,7 @@ CHILD = textwrap.dedent(
     from datetime import UTC, datetime, timedelta
     from hub.codec.avro import encode_case_event
     from hub.store.sql import ArchivedEvent, HubStore
-    from hub.testing import make_event
+    from tests.builders.events import make_event
 
     url, schema, total, chunk, start = sys.argv[1], sys.argv[2] or None, *map(int, sys.argv[3:6])
     store = HubStore.open(url, schema=schema) if schema else HubStore.open(url)

@@ -16,7 +16,7 @@ from hub.shell.keyring import ensure_keys
 from hub.shell.local_hub import open_store, wait_until_projected
 from hub.shell.publisher import Outbound, PublishResult, agency_signers, publish_and_collect, signed_message
 from hub.shell.topics import ensure_topics
-from hub.synth.matters import generate_matters
+from tests.builders.scenarios_matters import generate_matters
 
 BATCH_FILES = ("matters.jsonl", "parties.jsonl", "alerts.jsonl")
 

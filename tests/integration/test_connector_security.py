@@ -28,7 +28,7 @@ from hub.shell.keyring import ensure_keys
 from hub.shell.local_hub import open_store
 from hub.shell.topics import ensure_topics
 from hub.shell.workers import WorkerPool
-from hub.testing import make_event
+from tests.builders.events import make_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.security, pytest.mark.timeout(600)]
 

@@ -28,7 +28,7 @@ from hub.shell.publisher import Outbound, PublishResult, publish_and_collect, si
 from hub.shell.topics import ensure_topics
 from hub.shell.workers import WorkerPool
 from hub.store.sql import HubStore
-from hub.testing import make_event
+from tests.builders.events import make_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -22,7 +22,7 @@ from hub.shell.local_hub import open_store, wait_until_projected
 from hub.shell.publisher import agency_signers, publish_and_collect, signed_message
 from hub.shell.topics import ensure_topics
 from hub.shell.workers import WorkerPool
-from hub.synth.alerts import generate_alert_scenarios, positive_events
+from tests.builders.scenarios_alerts import generate_alert_scenarios, positive_events
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]
 

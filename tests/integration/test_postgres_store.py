@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from hub.domain.queries import MatterQuery
-from hub.store.sample_data import sample_changes
 from hub.store.sql import ArchivedEvent, HubStore
 from hub.store.temporary import BackendUnavailable, temporary_store
+from tests.builders.store_changes import sample_changes
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ from hub.shell.keyring import ensure_keys
 from hub.shell.publisher import Outbound, publish_and_collect, signed_message
 from hub.shell.topics import ensure_topics
 from hub.shell.workers import WorkerPool
-from hub.testing import make_event
+from tests.builders.events import make_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -16,8 +16,8 @@ from hub.domain.model import CaseEvent
 from hub.rulebook import load_rulebook
 from hub.settings import Settings
 from hub.shell.batch_runner import run_batch_via_broker
-from hub.synth.alerts import generate_alert_scenarios, positive_events
-from hub.synth.matters import generate_matters
+from tests.builders.scenarios_alerts import generate_alert_scenarios, positive_events
+from tests.builders.scenarios_matters import generate_matters
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 

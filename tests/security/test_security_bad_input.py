@@ -30,7 +30,7 @@ from hub.codec.avro import (
 )
 from hub.domain.model import Agency, CaseEvent
 from hub.domain.validation import validate_event
-from hub.testing import make_event, make_id_no, make_party, make_uscc
+from tests.builders.events import make_event, make_id_no, make_party, make_uscc
 
 pytestmark = [pytest.mark.unit, pytest.mark.security]
 

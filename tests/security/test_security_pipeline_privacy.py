@@ -36,7 +36,7 @@ from hub.shell.intake import IntakeProcessor, RawMessage
 from hub.shell.keyring import ensure_keys
 from hub.shell.matters import MatterRuntime
 from hub.store.sql import HubStore
-from hub.testing import make_event, make_id_no, make_party, make_uscc
+from tests.builders.events import make_event, make_id_no, make_party, make_uscc
 
 pytestmark = [pytest.mark.component, pytest.mark.security]
 

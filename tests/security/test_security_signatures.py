@@ -34,7 +34,7 @@ from hub.settings import Settings
 from hub.shell.intake import IntakeOutcome, IntakeProcessor, RawMessage
 from hub.shell.keyring import ensure_keys
 from hub.store.sql import HubStore
-from hub.testing import make_event
+from tests.builders.events import make_event
 
 pytestmark = [pytest.mark.component, pytest.mark.security]
 

@@ -23,7 +23,7 @@ from hub.domain.snapshot import (
     PartyHistory,
 )
 from hub.rulebook import load_rulebook
-from hub.synth.alerts import CaseFactory, ScenarioHistory, at, party_ids_of
+from tests.builders.scenarios_alerts import CaseFactory, ScenarioHistory, at, party_ids_of
 
 pytestmark = pytest.mark.unit
 

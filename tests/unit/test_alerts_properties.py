@@ -10,7 +10,7 @@ from hub.domain.alerts import evaluate_matter
 from hub.domain.rules import RuleBook
 from hub.domain.snapshot import MatterSnapshot
 from hub.rulebook import load_rulebook
-from hub.synth.alerts import Scenario, generate_alert_scenarios, party_ids_of, scenario_history
+from tests.builders.scenarios_alerts import Scenario, generate_alert_scenarios, party_ids_of, scenario_history
 
 pytestmark = pytest.mark.unit
 

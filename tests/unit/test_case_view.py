@@ -23,7 +23,7 @@ from hub.domain.masking import AccessRole, Viewer, id_hash, mask_id_no, mask_per
 from hub.domain.model import Agency, CaseEvent, EventType, Party, PartyKind, Ref, Relation, Role
 from hub.domain.queries import case_no_key, index_keys, name_key, right_key
 from hub.domain.snapshot import MatterEvaluation
-from hub.store.sample_data import SAMPLE_ID_NO, sample_changes
+from tests.builders.store_changes import SAMPLE_ID_NO, sample_changes
 
 pytestmark = pytest.mark.unit
 

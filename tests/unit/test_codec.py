@@ -11,10 +11,10 @@ from fastavro import schemaless_writer
 
 from hub.codec import avro
 from hub.codec.avro import MAGIC, MAX_MESSAGE_BYTES, AvroCodec, CodecError
-from hub.codec.golden import sample_records
 from hub.codec.registry import fingerprint_bytes, load_registry
 from hub.domain.messages import AlertLifecycleEvent, DeadLetter, LinkRecord, Receipt
 from hub.domain.model import CaseEvent
+from tests.builders.golden import sample_records
 
 pytestmark = pytest.mark.unit
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hub.domain.engine import HubState
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import LinkKind
-from hub.testing import make_event, make_id_no, make_party, make_uscc
+from tests.builders.events import make_event, make_id_no, make_party, make_uscc
 
 pytestmark = pytest.mark.unit
 
@@ -454,7 +454,7 @@ def test_evaluate_equals_evaluating_the_full_snapshot() -> None:
     """evaluate() (lazy party ids, no link text) gives what evaluate_matter gives on snapshot()."""
     from hub.domain.alerts import evaluate_matter
     from hub.rulebook import default_rulebook
-    from hub.synth.matters import generate_matters
+    from tests.builders.scenarios_matters import generate_matters
 
     rules = default_rulebook()
     hub = HubState(rules=rules)

@@ -14,7 +14,7 @@ from hub.domain.model import CaseEvent
 from hub.domain.rules import RuleBook
 from hub.domain.snapshot import Alert, AlertType, EmptyHistory, MatterSnapshot
 from hub.rulebook import load_rulebook
-from hub.synth.alerts import CaseFactory, at, party_ids_of
+from tests.builders.scenarios_alerts import CaseFactory, at, party_ids_of
 
 pytestmark = pytest.mark.unit
 

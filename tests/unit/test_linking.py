@@ -13,7 +13,7 @@ from hub.domain.linking import (
     implicit_candidates,
     partition_groups,
 )
-from hub.testing import make_event
+from tests.builders.events import make_event
 
 pytestmark = pytest.mark.unit
 

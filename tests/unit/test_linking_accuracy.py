@@ -1,4 +1,4 @@
-"""Matter linking accuracy on the seeded synthetic set (hub.synth.matters), with ground truth."""
+"""Matter linking accuracy on the seeded synthetic set (tests.builders.scenarios_matters)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pytest
 
 from hub.domain.engine import HubState
-from hub.synth.matters import generate_matters
+from tests.builders.scenarios_matters import generate_matters
 
 pytestmark = pytest.mark.unit
 

@@ -13,7 +13,7 @@ from hub.domain.matching import (
     pinyin_similarity,
     resolve,
 )
-from hub.testing import make_id_no, make_party, make_uscc
+from tests.builders.events import make_id_no, make_party, make_uscc
 
 pytestmark = pytest.mark.unit
 

@@ -12,7 +12,7 @@ from hub.settings import Settings
 from hub.shell import fetch_wait
 from hub.shell.app import MatterFeed, create_app
 from hub.shell.worker_metrics import WorkerMetrics
-from hub.testing import make_event
+from tests.builders.events import make_event
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hub.codec.avro import encode_case_event
-from hub.codec.golden import sample_records
 from hub.codec.signing import (
     KEY_ID_HEADER,
     SIGNATURE_HEADER,
@@ -18,6 +17,7 @@ from hub.codec.signing import (
     signature_from_headers,
 )
 from hub.domain.model import CaseEvent
+from tests.builders.golden import sample_records
 
 pytestmark = pytest.mark.unit
 

@@ -71,7 +71,7 @@ def generate(out: Path, events: int, generator: str) -> dict[str, Any]:
 
         write_events_jsonl(out, events)
         return {"events": events, "generator": "tests.bench.workload.generate_event_dicts"}
-    from hub.synth.matters import generate_matters
+    from tests.builders.scenarios_matters import generate_matters
 
     # generate_matters makes ~4 events per matter (resends included); ask for enough, then cut.
     synth = generate_matters(n_matters=max(1, events // 3), seed=7)
@@ -81,7 +81,8 @@ def generate(out: Path, events: int, generator: str) -> dict[str, Any]:
             handle.write(json.dumps(event.canonical_json(), ensure_ascii=False, separators=(",", ":")))
             handle.write("\n")
             written += 1
-    return {"events": written, "generator": "hub.synth.matters.generate_matters (seed 7, cut to N)"}
+    generator_name = "tests.builders.scenarios_matters.generate_matters (seed 7, cut to N)"
+    return {"events": written, "generator": generator_name}
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ JSON otherwise, bytes as base64). Payloads of a released version are never rewri
 again must reproduce identical bytes (Avro binary encoding is deterministic), otherwise this
 refuses.
 
-    python -m hub.codec.golden --write tests/golden/avro
+    python -m tests.builders.golden --write tests/golden/avro
 """
 
 from __future__ import annotations
@@ -366,7 +366,9 @@ def write_golden(out_dir: Path, codec: AvroCodec | None = None, force: bool = Fa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hub.codec.golden", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.builders.golden", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--write", type=Path, required=True, metavar="DIR", help="golden directory to fill")
     parser.add_argument("--force", action="store_true", help="rewrite payloads whose bytes changed")
     args = parser.parse_args(argv)

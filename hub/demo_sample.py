@@ -3,7 +3,11 @@
 ``demo_events(anchor)`` returns the same events for the same anchor (dates are relative to it,
 event ids are fixed UUIDs, so re-publishing the demo is a no-op). Evaluated at ``as_of = anchor``
 the sample raises alerts of every type in both directions and also holds matters that end
-cleanly with no alert. ``DEMO_EXPECTED`` states, per matter, which alert types are open then.
+cleanly with no alert; tests/component/test_alert_scenarios_demo.py states, per matter, which
+alert types are open then.
+
+This is the only synthetic data the installed hub carries: ``hub demo`` publishes it. The test
+scenario builders live under tests/builders and are not part of the runtime package.
 
 Everything is synthetic: company names and USCCs (valid check characters) are invented, persons
 appear only masked (王某, 刘某某), ID numbers only in masked form. Case numbers follow the real
@@ -18,9 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from hub.domain.identifiers import USCC_ALPHABET, uscc_check_char
 from hub.domain.model import CaseEvent
-from hub.domain.snapshot import AlertType
-from hub.synth.alerts import synthetic_uscc
 
 _NAMESPACE = uuid.UUID("6f1c2a52-8d0e-4c41-9b7e-2d1f5a0c9e11")
 
@@ -40,6 +43,28 @@ _UNITS = {
 }
 
 _HOLDERS = ("某运动用品（中国）有限公司", "某日化集团有限公司", "某酒业股份有限公司", "某电子科技有限公司")
+
+
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _org_code_check(body8: str) -> str:
+    """Check character of the 9-character organisation code inside a USCC (GB 11714)."""
+    total = sum(int(ch, 36) * w for ch, w in zip(body8, _ORG_CODE_WEIGHTS, strict=True))
+    rest = 11 - total % 11
+    return "X" if rest == 10 else ("0" if rest == 11 else str(rest))
+
+
+def _synthetic_uscc(serial: int, region: str) -> str:
+    """An invented enterprise USCC (registrar 9, type 1) whose inner and outer checks are valid.
+
+    The same construction as the test scenarios' builder, copied so the demo does not depend on
+    test code: the companies' USCCs must stay the same for the event ids and matters to match.
+    """
+    body = "MA" + "".join(USCC_ALPHABET[(serial // 31**i) % 31] for i in range(5, -1, -1))
+    body = body.replace("I", "1").replace("O", "0")
+    first17 = "91" + region + body + _org_code_check(body)
+    return first17 + uscc_check_char(first17)
 
 
 @dataclass(frozen=True)
@@ -62,7 +87,7 @@ class _Company:
 
 
 def _company(serial: int, name: str, region: str, mark: str, holder: int, manager: str) -> _Company:
-    return _Company(name, synthetic_uscc(7_000 + serial * 131, region), mark, _HOLDERS[holder], manager)
+    return _Company(name, _synthetic_uscc(7_000 + serial * 131, region), mark, _HOLDERS[holder], manager)
 
 
 class _Matter:
@@ -127,24 +152,6 @@ def _masked_person(name: str, masked_id: str, role: str = "SUSPECT") -> dict[str
 
 def _ref(unit: str, case_no: str, relation: str) -> dict[str, str]:
     return {"agency": _UNITS[unit][0], "case_no": case_no, "relation": relation}
-
-
-# Which alert types are open at as_of = anchor, per demo matter (the demo's ground truth).
-DEMO_EXPECTED: dict[str, frozenset[AlertType]] = {
-    "forward-penalty-only": frozenset({AlertType.FORWARD_REFERRAL_SUSPECTED}),
-    "referral-unanswered": frozenset({AlertType.REFERRAL_OVERDUE}),
-    "filing-refused": frozenset({AlertType.FILING_REFUSAL_REVIEW, AlertType.REVERSE_REFERRAL_DUE}),
-    "non-prosecution": frozenset({AlertType.REVERSE_REFERRAL_DUE}),
-    "opinion-unanswered": frozenset({AlertType.REVERSE_REFERRAL_OVERDUE}),
-    "court-exemption": frozenset({AlertType.REVERSE_REFERRAL_DUE}),
-    "dual-report": frozenset({AlertType.DUAL_REPORT}),
-    "repeat-first": frozenset(),
-    "repeat-second": frozenset({AlertType.REPEAT_OFFENDER}),
-    "customs-clean": frozenset(),
-    "forward-clean": frozenset(),
-    "reverse-clean": frozenset(),
-    "small-penalty-clean": frozenset(),
-}
 
 
 def demo_matters(anchor: datetime) -> list[tuple[str, list[CaseEvent]]]:

@@ -1,6 +1,6 @@
 """Realistic multi-agency matters with ground truth (seeded, deterministic).
 
-    from hub.synth.matters import generate_matters
+    from tests.builders.scenarios_matters import generate_matters
     data = generate_matters(2000, seed=7)
     data.events          # delivery order: shuffled, with some exact resends
     data.truth           # event_id -> true matter key ("T00042")

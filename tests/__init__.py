@@ -1,0 +1,1 @@
+"""The hub's test suite; ``tests.builders`` holds the shared test data builders."""
