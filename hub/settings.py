@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.registry import REGISTRY, Registry
@@ -35,6 +35,10 @@ class Settings(BaseSettings):
 
     # Stores: SQLAlchemy URLs. Empty = SQLite files under data_dir.
     database_url: str = ""
+    # HMAC key of the ID-number search keys (IDH) in the read model. The default is the key
+    # the hub has always used, so stored keys stay valid; changing it means rebuilding the
+    # read model from the archive (docs/adr/0015-id-hash-key-setting.md).
+    id_hash_key: SecretStr = SecretStr("ipx-hub-id-v1")
 
     # API / web UI
     api_host: str = "127.0.0.1"

@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         if start and end and start > end:
             raise typer.BadParameter("--from is after --to")
         settings = load_settings()
-        store = HubStore.open(settings.effective_database_url)
+        store = HubStore.open(settings.effective_database_url, id_key=settings.id_hash_key)
         try:
             write_report(collect(store, start, end, as_of=settings.as_of), fmt, out)
         finally:

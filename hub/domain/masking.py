@@ -77,8 +77,11 @@ def normalise_id_no(id_no: str) -> str:
     return unicodedata.normalize("NFKC", id_no).strip().upper().replace(" ", "")
 
 
-def id_hash(id_no: str, key: bytes = b"ipx-hub-id-v1") -> str:
-    """Keyed hash of an ID number for search indexes (matching without storing the number)."""
+def id_hash(id_no: str, key: bytes) -> str:
+    """Keyed hash of an ID number for search indexes (matching without storing the number).
+
+    ``key`` is the deployment's HMAC key (Settings.id_hash_key): a new key changes every hash.
+    """
     return hmac.new(key, normalise_id_no(id_no).encode("utf-8"), hashlib.sha256).hexdigest()
 
 

@@ -65,7 +65,7 @@ def uscc_key(uscc: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", uscc)).upper()
 
 
-def index_keys(view: MatterView, id_key: bytes = b"ipx-hub-id-v1") -> set[tuple[str, str]]:
+def index_keys(view: MatterView, id_key: bytes) -> set[tuple[str, str]]:
     """Every search key of a matter: case numbers (own and cited), rights, USCCs, names, ID hashes."""
     keys: set[tuple[str, str]] = set()
     for c in view.case_numbers:

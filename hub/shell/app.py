@@ -102,7 +102,9 @@ class WorkerResources:
             from hub.store.sql import HubStore
 
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            self._store = HubStore.open(self.settings.effective_database_url)
+            self._store = HubStore.open(
+                self.settings.effective_database_url, id_key=self.settings.id_hash_key
+            )
             self.write_gate.enabled = self._store.dialect == "sqlite"
         return self._store
 

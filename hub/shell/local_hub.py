@@ -40,7 +40,7 @@ def open_store(settings: Settings) -> HubStore:
     from hub.store.sql import HubStore
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return HubStore.open(settings.effective_database_url)
+    return HubStore.open(settings.effective_database_url, id_key=settings.id_hash_key)
 
 
 def replay_archive(settings: Settings, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
@@ -59,13 +59,7 @@ def replay_archive(settings: Settings, progress: Callable[[int, int], None] | No
 
 def projected_event_ids(store: HubStore) -> set[str]:
     """Event ids the read model has placed in a matter (the matter agent has applied them)."""
-    from sqlalchemy import select
-
-    from hub.store.schema import metadata
-
-    table = metadata.tables["event_matter"]
-    with store.engine.connect() as conn:
-        return {str(row[0]) for row in conn.execute(select(table.c.event_id))}
+    return store.projected_event_ids()
 
 
 def wait_until_projected(

@@ -65,13 +65,7 @@ def build_hub_state(settings: Settings) -> HubState:
 
 def stored_matter_ids(store: HubStore) -> set[str]:
     """Matter ids the read model holds now."""
-    from sqlalchemy import select
-
-    from hub.store.schema import metadata
-
-    table = metadata.tables["matters"]
-    with store.engine.connect() as conn:
-        return {str(row[0]) for row in conn.execute(select(table.c.matter_id))}
+    return store.matter_ids()
 
 
 def archived_events(store: HubStore, batch_size: int = 5000) -> Iterable[list[CaseEvent]]:

@@ -16,6 +16,9 @@ from sqlalchemy import create_engine, text
 
 from hub.store.sql import HubStore
 
+# The ID-hash key of throwaway stores: the settings' default, so hashes match a default hub.
+TEST_ID_HASH_KEY = b"ipx-hub-id-v1"
+
 
 class BackendUnavailable(Exception):
     """The requested database cannot be used here (the message says why)."""
@@ -34,10 +37,13 @@ def postgres_reachable(url: str) -> str | None:
 
 
 @contextmanager
-def temporary_store(kind: str, tmp_dir: Path, postgres_url: str | None = None) -> Iterator[HubStore]:
+def temporary_store(
+    kind: str, tmp_dir: Path, postgres_url: str | None = None, *, id_key: bytes = TEST_ID_HASH_KEY
+) -> Iterator[HubStore]:
     """A HubStore on ``kind`` ("sqlite" or "postgresql"), removed afterwards."""
     if kind == "sqlite":
-        store = HubStore.open(f"sqlite:///{(tmp_dir / f'store-{uuid.uuid4().hex[:8]}.sqlite3').as_posix()}")
+        path = (tmp_dir / f"store-{uuid.uuid4().hex[:8]}.sqlite3").as_posix()
+        store = HubStore.open(f"sqlite:///{path}", id_key=id_key)
         try:
             yield store
         finally:
@@ -51,7 +57,7 @@ def temporary_store(kind: str, tmp_dir: Path, postgres_url: str | None = None) -
     if reason:
         raise BackendUnavailable(f"PostgreSQL at HUB_TEST_POSTGRES_URL unreachable: {reason}")
     schema = f"hubtest_{uuid.uuid4().hex[:12]}"
-    store = HubStore.open(postgres_url, schema=schema)
+    store = HubStore.open(postgres_url, schema=schema, id_key=id_key)
     try:
         yield store
     finally:

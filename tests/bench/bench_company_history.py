@@ -55,7 +55,9 @@ def soak_events(count: int, companies: int) -> list[CaseEvent]:
 
 def fold_timed(events: Sequence[CaseEvent], work: Path) -> dict[str, Any]:
     """Fold in chunks; events/s overall and over the last tenth."""
-    store = DiscardingStore.open(f"sqlite:///{(work / f'none-{id(events)}.sqlite3').as_posix()}")
+    store = DiscardingStore.open(
+        f"sqlite:///{(work / f'none-{id(events)}.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1"
+    )
     runtime = MatterRuntime(Settings(data_dir=work, as_of=events[-1].occurred_at + timedelta(days=1)), store)
     runtime.ensure_loaded()
     gc.collect()

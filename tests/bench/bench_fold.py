@@ -71,7 +71,7 @@ def fold_all(store: HubStore, events: Sequence[CaseEvent], chunk: int, work: Pat
 
 def postgres_store(base: str) -> tuple[HubStore, str]:
     schema = f"bench_fold_{uuid.uuid4().hex[:8]}"
-    return HubStore.open(base, schema=schema), schema
+    return HubStore.open(base, schema=schema, id_key=b"ipx-hub-id-v1"), schema
 
 
 def drop_schema(store: HubStore, schema: str) -> None:
@@ -89,11 +89,15 @@ def run(count: int, chunks: Sequence[int]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-fold-") as tmp:
         work = Path(tmp)
         for chunk in chunks:
-            base_store = DiscardingStore.open(f"sqlite:///{(work / f'none-{chunk}.sqlite3').as_posix()}")
+            base_store = DiscardingStore.open(
+                f"sqlite:///{(work / f'none-{chunk}.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1"
+            )
             baseline = fold_all(base_store, events, chunk, work)
             base_store.close()
             rows.append(row(f"baseline (no read-model write), chunk {chunk}", **baseline))
-            sqlite = HubStore.open(f"sqlite:///{(work / f'fold-{chunk}.sqlite3').as_posix()}")
+            sqlite = HubStore.open(
+                f"sqlite:///{(work / f'fold-{chunk}.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1"
+            )
             figures = fold_all(sqlite, events, chunk, work)
             sqlite.close()
             rows.append(

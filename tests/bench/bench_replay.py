@@ -84,7 +84,7 @@ def archived_batches(events: int) -> Iterator[list[Any]]:
 def fill_archive(url: str, events: int) -> float:
     from hub.store.sql import HubStore
 
-    store = HubStore.open(url)
+    store = HubStore.open(url, id_key=b"ipx-hub-id-v1")
     began = time.monotonic()
     try:
         for batch in archived_batches(events):

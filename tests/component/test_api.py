@@ -25,7 +25,9 @@ SECRET = "test-secret-for-api-tests"
 class Harness:
     def __init__(self, tmp_path: Path) -> None:
         self.settings = Settings(data_dir=tmp_path / "data", token_secret=SECRET)
-        self.store = HubStore.open(f"sqlite:///{(tmp_path / 'api.sqlite3').as_posix()}")
+        self.store = HubStore.open(
+            f"sqlite:///{(tmp_path / 'api.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1"
+        )
         self.store.apply_changes(sample_changes())
         self.audit_sent: list[dict[str, Any]] = []
         self.alert_actions: list[dict[str, Any]] = []
@@ -288,7 +290,7 @@ def test_failing_callbacks_do_not_fail_requests(tmp_path: Path) -> None:
         raise ConnectionError("broker down")
 
     settings = Settings(data_dir=tmp_path / "d", token_secret=SECRET)
-    store = HubStore.open(f"sqlite:///{(tmp_path / 'cb.sqlite3').as_posix()}")
+    store = HubStore.open(f"sqlite:///{(tmp_path / 'cb.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     store.apply_changes(sample_changes())
     app = create_api(settings, store, audit_sink=broken, on_alert_action=broken)
     headers = {"Authorization": "Bearer " + create_token(SECRET.encode(), role="PROSECUTOR", user="u")}

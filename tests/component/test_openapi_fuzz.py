@@ -27,7 +27,7 @@ SECRET = "fuzz-secret"
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The app's own OpenAPI schema bound to the ASGI app over a store with sample data."""
     tmp: Path = tmp_path_factory.mktemp("fuzz")
-    store = HubStore.open(f"sqlite:///{(tmp / 'fuzz.sqlite3').as_posix()}")
+    store = HubStore.open(f"sqlite:///{(tmp / 'fuzz.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     store.apply_changes(sample_changes())
     app = create_api(Settings(data_dir=tmp / "data", token_secret=SECRET), store)
     yield schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.component
 
 @pytest.fixture
 def store(tmp_path: Path) -> HubStore:
-    s = HubStore.open(f"sqlite:///{(tmp_path / 'data' / 'hub.sqlite3').as_posix()}")
+    s = HubStore.open(f"sqlite:///{(tmp_path / 'data' / 'hub.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     s.apply_changes(sample_changes())
     return s
 

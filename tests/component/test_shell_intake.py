@@ -31,7 +31,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[HubStore]:
-    opened = HubStore.open(settings.effective_database_url)
+    opened = HubStore.open(settings.effective_database_url, id_key=settings.id_hash_key)
     yield opened
     opened.close()
 

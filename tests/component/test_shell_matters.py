@@ -30,7 +30,7 @@ class FakeClock:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[HubStore]:
-    opened = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}")
+    opened = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     yield opened
     opened.close()
 

@@ -68,7 +68,7 @@ def events() -> list[CaseEvent]:
 
 
 def clean_run(tmp_path: Path, events: Sequence[CaseEvent], as_of: datetime) -> dict[str, str]:
-    store = HubStore.open(f"sqlite:///{(tmp_path / 'clean.sqlite3').as_posix()}")
+    store = HubStore.open(f"sqlite:///{(tmp_path / 'clean.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     try:
         runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
         for chunk in chunks(events, 40):
@@ -92,7 +92,7 @@ class Rig:
 def rig(tmp_path: Path, events: list[CaseEvent]) -> Iterator[Rig]:
     as_of = max(e.occurred_at for e in events)
     expected = clean_run(tmp_path, events, as_of)
-    store = FlakyStore.open(f"sqlite:///{(tmp_path / 'flaky.sqlite3').as_posix()}")
+    store = FlakyStore.open(f"sqlite:///{(tmp_path / 'flaky.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     try:
         yield Rig(store, MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store), expected, as_of)
     finally:

@@ -73,7 +73,7 @@ def test_sqlite_syncs_the_archive_at_commit_and_not_the_read_model(tmp_path: Pat
     """The archive (behind ACCEPTED receipts) commits with synchronous=FULL; read-model writes with NORMAL."""
     from sqlalchemy import event
 
-    store = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}")
+    store = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     modes: list[tuple[str, str]] = []  # (synchronous mode, first statement of the transaction)
     pending: list[str] = []
 
@@ -219,7 +219,8 @@ def test_people_actions_survive_reapply_and_lifecycle_is_logged_once(store: HubS
         "已电话督促",
     )
     assert [h["action"] for h in store.alert_history(alert_id)] == ["RAISED", "ACKNOWLEDGED", "RESOLVED"]
-    # The rules close the alert (answering event arrived): a CLOSED entry follows.
+    # The rules close the alert (answering event arrived): the domain's RESOLVED step follows,
+    # logged by the rules (no actor), with what answered the alert as its reason.
     evals = tuple(
         MatterEvaluation(
             e.matter_id, tuple(a.model_copy(update={"state": AlertState.CLOSED}) for a in e.alerts), e.clocks
@@ -227,7 +228,8 @@ def test_people_actions_survive_reapply_and_lifecycle_is_logged_once(store: HubS
         for e in changes.evaluations
     )
     store.apply_changes(Changes(matters=changes.matters, evaluations=evals))
-    assert [h["action"] for h in store.alert_history(alert_id)][-1] == "CLOSED"
+    last = store.alert_history(alert_id)[-1]
+    assert (last["action"], last["actor"]) == ("RESOLVED", None) and last["reason"]
     assert store.alert_rows() == []
 
 

@@ -29,7 +29,7 @@ def synth() -> tuple[list, datetime]:  # type: ignore[type-arg]
 
 
 def _store(tmp_path: Path, name: str) -> HubStore:
-    return HubStore.open(f"sqlite:///{(tmp_path / f'{name}.sqlite3').as_posix()}")
+    return HubStore.open(f"sqlite:///{(tmp_path / f'{name}.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
 
 
 def _read(path: Path) -> list[dict[str, object]]:

@@ -59,7 +59,7 @@ def _serve(store: HubStore, data_dir: Path) -> Iterator[str]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, HubStore]]:
     """A server over the hand-built sample (known names, a hostile name, every alert state)."""
     tmp = tmp_path_factory.mktemp("ui")
-    store = HubStore.open(f"sqlite:///{(tmp / 'ui.sqlite3').as_posix()}")
+    store = HubStore.open(f"sqlite:///{(tmp / 'ui.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     store.apply_changes(sample_changes())
     try:
         with _serve(store, tmp / "data") as base:
@@ -79,7 +79,7 @@ def engine_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     data = generate_matters(80, seed=5)
     as_of = max(e.occurred_at for e in data.events) + timedelta(days=1)
     state = HubState(rules=default_rulebook())
-    store = HubStore.open(f"sqlite:///{(tmp / 'ui.sqlite3').as_posix()}")
+    store = HubStore.open(f"sqlite:///{(tmp / 'ui.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     store.apply_changes(state.changes(state.add_many(data.events), as_of))
     try:
         with _serve(store, tmp / "data") as base:

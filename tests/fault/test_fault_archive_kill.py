@@ -37,7 +37,7 @@ CHILD = textwrap.dedent(
     from tests.builders.events import make_event
 
     url, schema, total, chunk, start = sys.argv[1], sys.argv[2] or None, *map(int, sys.argv[3:6])
-    store = HubStore.open(url, schema=schema) if schema else HubStore.open(url)
+    store = HubStore.open(url, schema=schema, id_key=b"ipx-hub-id-v1")
     base = datetime(2024, 1, 1, tzinfo=UTC)
     text = "当事人经营场所查获侵权商品。" * 300  # ~4 KB per event: each chunk takes a while to write
     for first in range(start, total, chunk):
@@ -90,7 +90,7 @@ def _child(url: str, schema: str, start: int) -> subprocess.Popen[str]:
 
 
 def _open(url: str, schema: str) -> HubStore:
-    return HubStore.open(url, schema=schema) if schema else HubStore.open(url)
+    return HubStore.open(url, schema=schema or None, id_key=b"ipx-hub-id-v1")
 
 
 def test_kill_during_archive_write_loses_and_doubles_nothing(archive_target: tuple[str, str]) -> None:

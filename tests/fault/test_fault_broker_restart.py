@@ -141,7 +141,7 @@ def test_rebuild_after_partial_projection_equals_clean_run(tmp_path: Path) -> No
             for e in chunk
         ]
 
-    store = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}")
+    store = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     try:
         before = unique[: len(unique) * 6 // 10]  # what the old owner had projected at the stop
         store.archive_append(rows(before))

@@ -97,7 +97,7 @@ def test_store_on_testcontainers_postgres() -> None:
     from testcontainers.postgres import PostgresContainer
 
     with PostgresContainer("postgres:16-alpine", driver="psycopg") as pg:
-        store = HubStore.open(pg.get_connection_url())
+        store = HubStore.open(pg.get_connection_url(), id_key=b"ipx-hub-id-v1")
         try:
             store.apply_changes(sample_changes())
             assert store.matter_count() == 4
@@ -122,12 +122,12 @@ def test_statistics_are_refreshed_as_the_read_model_grows(
 ) -> None:
     """After the read model has grown by the threshold, its tables are analyzed (so PostgreSQL
     plans the key deletes on the indexes); below it, nothing is analyzed."""
-    import hub.store.sql as sql
+    import hub.store.read_model as read_model
 
     changes = sample_changes()
     pg_store.apply_changes(changes)
     assert not _analyzed(pg_store, "event_matter")  # the default threshold is far away
-    monkeypatch.setattr(sql, "ANALYZE_AFTER_ROWS", 1)
+    monkeypatch.setattr(read_model, "ANALYZE_AFTER_ROWS", 1)
     pg_store.forget_written()  # the same matters are written whole again: rows count
     pg_store.apply_changes(changes)
     assert _analyzed(pg_store, "event_matter") and _analyzed(pg_store, "matters")

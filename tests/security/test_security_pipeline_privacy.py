@@ -115,7 +115,7 @@ def pipeline(tmp_path: Path) -> Iterator[Pipeline]:
         data_dir=tmp_path, topic_prefix="pp.", token_secret=SECRET, as_of=NOW, log_level="DEBUG"
     )
     ensure_keys(settings.effective_keys_dir)
-    store = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}")
+    store = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     intake = IntakeProcessor(
         settings,
         store,

@@ -75,7 +75,7 @@ class Intake:
 def intake(tmp_path: Path) -> Iterator[Intake]:
     settings = Settings(data_dir=tmp_path, topic_prefix="sec.", require_signatures=True)
     ensure_keys(settings.effective_keys_dir)
-    store = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}")
+    store = HubStore.open(f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     trust = load_trust_list(settings.effective_keys_dir)
     processor = IntakeProcessor(
         settings, store, trust, load_signer(settings.effective_keys_dir, "HUB"), clock=lambda: NOW

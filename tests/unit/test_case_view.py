@@ -115,9 +115,10 @@ def test_masking_helpers() -> None:
     assert mask_person_name("张某") == "张某"
     assert mask_id_no(SAMPLE_ID_NO) == SAMPLE_ID_NO[:10] + "********"
     assert mask_id_no("3701**********1234") == "3701**********1234"
-    assert SAMPLE_ID_NO not in id_hash(SAMPLE_ID_NO) and id_hash(SAMPLE_ID_NO) == id_hash(
-        SAMPLE_ID_NO.lower()
-    )
+    key = b"test-id-hash-key"
+    assert SAMPLE_ID_NO not in id_hash(SAMPLE_ID_NO, key)
+    assert id_hash(SAMPLE_ID_NO, key) == id_hash(SAMPLE_ID_NO.lower(), key)
+    assert id_hash(SAMPLE_ID_NO, key) != id_hash(SAMPLE_ID_NO, b"another-key")  # the key is used
 
 
 def _sample_view(matter_id: str = "M-e-0001"):  # type: ignore[no-untyped-def]
@@ -196,5 +197,6 @@ def test_search_keys_unify_spellings() -> None:
     assert name_key("某某商贸有限公司") != name_key("某某贸易有限公司")
     person = Party(role=Role.SUSPECT, kind=PartyKind.PERSON, name="李四", id_no=SAMPLE_ID_NO)
     view = apply(empty_view("M"), _event("x", EventType.CASE_OPENED, Agency.POLICE, 1, parties=(person,)))
-    keys = index_keys(view)
-    assert ("IDH", id_hash(SAMPLE_ID_NO)) in keys and not any(SAMPLE_ID_NO in k for _, k in keys)
+    keys = index_keys(view, b"test-id-hash-key")
+    assert ("IDH", id_hash(SAMPLE_ID_NO, b"test-id-hash-key")) in keys
+    assert not any(SAMPLE_ID_NO in k for _, k in keys)

@@ -1,0 +1,92 @@
+"""What every part of HubStore shares: the engine, the write connection, table handles, helpers.
+
+The store is split by concern (archive, read model, search, alert workflow, audit, statistics);
+each part is a mixin over ``StoreBase`` so that callers keep holding one ``HubStore``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from hub.store.schema import metadata
+
+IN_CHUNK = 500  # bound IN lists (SQLite's variable limit, PostgreSQL plan size)
+
+archive_t = metadata.tables["archive"]
+event_matter_t = metadata.tables["event_matter"]
+event_party_t = metadata.tables["event_party"]
+matters_t = metadata.tables["matters"]
+party_matters_t = metadata.tables["party_matters"]
+search_keys_t = metadata.tables["search_keys"]
+alerts_t = metadata.tables["alerts"]
+alert_events_t = metadata.tables["alert_events"]
+clocks_t = metadata.tables["clocks"]
+audit_t = metadata.tables["audit"]
+dead_letters_t = metadata.tables["dead_letters"]
+
+RowId = tuple[str, tuple[Any, ...]]  # (table name, key values) of one read-model row
+
+
+def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class StoreBase:
+    """One SQLAlchemy engine and the state the parts share. Thread-safe; one per process is enough."""
+
+    def __init__(self, engine: Engine, *, id_key: bytes) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        # HMAC key of the ID-number search keys (Settings.id_hash_key; see ADR 0015).
+        self.id_key = id_key
+        self._name_cache: tuple[float, list[str]] | None = None
+        self._name_lock = threading.Lock()
+        self.name_cache_seconds = 5.0
+        # matter id -> row id -> content hash of the rows this process last wrote for it
+        # (see apply_changes; cleared by forget_written and by any failed write).
+        self._written: dict[str, dict[RowId, int]] = {}
+        self.count_cap = 1000
+        # Rows this process wrote to the read model since it last refreshed PostgreSQL's
+        # statistics, and how many it had written by then (see _refresh_statistics).
+        self._rows_since_analyze = 0
+        self._rows_at_analyze = 0
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _write(self, *, durable: bool = True) -> Connection:
+        """A connection whose transaction takes the write lock up front on SQLite (no upgrade
+        deadlocks between a worker applying changes and the API recording an alert action).
+
+        ``durable``: on SQLite the commit is synced to disk before it returns (synchronous=FULL).
+        The archive, dead letters, people's alert actions and the audit log are durable; the
+        read model is not (``apply_changes``): after a power loss it may lack its last commits,
+        and a new matter owner rebuilds it from the archive anyway (ADR 0003).
+        """
+        return self.engine.connect().execution_options(sqlite_immediate=True, sqlite_durable=durable)
+
+    def _insert(self) -> Any:
+        """The dialect's INSERT construct (both offer ON CONFLICT)."""
+        return sqlite_dialect.insert if self.dialect == "sqlite" else pg_dialect.insert
+
+    def _qualified(self, table_name: str) -> str:
+        """A table's name for hand-written SQL, inside the store's schema when it has one."""
+        schema = (self.engine.get_execution_options().get("schema_translate_map") or {}).get(None)
+        quote = self.engine.dialect.identifier_preparer.quote
+        return (f"{quote(schema)}." if schema else "") + quote(table_name)

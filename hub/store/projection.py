@@ -1,0 +1,269 @@
+"""Read-model rows of a matter, and the plan of one read-model write (what to delete, insert).
+
+Built before the write transaction opens; no connection is used here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete
+
+from hub.domain.case_view import build_view
+from hub.domain.model import ACCUSED_ROLES
+from hub.domain.queries import index_keys, month_key
+from hub.domain.snapshot import AlertState, MatterEvaluation, MatterSnapshot
+from hub.store.base import (
+    RowId,
+    alerts_t,
+    clocks_t,
+    event_matter_t,
+    event_party_t,
+    matters_t,
+    party_matters_t,
+    search_keys_t,
+)
+
+_ACCUSED_ROLE_VALUES = frozenset(r.value for r in ACCUSED_ROLES)
+# People's actions on an alert: carried over when the rules rewrite the alert's row.
+KEPT_ALERT_COLUMNS = (
+    "status",
+    "acknowledged_by",
+    "acknowledged_at",
+    "resolved_by",
+    "resolved_at",
+    "resolution_reason",
+)
+# The read model, in the order apply_changes writes it.
+READ_MODEL_TABLES = (
+    matters_t,
+    event_matter_t,
+    event_party_t,
+    party_matters_t,
+    search_keys_t,
+    alerts_t,
+    clocks_t,
+)
+
+
+class MatterRows:
+    """Rows of every read-model table for a set of matters, built before the transaction opens."""
+
+    def __init__(self) -> None:
+        self.matters: list[dict[str, Any]] = []
+        self.event_matter: list[dict[str, Any]] = []
+        self.event_party: list[dict[str, Any]] = []
+        self.party_matters: list[dict[str, Any]] = []
+        self.search_keys: list[dict[str, Any]] = []
+        self.alerts: list[dict[str, Any]] = []
+        self.clocks: list[dict[str, Any]] = []
+
+    def by_table(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        yield "matters", self.matters
+        yield "event_matter", self.event_matter
+        yield "event_party", self.event_party
+        yield "party_matters", self.party_matters
+        yield "search_keys", self.search_keys
+        yield "alerts", self.alerts
+        yield "clocks", self.clocks
+
+
+# Read-model tables in write order, and the columns that identify a row in each.
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "matters": ("matter_id",),
+    "event_matter": ("event_id",),
+    "event_party": ("event_id", "party_index"),
+    "party_matters": ("party_id", "matter_id"),
+    "search_keys": ("kind", "key", "matter_id"),
+    "alerts": ("alert_id",),
+    "clocks": ("clock_id",),
+}
+# Columns a row's content is compared without: write stamps, and people's alert actions (the
+# API changes those; a rewrite carries them over).
+_NOT_COMPARED = frozenset({"updated_at", *KEPT_ALERT_COLUMNS})
+
+_READERS: dict[str, tuple[Callable[[dict[str, Any]], tuple[Any, ...]], Callable[[dict[str, Any]], Any]]] = {}
+
+
+def _row_readers(
+    name: str, sample: dict[str, Any]
+) -> tuple[Callable[[dict[str, Any]], tuple[Any, ...]], Callable[[dict[str, Any]], Any]]:
+    """Fast readers of a row's key (always a tuple) and compared content (a hashable tuple)."""
+    readers = _READERS.get(name)
+    if readers is None:
+        keys = ROW_KEYS[name]
+        key_getter = itemgetter(*keys)
+        key_of = key_getter if len(keys) > 1 else (lambda row: (key_getter(row),))
+        # Every row of a table is built by one function: same columns, same order.
+        compared = [c for c in sample if c not in _NOT_COMPARED]
+        readers = (key_of, itemgetter(*compared))
+        _READERS[name] = readers
+    return readers
+
+
+def delete_rows(table: Any, *, with_matter: bool) -> Any:
+    """DELETE of one row by its key (executed with a list of key dicts: executemany)."""
+    columns = ROW_KEYS[table.name]
+    conditions = [table.c[c] == bindparam(f"k_{c}") for c in columns]
+    if with_matter and "matter_id" not in columns:
+        conditions.append(table.c.matter_id == bindparam("k_matter_id"))
+    return delete(table).where(and_(*conditions))
+
+
+class WritePlan:
+    """What one apply_changes writes: matters replaced whole, rows to delete, rows to insert."""
+
+    def __init__(self) -> None:
+        self.replaced: list[str] = []
+        self.stale: dict[str, list[dict[str, Any]]] = {t.name: [] for t in READ_MODEL_TABLES}
+        self.inserts: dict[str, list[dict[str, Any]]] = {t.name: [] for t in READ_MODEL_TABLES}
+        # Of those: rows of matters written as a diff; and the first key column of the rows of
+        # matters replaced whole.
+        self.diff_inserts: dict[str, list[dict[str, Any]]] = {t.name: [] for t in READ_MODEL_TABLES}
+        self.replaced_keys: dict[str, list[Any]] = {t.name: [] for t in READ_MODEL_TABLES}
+        # matter id -> row id -> content hash, as written by this plan (None: matter removed)
+        self.digests: dict[str, dict[RowId, int] | None] = {}
+
+    def add_matter(self, matter_id: str, rows: MatterRows, written: dict[RowId, int] | None) -> None:
+        digests: dict[RowId, int] = {}
+        for name, table_rows in rows.by_table():
+            if not table_rows:
+                continue
+            first_key = ROW_KEYS[name][0]
+            key_of, content_of = _row_readers(name, table_rows[0])
+            inserts = self.inserts[name]
+            side = self.replaced_keys[name] if written is None else self.diff_inserts[name]
+            for row in table_rows:
+                row_id = (name, key_of(row))
+                digest = hash(content_of(row))
+                digests[row_id] = digest
+                if written is None:
+                    inserts.append(row)
+                    side.append(row[first_key])
+                elif written.get(row_id) != digest:
+                    inserts.append(row)
+                    side.append(row)
+        if written is None:
+            self.replaced.append(matter_id)
+        else:
+            for (name, key), _digest in written.items():
+                if (name, key) not in digests:
+                    bound = {f"k_{c}": v for c, v in zip(ROW_KEYS[name], key, strict=True)}
+                    bound.setdefault("k_matter_id", matter_id)
+                    self.stale[name].append(bound)
+        self.digests[matter_id] = digests
+
+    def remove_matter(self, matter_id: str) -> None:
+        self.replaced.append(matter_id)
+        self.digests[matter_id] = None
+
+
+def project_matter(
+    snap: MatterSnapshot, evaluation: MatterEvaluation, id_key: bytes, stamp: datetime, rows: MatterRows
+) -> None:
+    view = build_view(snap, evaluation)
+    mid = snap.matter_id
+    by_id = {e.event_id: e for e in snap.events}
+    open_alert = any(a.state is AlertState.OPEN for a in evaluation.alerts)
+    rows.matters.append(
+        {
+            "matter_id": mid,
+            "view_json": view.model_dump_json(),
+            "first_at": view.first_at,
+            "last_at": view.last_at,
+            "regions": "," + ",".join(view.regions) + "," if view.regions else "",
+            "agencies": "," + ",".join(view.agencies) + "," if view.agencies else "",
+            "referral_status": view.referral_status,
+            "has_open_alert": open_alert,
+            "event_count": len(view.timeline),
+            "updated_at": stamp,
+        }
+    )
+    # The view's timeline entries already hold the event's enum values as strings and the
+    # resolved party ids (one per party index, in order): read them there, not from the event.
+    party_kinds: dict[str, str] = {}
+    for entry in view.timeline:
+        ev = by_id[entry.event_id]
+        amounts = ev.amounts
+        rows.event_matter.append(
+            {
+                "event_id": entry.event_id,
+                "matter_id": mid,
+                "agency": entry.agency,
+                "event_type": entry.event_type,
+                "region_code": entry.region_code,
+                "occurred_at": ev.occurred_at,
+                "month": month_key(ev.occurred_at),
+                "offense": entry.offense,
+                "direction": entry.direction,
+                "accused": any(p.role in _ACCUSED_ROLE_VALUES for p in entry.parties),
+                "fine": amounts.fine,
+                "turnover": amounts.illegal_turnover,
+                "gain": amounts.illegal_gain,
+            }
+        )
+        for party in entry.parties:
+            pid = party.party_id
+            if pid is None:
+                continue
+            rows.event_party.append(
+                {
+                    "event_id": entry.event_id,
+                    "party_index": party.index,
+                    "party_id": pid,
+                    "matter_id": mid,
+                    "role": party.role,
+                    "kind": party.kind,
+                }
+            )
+            party_kinds.setdefault(pid, party.kind)
+    for pid, kind in sorted(party_kinds.items()):
+        rows.party_matters.append({"party_id": pid, "matter_id": mid, "kind": kind})
+    for kind, key in sorted(index_keys(view, id_key)):
+        rows.search_keys.append({"kind": kind, "key": key[:300], "matter_id": mid})
+    for alert in evaluation.alerts:
+        trigger = by_id.get(alert.trigger_event_id)
+        rows.alerts.append(
+            {
+                "alert_id": alert.alert_id,
+                "matter_id": mid,
+                "alert_type": alert.alert_type.value,
+                "trigger_event_id": alert.trigger_event_id,
+                "state": alert.state.value,
+                "status": "NEW",
+                "raised_at": alert.raised_at,
+                "due_at": alert.due_at,
+                "basis": alert.basis,
+                "explanation": alert.explanation,
+                "acting_agency": alert.acting_agency,
+                "region_code": trigger.region_code if trigger else None,
+                "agency": trigger.agency.value if trigger else None,
+                "closed_by_event_id": alert.closed_by_event_id,
+                "alert_json": alert.model_dump_json(),
+                "acknowledged_by": None,
+                "acknowledged_at": None,
+                "resolved_by": None,
+                "resolved_at": None,
+                "resolution_reason": None,
+                "updated_at": stamp,
+            }
+        )
+    for clock in evaluation.clocks:
+        starter = by_id.get(clock.started_by_event_id)
+        rows.clocks.append(
+            {
+                "clock_id": clock.clock_id,
+                "matter_id": mid,
+                "kind": clock.kind,
+                "started_by_event_id": clock.started_by_event_id,
+                "started_at": clock.started_at,
+                "due_at": clock.due_at,
+                "state": clock.state.value,
+                "agency": starter.agency.value if starter else None,
+                "region_code": starter.region_code if starter else None,
+                "month": month_key(clock.started_at),
+            }
+        )

@@ -1,0 +1,146 @@
+"""Statistics over the read model: counts per agency and district, penalty decisions (标准统一)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from hub.domain.model import ADMINISTRATIVE_AGENCIES, EventType
+from hub.domain.snapshot import AlertState
+from hub.domain.standards import PenaltyRow
+from hub.store.base import StoreBase, alerts_t, clocks_t, event_matter_t, matters_t, now_utc
+
+_OPEN = AlertState.OPEN.value
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+class StatisticsStore(StoreBase):
+    def penalty_rows(
+        self, date_from: datetime | None = None, date_to: datetime | None = None
+    ) -> list[PenaltyRow]:
+        """Administrative penalty decisions against an accused party, for 标准统一."""
+        em = event_matter_t
+        stmt = select(em).where(
+            em.c.event_type == EventType.PENALTY_DECIDED.value,
+            em.c.agency.in_([a.value for a in ADMINISTRATIVE_AGENCIES]),
+        )
+        if date_from:
+            stmt = stmt.where(em.c.occurred_at >= date_from)
+        if date_to:
+            stmt = stmt.where(em.c.occurred_at <= date_to)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt.order_by(em.c.event_id)).mappings().all()
+        return [
+            PenaltyRow(
+                event_id=r["event_id"],
+                matter_id=r["matter_id"],
+                agency=r["agency"],
+                region_code=r["region_code"],
+                offense=r["offense"],
+                occurred_at=r["occurred_at"],
+                fine=_dec(r["fine"]),
+                turnover=_dec(r["turnover"]),
+                gain=_dec(r["gain"]),
+            )
+            for r in rows
+        ]
+
+    def statistics(
+        self,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        as_of: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Counts per agency and district: events, transfers (both directions) per month, overdue
+        clocks, open alerts, matters by referral status."""
+        em = event_matter_t
+        window: list[ColumnElement[bool]] = []
+        if date_from:
+            window.append(em.c.occurred_at >= date_from)
+        if date_to:
+            window.append(em.c.occurred_at <= date_to)
+        moment = as_of or now_utc()
+        overdue = or_(
+            clocks_t.c.state == "EXPIRED", and_(clocks_t.c.state == "RUNNING", clocks_t.c.due_at < moment)
+        )
+        clock_window: list[ColumnElement[bool]] = []
+        if date_from:
+            clock_window.append(clocks_t.c.started_at >= date_from)
+        if date_to:
+            clock_window.append(clocks_t.c.started_at <= date_to)
+        with self.engine.connect() as conn:
+            events = conn.execute(
+                select(em.c.agency, em.c.region_code, em.c.event_type, func.count())
+                .where(*window)
+                .group_by(em.c.agency, em.c.region_code, em.c.event_type)
+            ).all()
+            transfers = conn.execute(
+                select(em.c.direction, em.c.agency, em.c.region_code, em.c.month, func.count())
+                .where(em.c.direction.is_not(None), *window)
+                .group_by(em.c.direction, em.c.agency, em.c.region_code, em.c.month)
+            ).all()
+            clocks = conn.execute(
+                select(clocks_t.c.kind, clocks_t.c.agency, clocks_t.c.region_code, func.count())
+                .where(overdue, *clock_window)
+                .group_by(clocks_t.c.kind, clocks_t.c.agency, clocks_t.c.region_code)
+            ).all()
+            alerts = conn.execute(
+                select(alerts_t.c.alert_type, alerts_t.c.agency, alerts_t.c.region_code, func.count())
+                .where(alerts_t.c.state == _OPEN, alerts_t.c.status != "RESOLVED")
+                .group_by(alerts_t.c.alert_type, alerts_t.c.agency, alerts_t.c.region_code)
+            ).all()
+            statuses = conn.execute(
+                select(matters_t.c.referral_status, func.count()).group_by(matters_t.c.referral_status)
+            ).all()
+        by_agency: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        by_region: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for agency, region, etype, n in events:
+            by_agency[agency][etype] += n
+            by_agency[agency]["events"] += n
+            by_region[region or "未知"][etype] += n
+            by_region[region or "未知"]["events"] += n
+        transfer_rows = []
+        for direction, agency, region, month, n in transfers:
+            transfer_rows.append(
+                {
+                    "direction": direction,
+                    "agency": agency,
+                    "region": region or "未知",
+                    "month": month,
+                    "count": int(n),
+                }
+            )
+            key = "forward_transfers" if direction == "FORWARD" else "reverse_referrals"
+            by_agency[agency][key] += n
+            by_region[region or "未知"][key] += n
+        clock_rows = []
+        for kind, agency, region, n in clocks:
+            clock_rows.append({"kind": kind, "agency": agency, "region": region or "未知", "count": int(n)})
+            by_agency[agency or "未知"]["overdue_clocks"] += n
+            by_region[region or "未知"]["overdue_clocks"] += n
+        alert_rows = []
+        for atype, agency, region, n in alerts:
+            alert_rows.append(
+                {"alert_type": atype, "agency": agency, "region": region or "未知", "count": int(n)}
+            )
+            by_agency[agency or "未知"]["open_alerts"] += n
+            by_region[region or "未知"]["open_alerts"] += n
+        transfer_rows.sort(key=lambda r: (r["direction"], r["agency"], r["region"], r["month"]))
+        clock_rows.sort(key=lambda r: (r["kind"], r["agency"] or "", r["region"]))
+        alert_rows.sort(key=lambda r: (r["alert_type"], r["agency"] or "", r["region"]))
+        return {
+            "by_agency": {k: dict(v) for k, v in sorted(by_agency.items())},
+            "by_region": {k: dict(v) for k, v in sorted(by_region.items())},
+            "transfers": transfer_rows,
+            "overdue_clocks": clock_rows,
+            "open_alerts": alert_rows,
+            "referral_status": {str(s): int(n) for s, n in sorted(statuses)},
+        }
