@@ -81,7 +81,11 @@ def create_api(
 ) -> FastAPI:
     """Build the API over ``store`` (opened from settings, and closed at shutdown, when None)."""
     owns_store = store is None
-    the_store = store if store is not None else HubStore.open(settings.effective_database_url)
+    the_store = (
+        store
+        if store is not None
+        else HubStore.open(settings.effective_database_url, id_key=settings.id_hash_key)
+    )
     secret = load_token_secret(settings)
     clock = now or (lambda: datetime.now(UTC))
     # auto_describe off: the store collector would otherwise query the database at build time.

@@ -261,10 +261,12 @@ class MatterRuntime:
 
         # Matters merged away since the last call come back in removed_matter_ids (HubState
         # tracks them), so touched may name matters that no longer exist.
-        changes: Changes = state.changes(touched, self.as_of())
+        as_of = self.as_of()
+        changes: Changes = state.changes(touched, as_of)
         try:
             with self._write_gate:
-                self._store.apply_changes(changes)
+                # The history's RESOLVED rows carry the evaluation time, as the alerts topic does.
+                self._store.apply_changes(changes, now=as_of)
         except Exception as exc:
             # HubState.changes() hands over merged-away ids once: keep them pending with the
             # rest, so the retry removes them too.

@@ -37,6 +37,7 @@ CHUNK = 500
 
 def soak_events(count: int, companies: int) -> list[CaseEvent]:
     """The backpressure soak's synthetic events: distinct cases, ``companies`` parties, in time order."""
+
     def company(i: int) -> Any:
         n = i % companies
         return make_party(name=f"济南压测{n}商贸有限公司", uscc=make_uscc(10_000 + n))

@@ -671,6 +671,7 @@ def _reverse_due(c: CaseFactory) -> list[Scenario]:
                 frozenset(),
             )
         ]
+
     def judgment(text: str) -> CaseEvent:
         # Only the operative text differs between the exemption variants (5 and 6).
         return c.event(

@@ -315,7 +315,6 @@ def test_app_opens_and_closes_its_own_store(tmp_path: Path) -> None:
     assert ((tmp_path / "own" / "hub.sqlite3").stat().st_mode & 0o777) == 0o600
 
 
-
 def test_docs_page_is_served_without_internet(tmp_path: Path) -> None:
     """/docs loads Swagger UI from the hub itself, not from a CDN (the hub runs offline)."""
     with TestClient(create_api(Settings(data_dir=tmp_path))) as client:

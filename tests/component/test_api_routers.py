@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from hub.api.app import create_api
 from hub.api.auth import create_token
 from hub.settings import Settings
-from hub.store.sample_data import sample_changes
 from hub.store.sql import HubStore
+from tests.builders.store_changes import sample_changes
 
 pytestmark = pytest.mark.component
 

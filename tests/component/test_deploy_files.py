@@ -198,7 +198,7 @@ def image_tag_problems(image: str) -> list[str]:
 def broker_properties() -> dict[str, str]:
     """The server.properties the broker start script writes (variables left as they are)."""
     text = BROKER_SCRIPT.read_text(encoding="utf-8")
-    body = text.split("cat > \"$config\" <<PROPS\n", 1)[1].split("\nPROPS\n", 1)[0]
+    body = text.split('cat > "$config" <<PROPS\n', 1)[1].split("\nPROPS\n", 1)[0]
     props = {}
     for line in body.splitlines():
         key, _, value = line.partition("=")
@@ -633,8 +633,9 @@ def test_k8s_hub_settings_pass_production_checks() -> None:
     config = k8s_named("ConfigMap", "hub-config")["data"]
     assert all(key.startswith("HUB_") for key in config)
     secret = next(
-        doc for path, doc in k8s_docs() if path.name == "hub-secrets.example.yaml"
-        and doc["metadata"]["name"] == "hub-settings"
+        doc
+        for path, doc in k8s_docs()
+        if path.name == "hub-secrets.example.yaml" and doc["metadata"]["name"] == "hub-settings"
     )
     env = {**config, **secret["stringData"], "HUB_SASL_PASSWORD": "from-strimzi"}
     settings = settings_from(env)

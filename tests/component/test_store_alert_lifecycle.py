@@ -11,8 +11,8 @@ import pytest
 from hub.domain.lifecycle import NO_LONGER_APPLIES, diff_alerts
 from hub.domain.messages import AlertAction
 from hub.domain.snapshot import Alert, AlertState, Changes, MatterEvaluation
-from hub.store.sample_data import sample_changes
 from hub.store.sql import HubStore
+from tests.builders.store_changes import sample_changes
 
 pytestmark = pytest.mark.component
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from hub.domain.masking import id_hash
 from hub.domain.queries import KeyKind, MatterQuery
 from hub.settings import Settings
-from hub.store.sample_data import SAMPLE_ID_NO, sample_changes
 from hub.store.schema import metadata
 from hub.store.sql import HubStore
+from tests.builders.store_changes import SAMPLE_ID_NO, sample_changes
 
 pytestmark = pytest.mark.component
 

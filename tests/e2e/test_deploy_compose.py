@@ -66,8 +66,16 @@ def stack(tmp_path: Path) -> Iterator[tuple[list[str], dict[str, str]]]:
     values["HUB_KEYS_HOST_DIR"] = str(keys)
     env_file = tmp_path / ".env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
-    base = ["docker", "compose", "-p", f"ipxhub-e2e-{uuid.uuid4().hex[:8]}", "-f", str(COMPOSE_FILE),
-            "--env-file", str(env_file)]
+    base = [
+        "docker",
+        "compose",
+        "-p",
+        f"ipxhub-e2e-{uuid.uuid4().hex[:8]}",
+        "-f",
+        str(COMPOSE_FILE),
+        "--env-file",
+        str(env_file),
+    ]
     try:
         up = [*base, "up", "-d", "--build", "--wait", "--wait-timeout", "900"]
         subprocess.run(up, check=True, timeout=1200)
@@ -86,8 +94,9 @@ def produce_as(base: list[str], user: str, password: str, topic: str) -> subproc
         "echo e2e | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server kafka-1:9092 "
         f"--producer.config /opt/kafka/config/e2e.properties --topic {topic} --request-required-acks all"
     )
-    return subprocess.run([*base, "exec", "-T", "kafka-1", "bash", "-c", script],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*base, "exec", "-T", "kafka-1", "bash", "-c", script], capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.timeout(1800)
