@@ -20,6 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from pydantic import SecretStr
+
 from hub.settings import Settings
 
 GIL_SWITCH_INTERVAL_SECONDS = 0.001
@@ -58,6 +60,9 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
     for name, value in settings.model_dump(mode="json").items():
         if value is None:
             continue
+        secret = getattr(settings, name)
+        if isinstance(secret, SecretStr):  # dumped as "**********": pass the real value on
+            value = secret.get_secret_value()
         text = value if isinstance(value, str) else json.dumps(value)
         env[f"HUB_{name.upper()}"] = text
     env.update(extra)

@@ -93,9 +93,9 @@ def test_every_area_module_exposes_one_router() -> None:
 
 def test_two_apps_in_one_process_serve_their_own_store_and_secret(tmp_path: Path) -> None:
     """Store, settings and secret live on each app's state: two apps never see each other's."""
-    full = HubStore.open(f"sqlite:///{(tmp_path / 'full.sqlite3').as_posix()}")
+    full = HubStore.open(f"sqlite:///{(tmp_path / 'full.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     full.apply_changes(sample_changes())
-    empty = HubStore.open(f"sqlite:///{(tmp_path / 'empty.sqlite3').as_posix()}")
+    empty = HubStore.open(f"sqlite:///{(tmp_path / 'empty.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     try:
         app_full = create_api(Settings(data_dir=tmp_path / "a", token_secret=SECRET), full)
         app_empty = create_api(Settings(data_dir=tmp_path / "b", token_secret="another-secret"), empty)
