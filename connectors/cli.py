@@ -412,6 +412,8 @@ def review_approve(
     def sign_and_approve(connector: DocumentConnector) -> None:
         row = _draft_or_exit(connector.outbox, draft_id)
         try:
+            if row.state.value != "NEEDS_REVIEW":
+                raise ReviewError(f"草稿 {row.event_id} 当前状态为 {row.state.value}，不在待审核队列中")
             event = review.finalize(row.draft, row.missing)
             if event.event_id != row.event_id or event.agency is not agency:
                 raise review.ReviewRefused("草稿的 event_id 或机关与队列记录不符")

@@ -220,11 +220,16 @@ class Outbox:
     def enqueue(self, entries: Iterable[OutboxEntry], now: float) -> int:
         """Add new events as PENDING, due now; ids already present are left as they are.
 
+        A NEEDS_REVIEW draft with the same id (the complete document has the same deterministic
+        id as its truncated copy) is moved aside to ``<id>#draft``, marked SUPERSEDED, and the
+        complete event takes the id.
+
         Returns how many were new. One transaction: after a crash either all or none are in.
         """
         added = 0
         with self._transaction() as db:
             for e in entries:
+                _move_draft_aside(db, e.event_id, now)
                 cursor = db.execute(
                     "INSERT OR IGNORE INTO outbox (event_id, case_no, payload, signature, key_id, source,"
                     " state, attempts, next_attempt_at, reason, created_at, updated_at)"
@@ -511,6 +516,22 @@ def _expect_review(db: sqlite3.Connection, event_id: str) -> None:
         raise ReviewError(f"没有编号为 {event_id} 的草稿")
     if row[0] != OutboxState.NEEDS_REVIEW.value:
         raise ReviewError(f"草稿 {event_id} 当前状态为 {row[0]}，不在待审核队列中")
+
+
+def _move_draft_aside(db: sqlite3.Connection, event_id: str, now: float) -> None:
+    row = db.execute(
+        "SELECT state FROM outbox WHERE event_id = ? AND draft IS NOT NULL", (event_id,)
+    ).fetchone()
+    if row is None or row[0] != OutboxState.NEEDS_REVIEW.value:
+        return
+    aside = f"{event_id}#draft"
+    db.execute(
+        "UPDATE outbox SET event_id = ?, state = 'SUPERSEDED', superseded_by = ?, updated_at = ?"
+        " WHERE event_id = ?",
+        (aside, event_id, now, event_id),
+    )
+    db.execute("UPDATE review_log SET event_id = ? WHERE event_id = ?", (aside, event_id))
+    _log(db, aside, "SUPERSEDED", "system", now, event_id)
 
 
 def _complete_for(db: sqlite3.Connection, case_no: str, source: str) -> str | None:
