@@ -280,3 +280,42 @@ def test_publish_holds_drafts_sends_complete_events_and_supersedes_later(tmp_pat
     assert report.awaiting_review == 0 and report.outbox[OutboxState.SUPERSEDED] == 2
     assert report.outbox[OutboxState.DELIVERED] == len(items)
     assert all(n == 1 for n in hub.archive.values()) and len(hub.archive) == len(items)
+
+
+def test_parser_partial_event_is_held_as_a_draft_not_reported_as_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parser hands incomplete documents over as a failure carrying ``raw``; that is a draft."""
+    from dataclasses import dataclass, field
+
+    from connectors._core import runner
+    from connectors._core.records import SourceFailure
+
+    @dataclass(frozen=True)
+    class Partial(SourceFailure):  # the shape of the parser's PartialEvent
+        raw: dict[str, Any] = field(default_factory=dict)
+
+    raw = as_draft(court_events()[0], "case_no")
+    raw.pop("source")
+    items = [
+        Partial("truncated.txt", "不完整：缺少 case_no", raw=raw),
+        SourceFailure("bad.txt", "unreadable"),
+    ]
+    monkeypatch.setattr(runner, "parse_paths", lambda _agency, _paths: iter(items))
+    ensure_keys(tmp_path / "data" / "keys")
+    settings = ConnectorSettings.build(
+        Settings(data_dir=tmp_path / "data"), Agency.COURT, sources=(tmp_path,)
+    )
+    (tmp_path / "truncated.txt").write_text("判决书（残缺）", "utf-8")
+    connector = DocumentConnector(settings)
+    connector.setup()
+    try:
+        report = runner.PublishReport()
+        connector.stage(report)
+        [held_row] = connector.outbox.drafts()
+    finally:
+        connector.cleanup()
+    assert [f.label for f in report.failures] == ["bad.txt"] and report.drafts_held == 1
+    assert held_row.source == "truncated.txt" and held_row.missing == ["case_no"]
+    assert held_row.source_path and held_row.source_path.endswith("truncated.txt")
+    assert held_row.source_sha256 is not None and len(held_row.source_sha256) == 64
