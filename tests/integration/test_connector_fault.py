@@ -134,7 +134,8 @@ def test_connector_kill_9_mid_publish_loses_nothing_and_duplicates_nothing(
     summary = json.loads(second.stdout.strip().splitlines()[-1])
     print(f"after restart: {summary}")
     assert summary["new_in_outbox"] == 0  # re-parsing the same file enqueued nothing new
-    assert summary["outbox"] == {"PENDING": 0, "SENT": 0, "DELIVERED": EVENTS, "REJECTED": 0}
+    assert summary["outbox"] == {"PENDING": 0, "SENT": 0, "DELIVERED": EVENTS, "REJECTED": 0,
+                                 "NEEDS_REVIEW": 0, "SUPERSEDED": 0, "DISCARDED": 0}  # fmt: skip
 
     store = open_store(hub_settings)
     try:
