@@ -16,17 +16,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
+from hub.registry import HUB_KEY_NAME
 from hub.settings import Settings, load_settings
+from hub.store.engine import database_backend
 
 # One broker of three may be down (rolling upgrade, failure) while writes with acks=all go on.
 MIN_REPLICATION_FACTOR = 3
 MIN_INSYNC_REPLICAS = 2
 # HMAC-SHA256 API tokens: a shorter secret is guessable offline from one leaked token.
 MIN_TOKEN_SECRET_CHARS = 32
-HUB_KEY_NAME = "HUB"
+
 TRUST_LIST_FILE = "trust.json"
 
 
@@ -144,16 +143,15 @@ def _database_problems(settings: Settings) -> list[ProductionProblem]:
                 "required in production (PostgreSQL); the default is a SQLite file under the data dir",
             )
         ]
-    try:
-        url = make_url(settings.database_url)
-    except ArgumentError:
+    backend = database_backend(settings.database_url)
+    if backend is None:
         # Never echo the URL: it may carry the database password.
         return [ProductionProblem("HUB_DATABASE_URL", "not a valid SQLAlchemy URL")]
-    if url.get_backend_name() != "postgresql":
+    if backend != "postgresql":
         return [
             ProductionProblem(
                 "HUB_DATABASE_URL",
-                f"backend '{url.get_backend_name()}' refused: production uses PostgreSQL "
+                f"backend '{backend}' refused: production uses PostgreSQL "
                 "(several workers and the API write concurrently)",
             )
         ]

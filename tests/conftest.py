@@ -51,7 +51,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Bootstrap address of a fresh embedded Tansu broker, stopped at the end of the session."""
-    from hub.shell.broker import EmbeddedBroker
+    from hub.kafka.broker import EmbeddedBroker
 
     embedded = EmbeddedBroker(log_dir=tmp_path_factory.mktemp("broker"))
     bootstrap = embedded.start()

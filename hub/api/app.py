@@ -29,6 +29,7 @@ from hub.api.auth import load_token_secret
 from hub.api.deps import ApiState, Callback
 from hub.api.routers import alerts, audit, auth, labels, matters, ops, parties, reports, search, ui
 from hub.api.routers.ui import DOCS_ASSETS, STATIC_DIR
+from hub.bootstrap import open_store
 from hub.domain.snapshot import AlertType
 from hub.settings import Settings
 from hub.store.sql import HubStore
@@ -81,11 +82,7 @@ def create_api(
 ) -> FastAPI:
     """Build the API over ``store`` (opened from settings, and closed at shutdown, when None)."""
     owns_store = store is None
-    the_store = (
-        store
-        if store is not None
-        else HubStore.open(settings.effective_database_url, id_key=settings.id_hash_key)
-    )
+    the_store = store if store is not None else open_store(settings)
     secret = load_token_secret(settings)
     clock = now or (lambda: datetime.now(UTC))
     # auto_describe off: the store collector would otherwise query the database at build time.

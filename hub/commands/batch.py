@@ -43,12 +43,12 @@ def batch(
     settings = load_settings()
     if via_broker:
         # Engineer F's module; imported by name so linking-only checkouts still type-check.
-        runner = importlib.import_module("hub.shell.batch_runner")
+        runner = importlib.import_module("hub.entrypoints.batch_via_broker")
         runner.run_batch_via_broker(settings, events, out, when, workers)
         return
 
-    from hub.batch import BatchInputError, run_batch
     from hub.rulebook import load_rulebook
+    from hub.services.batch import BatchInputError, run_batch
 
     try:
         summary = run_batch(

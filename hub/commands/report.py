@@ -33,9 +33,9 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="output file")] = Path("report.html"),
     ) -> None:
         """Joint-meeting report: counts, transfers, overdue clocks, reverse referrals, divergent penalties."""
-        from hub.report import collect, write_report
+        from hub.bootstrap import open_store
+        from hub.services.reports import collect, write_report
         from hub.settings import load_settings
-        from hub.store.sql import HubStore
 
         if fmt not in ("html", "xlsx"):
             raise typer.BadParameter("--format must be html or xlsx")
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         if start and end and start > end:
             raise typer.BadParameter("--from is after --to")
         settings = load_settings()
-        store = HubStore.open(settings.effective_database_url, id_key=settings.id_hash_key)
+        store = open_store(settings)
         try:
             write_report(collect(store, start, end, as_of=settings.as_of), fmt, out)
         finally:

@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
     @app.command("worker")
     def worker() -> None:
         """Run one Faust worker (intake agents, matter agent, deadline timer) until stopped."""
-        from hub.shell.workers import run_worker
+        from hub.entrypoints.workers import run_worker
 
         run_worker(load_settings())
 
@@ -57,9 +57,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Serve only the query API and web UI over the configured store: no broker, no workers."""
+        from hub.entrypoints.local_hub import serve_api_only
         from hub.logging_setup import configure_logging
         from hub.production import check_settings
-        from hub.shell.local_hub import serve_api_only
 
         settings = _settings(api_host=host, api_port=port)
         configure_logging(settings.log_level, settings.log_json)
@@ -86,9 +86,9 @@ def register(app: typer.Typer) -> None:
         """Start the hub on this machine: broker, topics, archive replay, workers, API and web UI."""
         from rich.console import Console
 
+        from hub.entrypoints.local_hub import LocalHub
+        from hub.entrypoints.workers import WorkerExit
         from hub.logging_setup import configure_logging
-        from hub.shell.local_hub import LocalHub
-        from hub.shell.workers import WorkerExit
 
         settings = _settings(bootstrap=bootstrap, partitions=partitions, workers=workers)
         configure_logging(settings.log_level, settings.log_json)
@@ -142,8 +142,8 @@ def register(app: typer.Typer) -> None:
 
         from hub.codec.signing import load_signer
         from hub.domain.model import Agency
+        from hub.kafka.publisher import publish_and_collect, read_events, signed_message
         from hub.registry import REGISTRY
-        from hub.shell.publisher import publish_and_collect, read_events, signed_message
 
         settings = _settings(bootstrap=bootstrap)
         console = Console()
@@ -199,7 +199,8 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.progress import Progress
 
-        from hub.shell.local_hub import open_store, replay_archive
+        from hub.bootstrap import open_store
+        from hub.entrypoints.local_hub import replay_archive
 
         settings = load_settings()
         console = Console()
@@ -227,7 +228,7 @@ def register(app: typer.Typer) -> None:
         ] = 180.0,
     ) -> None:
         """Start the hub, publish a realistic sample from all five agencies, show what it found."""
-        from hub.shell.demo import run_demo
+        from hub.entrypoints.demo import run_demo
 
         code = run_demo(
             _settings(workers=workers),

@@ -7,6 +7,7 @@ time has no defined instant.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -91,3 +92,18 @@ class LinkRecord(_Message):
     b_event_id: str
     score: float = Field(ge=0.0, le=1.0, allow_inf_nan=False)
     evidence: str
+
+
+@dataclass(frozen=True)
+class ArchivedEvent:
+    """One accepted event as the archive keeps it (enough to replay and to re-verify)."""
+
+    event_id: str
+    agency: str
+    topic: str
+    received_at: datetime
+    occurred_at: datetime
+    payload_json: str  # canonical JSON text
+    avro: bytes
+    key_id: str | None = None
+    signature: bytes | None = None

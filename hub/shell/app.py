@@ -1,9 +1,9 @@
 """The Faust app: one intake agent per agency topic and the matter agent on ``cases``.
 
-Agents are thin: take a chunk, hand it to plain-Python processors (hub.shell.intake,
-hub.shell.matters), send what they return. Settings follow shared/BROKER.md: short rebalance
+Agents are thin: take a chunk, hand it to plain-Python processors (hub.services.intake,
+hub.services.fold), send what they return. Settings follow shared/BROKER.md: short rebalance
 and session timeouts, memory store, at-least-once (the embedded broker cannot do idempotent or
-transactional producers), no topic declaration by workers (hub.shell.topics creates them all),
+transactional producers), no topic declaration by workers (hub.kafka.topics creates them all),
 a web port per worker, Faust's own loggers muted, and the short consumer fetch wait.
 """
 
@@ -21,26 +21,20 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import faust
 from faust.types import StreamT
 
+from hub.bootstrap import fold_service, intake_service, open_store
+from hub.codec.headers import PUBLISHED_MS_HEADER, header_map
 from hub.domain.model import CaseEvent
+from hub.kafka.broker import free_loopback_port
+from hub.kafka.topics import faust_app_id
 from hub.logging_setup import get_logger
+from hub.services.fold import MatterRuntime, MatterStep, ProjectionNotWritten
+from hub.services.intake import IntakeOutcome, IntakeProcessor, Outgoing, RawMessage
+from hub.services.write_gate import WriteGate
 from hub.settings import Settings
-from hub.shell.broker import free_loopback_port
 from hub.shell.fetch_wait import install_kafka_client_policy
-from hub.shell.intake import (
-    PUBLISHED_MS_HEADER,
-    IntakeOutcome,
-    IntakeProcessor,
-    Outgoing,
-    RawMessage,
-    header_map,
-)
-from hub.shell.matters import MatterRuntime, MatterStep, ProjectionNotWritten
-from hub.shell.topics import faust_app_id
 from hub.shell.worker_metrics import WorkerMetrics
-from hub.shell.write_gate import WriteGate
 
 if TYPE_CHECKING:
-    from hub.codec.signing import Signer, TrustList
     from hub.store.sql import HubStore
 
 log = get_logger("hub.shell.app")
@@ -59,25 +53,6 @@ INLINE_FOLD_MAX_EVENTS = 200
 TRUST_RECHECK_SECONDS = 1.0  # how stale a rotated trust list may be in a running worker
 MATTER_RETRY_MAX_SECONDS = 10.0  # longest wait between attempts to write one matter batch
 CHUNK_RETRIES = 3  # whole-chunk retries (a locked database) before going message by message
-HUB_KEY_NAME = "HUB"
-
-
-def load_trust_list(settings: Settings) -> TrustList | None:
-    """The trust list, or None when it is absent and unsigned events are allowed."""
-    from hub.codec.signing import TrustList
-
-    path = settings.effective_keys_dir / "trust.json"
-    if not path.exists():
-        if settings.require_signatures:
-            raise FileNotFoundError(f"trust list missing: {path} (run `hub keys init`)")
-        return None
-    return TrustList.load(path)
-
-
-def load_hub_signer(settings: Settings) -> Signer:
-    from hub.codec.signing import load_signer
-
-    return load_signer(settings.effective_keys_dir, HUB_KEY_NAME)
 
 
 @dataclass
@@ -99,12 +74,7 @@ class WorkerResources:
     @property
     def store(self) -> HubStore:
         if self._store is None:
-            from hub.store.sql import HubStore
-
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            self._store = HubStore.open(
-                self.settings.effective_database_url, id_key=self.settings.id_hash_key
-            )
+            self._store = open_store(self.settings)
             self.write_gate.enabled = self._store.dialect == "sqlite"
         return self._store
 
@@ -130,22 +100,16 @@ class WorkerResources:
         if self._trust_changed():
             self._intake = None
         if self._intake is None:
-            self._intake = IntakeProcessor(
-                self.settings,
-                self.store,
-                load_trust_list(self.settings),
-                load_hub_signer(self.settings),
-                self.clock,
-                # No gate inside: _intake_chunk takes write_gate around the archive step only,
-                # waiting for it without blocking the event loop (WriteGate.intake_turn).
-            )
+            # No gate inside: _intake_chunk takes write_gate around the archive step only,
+            # waiting for it without blocking the event loop (WriteGate.intake_turn).
+            self._intake = intake_service(self.settings, self.store, self.clock)
         return self._intake
 
     @property
     def matters(self) -> MatterRuntime:
         """The matter runtime; only used under ``lock`` (folds and the timer)."""
         if self._matters is None:
-            self._matters = MatterRuntime(self.settings, self.store, self.clock, write_gate=self.write_gate)
+            self._matters = fold_service(self.settings, self.store, self.clock, write_gate=self.write_gate)
         if self.matters_stale:
             self.matters_stale = False
             self._matters.drop()
@@ -379,6 +343,15 @@ def create_app(
     app.on_partitions_revoked.connect(on_rebalance)  # type: ignore[arg-type]
     _ = matter_agent, metrics_page
     return app
+
+
+def run_until_stopped(app: faust.App) -> None:
+    """Run ``app`` as a Faust worker in this process until SIGINT/SIGTERM, then close its store."""
+    worker = faust.Worker(app, loglevel="WARNING", quiet=True, redirect_stdouts=False)
+    try:
+        worker.execute_from_commandline()
+    finally:
+        app.hub_resources.close()  # type: ignore[attr-defined]
 
 
 def _agency_values() -> list[str]:

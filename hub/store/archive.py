@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from hub.domain.messages import ArchivedEvent
 from hub.store.base import StoreBase, archive_t, dead_letters_t, now_utc
-
-
-@dataclass(frozen=True)
-class ArchivedEvent:
-    """One accepted event as the archive keeps it (enough to replay and to re-verify)."""
-
-    event_id: str
-    agency: str
-    topic: str
-    received_at: datetime
-    occurred_at: datetime
-    payload_json: str  # canonical JSON text
-    avro: bytes
-    key_id: str | None = None
-    signature: bytes | None = None
 
 
 class ArchiveStore(StoreBase):

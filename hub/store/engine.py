@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from hub.store.schema import metadata
 
@@ -15,6 +16,14 @@ from hub.store.schema import metadata
 # 924-980 events/s, these 1,057-1,124; each read-model commit spilled and checkpointed pages.
 SQLITE_CACHE_KIB = 65_536
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 20_000
+
+
+def database_backend(url: str) -> str | None:
+    """The backend a store URL names ("sqlite", "postgresql", ...), or None if it is no URL."""
+    try:
+        return make_url(url).get_backend_name()
+    except ArgumentError:
+        return None
 
 
 def open_engine(url: str, *, schema: str | None = None) -> Engine:

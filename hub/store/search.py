@@ -205,10 +205,10 @@ class SearchStore(StoreBase):
     def export_batch_files(self, out_dir: Path) -> None:
         """matters.jsonl, parties.jsonl, alerts.jsonl (OPEN alerts) from the read model.
 
-        Written by the batch path's own writer (hub.batch.write_batch_files), so the two paths
+        Written by the batch path's own writer (hub.services.batch.write_batch_files), so the two paths
         cannot drift apart in format; it sorts in Python (code-point order), not in SQL, whose
         collation differs by dialect and locale."""
-        from hub.batch import write_batch_files
+        from hub.codec.batch_files import write_batch_files
 
         with self.engine.connect() as conn:
             matters = [

@@ -6,8 +6,8 @@ re-exports, so ``from hub.store.sql import HubStore, ArchivedEvent`` keeps worki
 
 from __future__ import annotations
 
+from hub.domain.messages import ArchivedEvent
 from hub.store.alert_workflow import AlertConflict
-from hub.store.archive import ArchivedEvent
 from hub.store.audit import GENESIS_HASH, AuditSink
 from hub.store.engine import SQLITE_CACHE_KIB, SQLITE_WAL_AUTOCHECKPOINT_PAGES
 from hub.store.hub_store import HubStore

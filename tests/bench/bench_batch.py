@@ -33,8 +33,8 @@ GOAL_EVENTS_PER_SECOND = 20_000
 
 
 def batch_available() -> tuple[bool, str]:
-    if importlib.util.find_spec("hub.batch") is None:
-        return False, "hub.batch (engineer B) does not exist yet"
+    if importlib.util.find_spec("hub.services.batch") is None:
+        return False, "hub.services.batch (engineer B) does not exist yet"
     return True, ""
 
 
@@ -116,7 +116,7 @@ def run(
     print(f"  plain loop: {rows[-1].get('events_per_second')} ev/s", flush=True)
 
     available, reason = batch_available()
-    name = "hub batch (hub.batch.run_batch): parse + match + rules + write files"
+    name = "hub batch (hub.services.batch.run_batch): parse + match + rules + write files"
     if not available:
         rows.append(row(name, STATUS_NOT_AVAILABLE, reason=reason, engine="hub"))
     else:

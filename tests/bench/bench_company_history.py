@@ -25,8 +25,8 @@ from typing import Any
 
 from hub.domain.model import CaseEvent
 from hub.logging_setup import configure_logging
+from hub.services.fold import MatterRuntime
 from hub.settings import Settings
-from hub.shell.matters import MatterRuntime
 from tests.bench.bench_fold import DiscardingStore
 from tests.bench.common import REPO_ROOT, ratio, row, write_result
 from tests.builders.events import make_event, make_party, make_uscc

@@ -31,8 +31,8 @@ from typing import Any
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Changes
 from hub.logging_setup import configure_logging
+from hub.services.fold import MatterRuntime
 from hub.settings import Settings
-from hub.shell.matters import MatterRuntime
 from hub.store.sql import HubStore
 from tests.bench.common import REPO_ROOT, ratio, row, write_result
 from tests.bench.workload import generate_event_dicts

@@ -3,7 +3,7 @@
 For each store the archive is filled once (HubStore.archive_append, engineer E), then, each in
 its own process, in the same run:
   - plain: SELECT payload_json FROM archive ORDER BY seq + json decode + CaseEvent validation,
-  - hub:   the hub's rebuild (hub.shell.local_hub.replay_archive: HubState fold, evaluation of
+  - hub:   the hub's rebuild (hub.entrypoints.local_hub.replay_archive: HubState fold, evaluation of
            every matter, read model written).
 PostgreSQL runs when HUB_TEST_POSTGRES_URL is set (a unique schema per run, dropped after).
 Results: tests/bench/results/replay.json, events/s and the hub's ratio to the plain loop.
@@ -46,7 +46,7 @@ FILL_BATCH = 5000
 
 
 def hub_replay_available() -> tuple[bool, str]:
-    for module in ("hub.shell.local_hub", "hub.domain.engine", "hub.store.sql"):
+    for module in ("hub.entrypoints.local_hub", "hub.domain.engine", "hub.store.sql"):
         if importlib.util.find_spec(module) is None:
             return False, f"{module} does not exist yet"
     return True, ""

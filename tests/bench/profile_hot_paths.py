@@ -49,8 +49,8 @@ def profile_replay(events: int, work: Path) -> str:
 
 
 def profile_batch(events: int, work: Path) -> str:
-    if importlib.util.find_spec("hub.batch") is None:
-        return "hub.batch does not exist yet"
+    if importlib.util.find_spec("hub.services.batch") is None:
+        return "hub.services.batch does not exist yet"
     events_file = work / "events.jsonl"
     generate = [
         sys.executable,

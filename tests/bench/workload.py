@@ -370,7 +370,7 @@ class Broker:
 
     def start(self) -> str:
         try:
-            from hub.shell.broker import EmbeddedBroker
+            from hub.kafka.broker import EmbeddedBroker
         except ImportError:
             return self._start_binary()
         self._embedded = EmbeddedBroker()

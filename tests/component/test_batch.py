@@ -10,8 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hub.batch import BatchInputError, parse_event_line, read_events_jsonl, run_batch, write_events_jsonl
 from hub.domain.model import CaseEvent
+from hub.services.batch import (
+    BatchInputError,
+    parse_event_line,
+    read_events_jsonl,
+    run_batch,
+    write_events_jsonl,
+)
 from tests.builders.events import make_event, make_uscc
 from tests.builders.scenarios_matters import generate_matters
 
@@ -173,7 +179,7 @@ def test_cli_batch_writes_files_and_reports_bad_input(tmp_path: Path) -> None:
 
 def test_fast_writer_matches_json_dumps_byte_for_byte(tmp_path: Path) -> None:
     """matters/parties lines equal json.dumps(ensure_ascii=False) of the row dicts, escapes included."""
-    from hub.batch import write_batch_files
+    from hub.services.batch import write_batch_files
 
     tricky = ['e"1', "e\\2", "e\n3", "e\u00014", "济南〔2024〕5", "e\u20286", "e/7", "e\U0001f6008"]
     matters = [(e, "M-" + e) for e in tricky]

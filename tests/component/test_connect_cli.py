@@ -112,7 +112,7 @@ def test_publish_without_keys_is_a_setup_error(tmp_path: Path) -> None:
 
 def test_publish_with_nothing_parseable_needs_no_broker(tmp_path: Path) -> None:
     """When no event is due, publish reports the failures and exits 1 without contacting Kafka."""
-    from hub.shell.keyring import ensure_keys
+    from hub.services.keys import ensure_keys
 
     data = tmp_path / "data"
     ensure_keys(data / "keys")

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 import yaml
 
+from hub.kafka.topics import hub_topics
 from hub.production import production_problems
 from hub.settings import AGENCY_TOPIC_SUFFIX, Settings
-from hub.shell.topics import hub_topics
 
 pytestmark = pytest.mark.component
 

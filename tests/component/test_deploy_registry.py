@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
+from hub.kafka.topics import hub_topics
 from hub.registry import HUB_KAFKA_USER, REGISTRY
 from hub.settings import Settings
-from hub.shell.topics import hub_topics
 
 pytestmark = pytest.mark.component
 

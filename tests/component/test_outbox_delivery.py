@@ -26,8 +26,8 @@ from hub.codec.avro import decode_case_event, encode_receipt
 from hub.codec.signing import KEY_ID_HEADER, SIGNATURE_HEADER, KeyPair, Signer, load_signer, load_trust_list
 from hub.domain.messages import Receipt, ReceiptStatus
 from hub.domain.model import Agency
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.keyring import ensure_keys
 
 pytestmark = pytest.mark.component
 

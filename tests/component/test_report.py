@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from hub.api.auth import verify_token
 from hub.commands.report import register
-from hub.report import collect, render_html, svg_bar_chart, write_report
+from hub.services.reports import collect, render_html, svg_bar_chart, write_report
 from hub.store.sql import HubStore
 from tests.builders.store_changes import HOSTILE_NAME, sample_changes
 

@@ -21,8 +21,8 @@ from connectors._core.parsing import ParsedEvent, parse_paths
 from connectors._core.runner import DocumentConnector
 from connectors.cli import app
 from hub.domain.model import Agency
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.keyring import ensure_keys
 
 pytestmark = pytest.mark.component
 

@@ -9,10 +9,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from hub.bootstrap import open_store
 from hub.cli import build_app
+from hub.entrypoints.local_hub import serve_api_only
+from hub.kafka.broker import free_loopback_port
 from hub.settings import Settings
-from hub.shell.broker import free_loopback_port
-from hub.shell.local_hub import open_store, serve_api_only
 from hub.store.sql import ArchivedEvent
 from tests.builders.events import make_event
 

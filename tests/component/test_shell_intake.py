@@ -1,4 +1,4 @@
-"""The intake decisions (hub.shell.intake) on a real SQLite archive, without a broker."""
+"""The intake decisions (hub.services.intake) on a real SQLite archive, without a broker."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from hub.codec.avro import decode_case_event, decode_dead_letter, decode_receipt, encode_case_event
+from hub.codec.headers import CORRELATION_HEADER
 from hub.codec.signing import KEY_ID_HEADER, SIGNATURE_HEADER, TrustList, load_signer
 from hub.domain.messages import ReceiptStatus
+from hub.services.intake import IntakeProcessor, RawMessage
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.intake import CORRELATION_HEADER, IntakeProcessor, RawMessage
-from hub.shell.keyring import ensure_keys
 from hub.store.sql import HubStore
 from tests.builders.events import make_event
 

@@ -20,11 +20,11 @@ import pytest
 from hub.codec.avro import decode_receipt, encode_case_event
 from hub.codec.signing import load_signer
 from hub.domain.messages import ReceiptStatus
+from hub.services.intake import RawMessage
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
 from hub.shell import app as app_module
 from hub.shell.app import WorkerResources, _intake_chunk
-from hub.shell.intake import RawMessage
-from hub.shell.keyring import ensure_keys
 from hub.store.sql import HubStore
 from tests.builders.events import make_event
 

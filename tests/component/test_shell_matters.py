@@ -1,4 +1,4 @@
-"""The matter owner (hub.shell.matters) on a real SQLite store, with the clock injected."""
+"""The matter owner (hub.services.fold) on a real SQLite store, with the clock injected."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from hub.codec.avro import decode_alert_event
 from hub.domain.messages import AlertAction
 from hub.domain.snapshot import AlertType
+from hub.services.fold import MatterRuntime, stored_matter_ids
+from hub.services.intake import Outgoing
 from hub.settings import Settings
-from hub.shell.intake import Outgoing
-from hub.shell.matters import MatterRuntime, stored_matter_ids
 from hub.store.sql import HubStore
 from tests.builders.scenarios_alerts import Scenario, generate_alert_scenarios
 

@@ -19,8 +19,8 @@ from sqlalchemy.exc import OperationalError
 
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Changes
+from hub.services.fold import MatterRuntime, ProjectionNotWritten, stored_matter_ids
 from hub.settings import Settings
-from hub.shell.matters import MatterRuntime, ProjectionNotWritten, stored_matter_ids
 from hub.store.sql import HubStore
 from tests.builders.events import archive_rows
 from tests.builders.scenarios_alerts import generate_alert_scenarios, positive_events

@@ -85,7 +85,7 @@ def test_incremental_application_equals_one_shot(synth: tuple[list, datetime], t
 
 def test_store_export_equals_the_batch_command(synth: tuple[list, datetime], tmp_path: Path) -> None:  # type: ignore[type-arg]
     """The read model fed chunk by chunk exports byte-identical files to `hub batch` on the same events."""
-    from hub.batch import run_batch
+    from hub.services.batch import run_batch
 
     events, as_of = synth
     path = tmp_path / "events.jsonl"

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from hub.domain.model import CaseEvent
+from hub.services.fold import MatterRuntime
 from hub.settings import Settings
-from hub.shell.matters import MatterRuntime
 from hub.store.schema import metadata
 from hub.store.sql import HubStore
 from hub.store.temporary import BackendUnavailable, temporary_store

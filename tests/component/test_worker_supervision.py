@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from hub.shell.workers import WorkerExit, WorkerPool
+from hub.entrypoints.workers import WorkerExit, WorkerPool
 from tests.conftest import SettingsFactory
 
 pytestmark = pytest.mark.component

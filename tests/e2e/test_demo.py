@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hub.domain.snapshot import AlertType
-from hub.shell.broker import free_loopback_port
+from hub.kafka.broker import free_loopback_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 

@@ -22,17 +22,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hub.batch import latest_occurred_at, run_batch, write_events_jsonl
+from hub.bootstrap import open_store
 from hub.domain.identifiers import is_masked_name
 from hub.domain.model import CaseEvent, PartyKind
+from hub.entrypoints.local_hub import projected_event_ids, wait_for_workers
+from hub.entrypoints.workers import WorkerPool
+from hub.kafka.broker import EmbeddedBroker
+from hub.kafka.publisher import Outbound, PublishResult, agency_signers, publish_and_collect, signed_message
+from hub.kafka.topics import ensure_topics
 from hub.rulebook import load_rulebook
+from hub.services.batch import latest_occurred_at, run_batch, write_events_jsonl
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.broker import EmbeddedBroker
-from hub.shell.keyring import ensure_keys
-from hub.shell.local_hub import open_store, projected_event_ids, wait_for_workers
-from hub.shell.publisher import Outbound, PublishResult, agency_signers, publish_and_collect, signed_message
-from hub.shell.topics import ensure_topics
-from hub.shell.workers import WorkerPool
 from hub.store.sql import HubStore
 from tests.builders.scenarios_alerts import generate_alert_scenarios, positive_events
 from tests.builders.scenarios_matters import generate_matters

@@ -22,9 +22,9 @@ import psutil
 import pytest
 from fault_harness import build_event_set, fault_hub, report
 
-from hub.shell.intake import CORRELATION_HEADER
-from hub.shell.publisher import Outbound
-from hub.shell.topics import kafka_client_options
+from hub.codec.headers import CORRELATION_HEADER
+from hub.kafka.publisher import Outbound
+from hub.kafka.topics import kafka_client_options
 from tests.builders.events import make_event, make_party, make_uscc
 
 pytestmark = [pytest.mark.fault, pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(3600)]

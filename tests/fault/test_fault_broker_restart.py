@@ -3,7 +3,7 @@ offsets or groups; shared/BROKER.md), the hub recreates its topics and rebuilds 
 from the SQL archive, and the publisher resends what had no receipt (the connector outbox rule).
 The final files equal a clean in-process `hub batch` run of the same events.
 
-The restart follows the hub's start order (hub.shell.local_hub.LocalHub.start): broker, topics,
+The restart follows the hub's start order (hub.entrypoints.local_hub.LocalHub.start): broker, topics,
 archive replay, workers. Workers are restarted rather than left to reconnect on their own,
 because a Faust client that reconnects before its topics exist can hang (BROKER.md).
 """
@@ -25,8 +25,8 @@ from fault_harness import (
 )
 
 from hub.domain.messages import ReceiptStatus
+from hub.entrypoints.local_hub import replay_archive
 from hub.settings import Settings
-from hub.shell.local_hub import replay_archive
 
 pytestmark = [pytest.mark.fault, pytest.mark.e2e, pytest.mark.timeout(420)]
 
@@ -118,7 +118,7 @@ def test_rebuild_after_partial_projection_equals_clean_run(tmp_path: Path) -> No
 
     from fault_harness import FILES, stale_alerts_only
 
-    from hub.shell.matters import MatterRuntime
+    from hub.services.fold import MatterRuntime
     from hub.store.sql import ArchivedEvent, HubStore
 
     events = build_event_set(tmp_path, event_count(8_000), seed=31)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.shell.local_hub import LocalHub, wait_for_workers
-from hub.shell.workers import WorkerExit
+from hub.entrypoints.local_hub import LocalHub, wait_for_workers
+from hub.entrypoints.workers import WorkerExit
 from tests.conftest import SettingsFactory
 
 pytestmark = [pytest.mark.fault, pytest.mark.integration, pytest.mark.timeout(180)]

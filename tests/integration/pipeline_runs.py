@@ -8,14 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.batch import latest_occurred_at, run_batch, write_events_jsonl
+from hub.bootstrap import open_store
 from hub.domain.model import CaseEvent
+from hub.entrypoints.local_hub import wait_until_projected
+from hub.kafka.publisher import Outbound, PublishResult, agency_signers, publish_and_collect, signed_message
+from hub.kafka.topics import ensure_topics
 from hub.rulebook import load_rulebook
+from hub.services.batch import latest_occurred_at, run_batch, write_events_jsonl
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.keyring import ensure_keys
-from hub.shell.local_hub import open_store, wait_until_projected
-from hub.shell.publisher import Outbound, PublishResult, agency_signers, publish_and_collect, signed_message
-from hub.shell.topics import ensure_topics
 from tests.builders.scenarios_matters import generate_matters
 
 BATCH_FILES = ("matters.jsonl", "parties.jsonl", "alerts.jsonl")

@@ -1,4 +1,4 @@
-"""The embedded Tansu broker and explicit topic creation (hub.shell.broker, hub.shell.topics)."""
+"""The embedded Tansu broker and explicit topic creation (hub.kafka.broker, hub.kafka.topics)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from hub.kafka.broker import EmbeddedBroker, free_loopback_port
+from hub.kafka.topics import ensure_topics, faust_app_id, hub_topics
 from hub.settings import Settings
-from hub.shell.broker import EmbeddedBroker, free_loopback_port
-from hub.shell.topics import ensure_topics, faust_app_id, hub_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

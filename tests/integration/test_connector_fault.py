@@ -23,12 +23,12 @@ import pytest
 
 from connectors._core.connector import ConnectorSettings
 from connectors._core.parsing import ParsedEvent, parse_paths
+from hub.bootstrap import open_store
 from hub.domain.model import Agency
+from hub.entrypoints.workers import WorkerPool, settings_env
+from hub.kafka.topics import ensure_topics
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.keyring import ensure_keys
-from hub.shell.local_hub import open_store
-from hub.shell.topics import ensure_topics
-from hub.shell.workers import WorkerPool, settings_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.timeout(900)]
 

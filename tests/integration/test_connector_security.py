@@ -20,14 +20,14 @@ from connectors._core.connector import ConnectorSettings
 from connectors._core.outbox import OutboxEntry, OutboxState
 from connectors._core.publisher import EventSigner
 from connectors._core.runner import DocumentConnector, PublishReport
+from hub.bootstrap import open_store
 from hub.codec.avro import encode_case_event
 from hub.codec.signing import KeyPair, load_signer
 from hub.domain.model import Agency, CaseEvent
+from hub.entrypoints.workers import WorkerPool
+from hub.kafka.topics import ensure_topics
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.keyring import ensure_keys
-from hub.shell.local_hub import open_store
-from hub.shell.topics import ensure_topics
-from hub.shell.workers import WorkerPool
 from tests.builders.events import make_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.security, pytest.mark.timeout(600)]

@@ -17,16 +17,16 @@ from typing import Any
 
 import pytest
 
+from hub.bootstrap import open_store
 from hub.codec.avro import decode_dead_letter, encode_case_event, encode_record
 from hub.codec.signing import Signer, load_signer
 from hub.domain.messages import ReceiptStatus
 from hub.domain.model import CaseEvent
+from hub.entrypoints.workers import WorkerPool
+from hub.kafka.publisher import Outbound, PublishResult, publish_and_collect, signed_message
+from hub.kafka.topics import ensure_topics
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.keyring import ensure_keys
-from hub.shell.local_hub import open_store
-from hub.shell.publisher import Outbound, PublishResult, publish_and_collect, signed_message
-from hub.shell.topics import ensure_topics
-from hub.shell.workers import WorkerPool
 from hub.store.sql import HubStore
 from tests.builders.events import make_event
 

@@ -10,18 +10,19 @@ from typing import Any
 
 import pytest
 
-from hub.batch import latest_occurred_at, run_batch, write_events_jsonl
+from hub.bootstrap import open_store
 from hub.codec.avro import decode_alert_event, decode_link
 from hub.domain.engine import HubState
 from hub.domain.messages import AlertAction, ReceiptStatus
 from hub.domain.model import CaseEvent
+from hub.entrypoints.local_hub import wait_until_projected
+from hub.entrypoints.workers import WorkerPool
+from hub.kafka.publisher import agency_signers, publish_and_collect, signed_message
+from hub.kafka.topics import ensure_topics
 from hub.rulebook import load_rulebook
+from hub.services.batch import latest_occurred_at, run_batch, write_events_jsonl
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.keyring import ensure_keys
-from hub.shell.local_hub import open_store, wait_until_projected
-from hub.shell.publisher import agency_signers, publish_and_collect, signed_message
-from hub.shell.topics import ensure_topics
-from hub.shell.workers import WorkerPool
 from tests.builders.scenarios_alerts import generate_alert_scenarios, positive_events
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]

@@ -20,10 +20,10 @@ from pipeline_runs import (
 )
 
 from hub.domain.messages import ReceiptStatus
+from hub.entrypoints.local_hub import wait_for_workers
+from hub.entrypoints.workers import WorkerPool
+from hub.kafka.publisher import publish_and_collect
 from hub.settings import Settings
-from hub.shell.local_hub import wait_for_workers
-from hub.shell.publisher import publish_and_collect
-from hub.shell.workers import WorkerPool
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.timeout(600)]
 

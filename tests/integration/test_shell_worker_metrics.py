@@ -13,12 +13,12 @@ import httpx
 import pytest
 
 from hub.codec.signing import load_signer
+from hub.entrypoints.workers import WorkerPool
+from hub.kafka.broker import free_loopback_port
+from hub.kafka.publisher import Outbound, publish_and_collect, signed_message
+from hub.kafka.topics import ensure_topics
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.broker import free_loopback_port
-from hub.shell.keyring import ensure_keys
-from hub.shell.publisher import Outbound, publish_and_collect, signed_message
-from hub.shell.topics import ensure_topics
-from hub.shell.workers import WorkerPool
 from tests.builders.events import make_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]

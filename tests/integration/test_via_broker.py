@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from hub.batch import latest_occurred_at, run_batch, write_events_jsonl
 from hub.domain.model import CaseEvent
+from hub.entrypoints.batch_via_broker import run_batch_via_broker
 from hub.rulebook import load_rulebook
+from hub.services.batch import latest_occurred_at, run_batch, write_events_jsonl
 from hub.settings import Settings
-from hub.shell.batch_runner import run_batch_via_broker
 from tests.builders.scenarios_alerts import generate_alert_scenarios, positive_events
 from tests.builders.scenarios_matters import generate_matters
 

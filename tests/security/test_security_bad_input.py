@@ -19,7 +19,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from hub.batch import BatchInputError, parse_event_line
 from hub.codec.avro import (
     HEADER_SIZE,
     MAGIC,
@@ -30,6 +29,7 @@ from hub.codec.avro import (
 )
 from hub.domain.model import Agency, CaseEvent
 from hub.domain.validation import validate_event
+from hub.services.batch import BatchInputError, parse_event_line
 from tests.builders.events import make_event, make_id_no, make_party, make_uscc
 
 pytestmark = [pytest.mark.unit, pytest.mark.security]

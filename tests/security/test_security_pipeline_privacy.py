@@ -31,10 +31,10 @@ from hub.codec.signing import KeyPair, load_signer, load_trust_list
 from hub.domain.messages import ReceiptStatus
 from hub.domain.model import CaseEvent
 from hub.logging_setup import configure_logging
+from hub.services.fold import MatterRuntime
+from hub.services.intake import IntakeProcessor, RawMessage
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.intake import IntakeProcessor, RawMessage
-from hub.shell.keyring import ensure_keys
-from hub.shell.matters import MatterRuntime
 from hub.store.sql import HubStore
 from tests.builders.events import make_event, make_id_no, make_party, make_uscc
 
@@ -322,8 +322,8 @@ def test_api_server_logs_no_identifier_from_a_query_string(
     """The API as `hub up` serves it (uvicorn, hub settings) writes no searched ID number to its logs."""
     import httpx
 
-    from hub.shell.broker import free_loopback_port
-    from hub.shell.local_hub import ApiServer
+    from hub.entrypoints.local_hub import ApiServer
+    from hub.kafka.broker import free_loopback_port
 
     pipeline.feed(_events())
     port = free_loopback_port()

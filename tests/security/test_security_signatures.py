@@ -30,9 +30,9 @@ from hub.codec.signing import (
 )
 from hub.domain.messages import Receipt, ReceiptStatus
 from hub.domain.model import Agency, CaseEvent
+from hub.services.intake import IntakeOutcome, IntakeProcessor, RawMessage
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.intake import IntakeOutcome, IntakeProcessor, RawMessage
-from hub.shell.keyring import ensure_keys
 from hub.store.sql import HubStore
 from tests.builders.events import make_event
 

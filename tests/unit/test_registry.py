@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from hub.codec.signing import TRUST_FILE, load_trust_list
+from hub.kafka.topics import hub_topics
 from hub.registry import (
     ADMINISTRATIVE,
     AGENCIES,
@@ -30,9 +31,8 @@ from hub.registry import (
     Role,
     missing_entries,
 )
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.keyring import ensure_keys
-from hub.shell.topics import hub_topics
 
 pytestmark = pytest.mark.unit
 

@@ -1,4 +1,4 @@
-"""Worker subprocesses get their settings through HUB_* variables (hub.shell.workers.settings_env)."""
+"""Worker subprocesses get their settings through HUB_* variables (hub.entrypoints.workers.settings_env)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from hub.entrypoints.workers import settings_env
 from hub.settings import Settings
-from hub.shell.workers import settings_env
 
 pytestmark = pytest.mark.unit
 

@@ -1,4 +1,4 @@
-"""The in-worker SQLite write gate (hub.shell.write_gate)."""
+"""The in-worker SQLite write gate (hub.services.write_gate)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from hub.shell.write_gate import WriteGate
+from hub.services.write_gate import WriteGate
 
 pytestmark = [pytest.mark.unit, pytest.mark.timeout(30)]
 

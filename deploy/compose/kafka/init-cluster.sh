@@ -4,7 +4,7 @@
 #   2. every hub topic with its partition count, replication 3, min ISR 2;
 #   3. ACLs: an agency may WRITE only intake.<agency> and READ only receipts.<agency>;
 #      the hub reads intake and writes (and reads back) the rest.
-# Topic names and partition counts mirror hub/shell/topics.py (cases has ONE partition).
+# Topic names and partition counts mirror hub/kafka/topics.py (cases has ONE partition).
 set -euo pipefail
 
 : "${KAFKA_ADMIN_PASSWORD:?}" "${HUB_KAFKA_PASSWORD:?}" "${MONITOR_KAFKA_PASSWORD:?}" "${HUB_PARTITIONS:?}"

@@ -1,4 +1,4 @@
-"""The batch engines: `hub batch` (hub.batch.run_batch) and the plain loop it is compared with.
+"""The batch engines: `hub batch` (hub.services.batch.run_batch) and the plain loop it is compared with.
 
 Usage: python -m tests.bench.engines.batch_engines {plain|hub} --events-file F --result out.json
        [--out-dir D] [--profile profile.txt]
@@ -51,7 +51,7 @@ def plain_loop(events_file: Path) -> dict[str, Any]:
 
 
 def hub_batch(events_file: Path, out_dir: Path) -> dict[str, Any]:
-    from hub.batch import run_batch
+    from hub.services.batch import run_batch
 
     began = time.monotonic()
     cpu_began = time.process_time()

@@ -34,10 +34,10 @@ if TYPE_CHECKING:
 AS_OF = datetime(2026, 1, 1, tzinfo=UTC)  # fixed evaluation clock: same alerts in every run
 REQUIRED_MODULES = (
     "hub.shell.app",
-    "hub.shell.workers",
-    "hub.shell.publisher",
-    "hub.shell.keyring",
-    "hub.shell.topics",
+    "hub.entrypoints.workers",
+    "hub.kafka.publisher",
+    "hub.services.keys",
+    "hub.kafka.topics",
     "hub.domain.engine",
     "hub.codec.signing",
     "hub.store.sql",
@@ -71,9 +71,9 @@ def bench_settings(bootstrap: str, work_dir: Path, as_of: datetime | None = AS_O
 
 def prepare(settings: Settings) -> dict[str, Any]:
     """Keys, topics; returns the agency signers."""
-    from hub.shell.keyring import ensure_keys
-    from hub.shell.publisher import agency_signers
-    from hub.shell.topics import ensure_topics
+    from hub.kafka.publisher import agency_signers
+    from hub.kafka.topics import ensure_topics
+    from hub.services.keys import ensure_keys
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_keys(settings.effective_keys_dir)
@@ -86,7 +86,7 @@ def signed_records(
 ) -> Iterator[tuple[str, str, bytes, bytes, list[tuple[str, bytes]]]]:
     """(event_id, topic, key, value, headers) for ``count`` generated events, signed by their agency."""
     from hub.domain.model import CaseEvent
-    from hub.shell.publisher import signed_message
+    from hub.kafka.publisher import signed_message
 
     for data in generate_event_dicts(count, seed):
         event = CaseEvent.model_validate(data)
@@ -178,8 +178,8 @@ async def receipt_summary(settings: Settings) -> dict[str, Any]:
 
 
 def run_throughput(bootstrap: str, events: int, workers: int, work_dir: Path) -> dict[str, Any]:
-    from hub.shell.local_hub import open_store
-    from hub.shell.workers import WorkerPool
+    from hub.bootstrap import open_store
+    from hub.entrypoints.workers import WorkerPool
 
     settings = bench_settings(bootstrap, work_dir)
     signers = prepare(settings)
@@ -236,7 +236,7 @@ def run_throughput(bootstrap: str, events: int, workers: int, work_dir: Path) ->
 
 def measure_alert_latency(bootstrap: str, rate: float, seconds: float, work_dir: Path) -> dict[str, Any]:
     """Publish at ``rate`` for ``seconds`` into a 1-worker hub; publish -> receipt and -> alert."""
-    from hub.shell.workers import WorkerPool
+    from hub.entrypoints.workers import WorkerPool
 
     settings = bench_settings(bootstrap, work_dir, as_of=None)
     signers = prepare(settings)
@@ -367,8 +367,8 @@ def profile_worker(bootstrap: str, events: int, work_dir: Path, out: Path) -> di
     import subprocess
     import sys
 
-    from hub.shell.local_hub import open_store
-    from hub.shell.workers import settings_env
+    from hub.bootstrap import open_store
+    from hub.entrypoints.workers import settings_env
 
     settings = bench_settings(bootstrap, work_dir)
     signers = prepare(settings)

@@ -22,8 +22,8 @@ from tests.bench.common import repo_relative
 def main() -> None:
     from pyinstrument import Profiler
 
+    from hub.entrypoints.workers import run_worker
     from hub.settings import load_settings
-    from hub.shell.workers import run_worker
 
     out = Path(os.environ["BENCH_PROFILE_OUT"])
     thread_profiler = Profiler(interval=0.005, async_mode="disabled")

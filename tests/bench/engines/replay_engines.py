@@ -4,7 +4,7 @@ Usage: python -m tests.bench.engines.replay_engines {plain|hub} --url URL --resu
        [--data-dir D] [--profile profile.txt]
 plain: SELECT payload_json FROM archive ORDER BY seq, json-decode and validate each as a
 CaseEvent (the floor: a rebuild must at least read and parse every archived event).
-hub:   hub.shell.local_hub.replay_archive (engineer F): read the archive through HubStore,
+hub:   hub.entrypoints.local_hub.replay_archive (engineer F): read the archive through HubStore,
 fold every event into HubState, evaluate every matter and write the read model.
 """
 
@@ -45,8 +45,8 @@ def plain_loop(url: str) -> dict[str, Any]:
 
 
 def hub_replay(url: str, data_dir: Path) -> dict[str, Any]:
+    from hub.entrypoints.local_hub import replay_archive
     from hub.settings import Settings
-    from hub.shell.local_hub import replay_archive
 
     settings = Settings(data_dir=data_dir, database_url=url, as_of=AS_OF)
     began = time.monotonic()

@@ -71,11 +71,10 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
 
 def run_worker(settings: Settings) -> None:
     """Run one Faust worker until SIGINT/SIGTERM (blocks; owns this process's event loop)."""
-    import faust
-
+    from hub.bootstrap import load_hub_signer, load_trust_list
     from hub.logging_setup import configure_logging
     from hub.production import check_settings
-    from hub.shell.app import create_app, load_hub_signer, load_trust_list
+    from hub.shell.app import create_app, run_until_stopped
 
     configure_logging(settings.log_level, settings.log_json)
     # The matter fold runs in a thread beside the event loop; with the default 5 ms switch
@@ -86,12 +85,7 @@ def run_worker(settings: Settings) -> None:
     # Fail at start, with the file named, rather than retrying every chunk without keys.
     load_trust_list(settings)
     load_hub_signer(settings)
-    app = create_app(settings)
-    worker = faust.Worker(app, loglevel="WARNING", quiet=True, redirect_stdouts=False)
-    try:
-        worker.execute_from_commandline()
-    finally:
-        app.hub_resources.close()  # type: ignore[attr-defined]
+    run_until_stopped(create_app(settings))
 
 
 WORKER_COMMAND = (sys.executable, "-m", "hub.cli", "worker")

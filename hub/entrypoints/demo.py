@@ -24,7 +24,7 @@ from hub.settings import Settings
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from hub.shell.local_hub import LocalHub
+    from hub.entrypoints.local_hub import LocalHub
 
 # One line per alert type for people seeing the hub for the first time; kept in hub.registry.
 ALERT_EXPLANATIONS: Mapping[str, str] = REGISTRY.alert_descriptions
@@ -92,9 +92,9 @@ def run_demo(
     from rich.console import Console
     from rich.progress import Progress
 
+    from hub.entrypoints.local_hub import LocalHub, wait_until_projected
+    from hub.kafka.publisher import agency_signers, publish_and_collect, signed_message
     from hub.logging_setup import configure_logging
-    from hub.shell.local_hub import LocalHub, wait_until_projected
-    from hub.shell.publisher import agency_signers, publish_and_collect, signed_message
 
     configure_logging("WARNING", settings.log_json)
     console = Console()

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Alert, AlertState, Changes
 from hub.logging_setup import get_logger
+from hub.services.intake import Outgoing
 from hub.settings import Settings
-from hub.shell.intake import Outgoing
 
-log = get_logger("hub.shell.matters")
+log = get_logger("hub.services.fold")
 
 # Matters written per read-model transaction. Bounds the memory of one write (rows, snapshots and
 # evaluations of the slice) and the work lost when one fails; with PostgreSQL backends killed
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from hub.domain.engine import HubState
     from hub.domain.messages import LinkRecord
     from hub.domain.snapshot import MatterEvaluation
-    from hub.store.sql import HubStore
+    from hub.services.ports import FoldStore
 
 
 @dataclass
@@ -63,12 +63,12 @@ def build_hub_state(settings: Settings) -> HubState:
     return HubState(link_window_days=settings.link_window_days, rules=load_rulebook(settings.rules_path))
 
 
-def stored_matter_ids(store: HubStore) -> set[str]:
+def stored_matter_ids(store: FoldStore) -> set[str]:
     """Matter ids the read model holds now."""
     return store.matter_ids()
 
 
-def archived_events(store: HubStore, batch_size: int = 5000) -> Iterable[list[CaseEvent]]:
+def archived_events(store: FoldStore, batch_size: int = 5000) -> Iterable[list[CaseEvent]]:
     """The archive as case events, in insertion order, chunk by chunk."""
     for rows in store.archive_scan(batch_size=batch_size):
         yield [CaseEvent.model_validate(json.loads(row.payload_json)) for row in rows]
@@ -95,7 +95,7 @@ class MatterRuntime:
     def __init__(
         self,
         settings: Settings,
-        store: HubStore,
+        store: FoldStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         write_gate: AbstractContextManager[Any] | None = None,
     ) -> None:

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from hub.domain.messages import DeadLetter, Receipt, ReceiptStatus
+from hub.codec.headers import CORRELATION_HEADER, PUBLISHED_MS_HEADER
+from hub.domain.messages import ArchivedEvent, DeadLetter, Receipt, ReceiptStatus
 from hub.domain.model import Agency, CaseEvent
 from hub.domain.validation import validate_event
 from hub.logging_setup import get_logger
@@ -30,16 +31,10 @@ from hub.settings import Settings
 
 if TYPE_CHECKING:
     from hub.codec.signing import Signer, TrustList
-    from hub.store.sql import ArchivedEvent, HubStore
+    from hub.services.ports import IntakeStore
 
-# Echoed from the incoming message onto its receipt so a publisher can tell its own receipts
-# from older ones on the same topic without trusting end offsets (shared/BROKER.md).
-CORRELATION_HEADER = "x-hub-correlation"
-# Carried on each forward to ``cases``: the intake record's Kafka timestamp (ms), so the matter
-# agent can measure publish -> alert (hub_end_to_end_latency_seconds) without a lookup.
-PUBLISHED_MS_HEADER = "x-hub-published-ms"
 
-log = get_logger("hub.shell.intake")
+log = get_logger("hub.services.intake")
 
 
 @dataclass(frozen=True)
@@ -82,18 +77,6 @@ class IntakeOutcome:
         return combined
 
 
-def header_map(headers: Any) -> dict[str, bytes]:
-    """Kafka headers come as a list of pairs (aiokafka) or a mapping (Faust); make them a dict."""
-    if not headers:
-        return {}
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    result: dict[str, bytes] = {}
-    for name, value in items:
-        key = name.decode() if isinstance(name, bytes) else str(name)
-        result[key] = value if isinstance(value, bytes) else str(value).encode()
-    return result
-
-
 @dataclass
 class _Candidate:
     raw: RawMessage
@@ -119,7 +102,7 @@ class IntakeProcessor:
     def __init__(
         self,
         settings: Settings,
-        store: HubStore,
+        store: IntakeStore,
         trust: TrustList | None,
         hub_signer: Signer,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -248,8 +231,6 @@ class IntakeProcessor:
 
     def _archive_rows(self, candidates: Sequence[_Candidate], now: datetime) -> list[ArchivedEvent]:
         import json
-
-        from hub.store.sql import ArchivedEvent
 
         return [
             ArchivedEvent(

@@ -16,15 +16,16 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from hub.bootstrap import open_store
 from hub.domain.messages import ReceiptStatus
 from hub.domain.model import CaseEvent
+from hub.entrypoints.local_hub import wait_until_projected
+from hub.entrypoints.workers import WorkerPool
+from hub.kafka.broker import EmbeddedBroker
+from hub.kafka.publisher import agency_signers, publish_and_collect, signed_message
+from hub.kafka.topics import ensure_topics
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.broker import EmbeddedBroker
-from hub.shell.keyring import ensure_keys
-from hub.shell.local_hub import open_store, wait_until_projected
-from hub.shell.publisher import agency_signers, publish_and_collect, signed_message
-from hub.shell.topics import ensure_topics
-from hub.shell.workers import WorkerPool
 
 
 class ViaBrokerError(RuntimeError):
@@ -32,7 +33,7 @@ class ViaBrokerError(RuntimeError):
 
 
 def _read(events_path: Path) -> list[CaseEvent]:
-    from hub.batch import read_events_jsonl
+    from hub.services.batch import read_events_jsonl
 
     return list(read_events_jsonl(events_path))
 
@@ -48,7 +49,7 @@ def run_batch_via_broker(
     partitions: int | None = None,
 ) -> None:
     """Run the events file through broker, workers, archive and read model; export the files."""
-    from hub.batch import latest_occurred_at
+    from hub.services.batch import latest_occurred_at
 
     events = _read(events_path)
     distinct = {e.event_id for e in events}

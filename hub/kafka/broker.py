@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from hub.shell.async_bridge import run_blocking
+from hub.kafka.async_bridge import run_blocking
 
 TANSU_RELATIVE_PATH = Path("bin") / "tansu"
 

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from hub.domain.case_view import AGENCY_ZH, ALERT_ZH, region_label
 from hub.domain.standards import compare_penalties, report_as_json
-from hub.store.sql import HubStore
+from hub.services.ports import ReportStore
 
 COLUMNS = (
     ("events", "事件数"),
@@ -42,7 +42,7 @@ class ReportData:
 
 
 def collect(
-    store: HubStore, date_from: datetime | None, date_to: datetime | None, as_of: datetime | None = None
+    store: ReportStore, date_from: datetime | None, date_to: datetime | None, as_of: datetime | None = None
 ) -> ReportData:
     """Read the aggregates for the period from the read model."""
     moment = as_of or datetime.now(UTC)

@@ -13,17 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hub.bootstrap import open_store
+from hub.entrypoints.workers import WorkerExit, WorkerPool
+from hub.kafka.broker import EmbeddedBroker
+from hub.kafka.topics import ensure_topics
 from hub.logging_setup import get_logger
+from hub.services.keys import ensure_keys
 from hub.settings import Settings
-from hub.shell.broker import EmbeddedBroker
-from hub.shell.keyring import ensure_keys
-from hub.shell.topics import ensure_topics
-from hub.shell.workers import WorkerExit, WorkerPool
 
 if TYPE_CHECKING:
     from hub.store.sql import HubStore
 
-log = get_logger("hub.shell.local_hub")
+log = get_logger("hub.entrypoints.local_hub")
 
 
 @dataclass
@@ -36,16 +37,9 @@ class StartupTimes:
         return sum(self.steps.values())
 
 
-def open_store(settings: Settings) -> HubStore:
-    from hub.store.sql import HubStore
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return HubStore.open(settings.effective_database_url, id_key=settings.id_hash_key)
-
-
 def replay_archive(settings: Settings, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Rebuild the read model from the archive: (events replayed, matters written)."""
-    from hub.shell.matters import MatterRuntime
+    from hub.services.fold import MatterRuntime
 
     store = open_store(settings)
     try:
@@ -84,7 +78,7 @@ def wait_until_projected(
 async def _group_state(settings: Settings) -> tuple[str, int]:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    from hub.shell.topics import faust_app_id, kafka_client_options
+    from hub.kafka.topics import faust_app_id, kafka_client_options
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap, **kafka_client_options(settings))
     await admin.start()
@@ -101,7 +95,7 @@ async def _group_state(settings: Settings) -> tuple[str, int]:
 
 def wait_for_workers(settings: Settings, count: int, timeout: float = 60.0) -> bool:
     """Block until the workers' consumer group is Stable with ``count`` members (DescribeGroups)."""
-    from hub.shell.async_bridge import run_blocking
+    from hub.kafka.async_bridge import run_blocking
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hub.codec.headers import CORRELATION_HEADER, header_map
 from hub.domain.messages import Receipt
 from hub.domain.model import CaseEvent
+from hub.kafka.topics import kafka_client_options
 from hub.settings import Settings
-from hub.shell.intake import CORRELATION_HEADER, header_map
-from hub.shell.topics import kafka_client_options
 
 if TYPE_CHECKING:
     from hub.codec.signing import Signer

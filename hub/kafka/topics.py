@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hub.kafka.async_bridge import run_blocking
 from hub.registry import REGISTRY, Registry
 from hub.settings import Settings
-from hub.shell.async_bridge import run_blocking
 
 CASES_PARTITIONS = 1  # see the module docstring: one linking owner at a time
 TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code

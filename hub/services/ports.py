@@ -1,0 +1,57 @@
+"""What the services need from the outside world, as protocols (Cosmic Python's ports).
+
+The services are written against these, never against ``hub.store`` itself: ``hub.bootstrap``
+hands them the SQL store (``hub.store.sql.HubStore`` satisfies every port here, which mypy
+checks where bootstrap passes it in), tests may hand them the same store on a temporary
+database. Each port lists only the calls its service makes, so a reader sees at a glance what
+a service reads and writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from hub.domain.messages import ArchivedEvent
+from hub.domain.snapshot import Changes
+from hub.domain.standards import PenaltyRow
+
+
+class IntakeStore(Protocol):
+    """Intake appends accepted events to the archive and rejected input to the dead letters."""
+
+    def archive_append(self, records: Sequence[ArchivedEvent]) -> list[str]: ...
+
+    def dlq_append(
+        self, event_id: str | None, topic: str, reason: str, received_at: datetime | None = None
+    ) -> None: ...
+
+
+class FoldStore(Protocol):
+    """The fold rebuilds from the archive and writes the read model of the matters it touched."""
+
+    def archive_scan(self, batch_size: int = 5000) -> Iterator[list[ArchivedEvent]]: ...
+
+    def apply_changes(self, changes: Changes, now: datetime | None = None) -> None: ...
+
+    def forget_written(self) -> None: ...
+
+    def alert_rows(self, state: str | None = ...) -> list[dict[str, Any]]: ...
+
+    def matter_ids(self) -> set[str]: ...
+
+
+class ReportStore(Protocol):
+    """The joint-meeting report reads aggregates and penalty rows for a period."""
+
+    def statistics(
+        self,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        as_of: datetime | None = None,
+    ) -> dict[str, Any]: ...
+
+    def penalty_rows(
+        self, date_from: datetime | None = None, date_to: datetime | None = None
+    ) -> list[PenaltyRow]: ...
