@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check hub connectors tests
+	$(BIN)/ruff format --check hub connectors tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

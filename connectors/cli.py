@@ -1,4 +1,4 @@
-"""``hub-connect``: agency documents in, canonical events out (DESIGN.md section 6a).
+"""``hub-connect``: agency documents in, canonical events out (docs/DESIGN.md section 6a).
 
     hub-connect parse --agency COURT judgment.txt [more files or folders]
     hub-connect publish --agency MARKET_REGULATION --source DIR [--events parsed.jsonl]
@@ -73,7 +73,7 @@ def parse(
 
 def _printable(canonical: dict[str, Any], raw: dict[str, Any], no_text: bool) -> dict[str, Any]:
     # Fields the mapping adds beyond the contract (e.g. exempted_from_punishment) are printed
-    # after the canonical ones; older readers ignore them (DESIGN.md section 5).
+    # after the canonical ones; older readers ignore them (docs/DESIGN.md section 5).
     record = dict(canonical)
     for key, value in raw.items():
         if key not in record:

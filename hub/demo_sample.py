@@ -11,7 +11,7 @@ scenario builders live under tests/builders and are not part of the runtime pack
 
 Everything is synthetic: company names and USCCs (valid check characters) are invented, persons
 appear only masked (王某, 刘某某), ID numbers only in masked form. Case numbers follow the real
-formats (DOMAIN.md section 6).
+formats (docs/DOMAIN.md section 6).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import structlog
 # Keys that could carry a personal identifier; they never reach a log line.
 PERSONAL_KEYS = frozenset({"id_no", "name", "uscc", "party_name", "represented_by", "address", "parties"})
 
-# Faust and mode build debug records even when the level says otherwise (shared/BROKER.md).
+# Faust and mode build debug records even when the level says otherwise (docs/BROKER.md).
 NOISY_LOGGERS = ("faust", "mode", "aiokafka", "kafka")
 
 

@@ -155,7 +155,7 @@ ALERT_TYPE_LABELS: Mapping[str, str] = {
     AlertType.REPEAT_OFFENDER: "重复侵权",
 }
 
-# One line each for people seeing the hub for the first time (`hub demo`, DESIGN.md section 6).
+# One line each for people seeing the hub for the first time (`hub demo`, docs/DESIGN.md section 6).
 ALERT_TYPE_DESCRIPTIONS: Mapping[str, str] = {
     AlertType.FORWARD_REFERRAL_SUSPECTED: "行政案件达到刑事追诉标准但未移送公安 (possible 以罚代刑)",
     AlertType.REFERRAL_OVERDUE: "移送公安后逾期未作出立案决定 (police filing decision overdue)",
@@ -279,7 +279,7 @@ LINK_KIND_LABELS: Mapping[str, str] = {
 }
 
 
-# Jinan's administrative divisions (GB/T 2260 codes, shared/DOMAIN.md "Region codes"), for
+# Jinan's administrative divisions (GB/T 2260 codes, docs/DOMAIN.md "Region codes"), for
 # people reading statistics by district. 370171 is a statistical code, not GB/T 2260.
 REGION_LABELS: Mapping[str, str] = {
     "370100": "济南市",

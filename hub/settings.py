@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     # (embedded broker, SQLite, unsigned events, weak Kafka durability).
     mode: Literal["embedded", "production"] = "embedded"
     # Producer durability. The defaults suit the embedded Tansu broker, whose InitProducerId
-    # fails (shared/BROKER.md); production requires acks=all with the idempotent producer.
+    # fails (docs/BROKER.md); production requires acks=all with the idempotent producer.
     producer_acks: Literal["0", "1", "all"] = "all"
     enable_idempotence: bool = False
     # Consumer isolation; only matters if transactional producers are ever used.

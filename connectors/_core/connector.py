@@ -29,7 +29,7 @@ class ConnectorSettings(BaseModel):
     # Documents to publish (a folder or files); None for connectors that read an agency system.
     sources: tuple[Path, ...] = ()
     # Producer: acks=all always; the idempotent producer fails on the embedded broker
-    # (shared/BROKER.md), so it follows the hub setting, which is off by default.
+    # (docs/BROKER.md), so it follows the hub setting, which is off by default.
     enable_idempotence: bool = False
     send_batch: int = Field(default=500, ge=1)
     # Resend an event with no receipt after base * 2^(attempt-1) seconds, capped.

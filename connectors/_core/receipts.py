@@ -71,7 +71,7 @@ class ReceiptListener:
             group_id=self._settings.group_id,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
-            # The embedded broker's group timings (shared/BROKER.md): join and fail over fast.
+            # The embedded broker's group timings (docs/BROKER.md): join and fail over fast.
             session_timeout_ms=6000,
             heartbeat_interval_ms=1000,
             **kafka_security(hub),

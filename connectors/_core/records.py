@@ -78,7 +78,7 @@ def build_event(
     discriminator: str = "",
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The canonical event dict (DESIGN.md section 5) with a deterministic event id.
+    """The canonical event dict (docs/DESIGN.md section 5) with a deterministic event id.
 
     Amounts are rendered as decimal strings; ``occurred_at`` is the document's date at local
     midnight (documents state dates, not times). ``extra`` adds fields older readers ignore.

@@ -1,4 +1,4 @@
-"""Jinan division codes (GB/T 2260) for issuing units, versioned (DOMAIN.md section 6).
+"""Jinan division codes (GB/T 2260) for issuing units, versioned (docs/DOMAIN.md section 6).
 
 A unit name ("济南市市场监督管理局历下区分局", "章丘市人民法院") is mapped to the division
 code in force *today*: retired codes (章丘市 370181, 济阳县 370125, 莱芜市 3712xx) live on in

@@ -465,7 +465,7 @@ def find_id_no(text: str) -> str | None:
 
 
 def uscc_check_ok(code: str) -> bool:
-    """GB 32100-2015 check character (DOMAIN.md section 6); used to vet the golden corpus."""
+    """GB 32100-2015 check character (docs/DOMAIN.md section 6); used to vet the golden corpus."""
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     if len(code) != 18 or any(c not in alphabet for c in code):
         return False

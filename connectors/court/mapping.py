@@ -8,7 +8,7 @@ police and administrative numbers and other 案号 (e.g. the first instance) as 
 
 Not in the canonical record, so carried as an extra field older readers ignore:
 ``exempted_from_punishment`` (免予刑事处罚), which ends the criminal track and triggers reverse
-referral (DOMAIN.md section 3).
+referral (docs/DOMAIN.md section 3).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 # Echoed from the incoming message onto its receipt so a publisher can tell its own receipts
-# from older ones on the same topic without trusting end offsets (shared/BROKER.md).
+# from older ones on the same topic without trusting end offsets (docs/BROKER.md).
 CORRELATION_HEADER = "x-hub-correlation"
 # Carried on each forward to ``cases``: the intake record's Kafka timestamp (ms), so the matter
 # agent can measure publish -> alert (hub_end_to_end_latency_seconds) without a lookup.

@@ -1,4 +1,4 @@
-"""Referral alerts and deadline clocks for one matter (DESIGN.md sections 6 and 6.1).
+"""Referral alerts and deadline clocks for one matter (docs/DESIGN.md sections 6 and 6.1).
 
 ``evaluate_matter(snapshot, history, as_of, rules)`` is a pure function of the SET of events in
 the snapshot that occurred at or before ``as_of``, the party history and the rule book: event
@@ -6,7 +6,7 @@ order and duplicate deliveries never change its result. Every alert explains its
 and English with the facts, threshold, citation, deadline and case numbers it rests on, and
 names who should act. Explanations never carry ID numbers or person names in clear.
 
-Closure decisions beyond DESIGN.md 6.1 (documented here because the design leaves them open):
+Closure decisions beyond docs/DESIGN.md 6.1 (documented here because the design leaves them open):
 - FILING_REFUSAL_REVIEW closes when police later file the case (FILING_DECIDED) or the
   procuratorate issues an opinion on the matter (it has reviewed the refusal and chosen the
   reverse track). Any police FILING_REFUSED counts, referred or reported.

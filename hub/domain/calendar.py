@@ -1,4 +1,4 @@
-"""Working days and deadline arithmetic on China time (DOMAIN.md section 3.6).
+"""Working days and deadline arithmetic on China time (docs/DOMAIN.md section 3.6).
 
 Legal periods are counted in local (UTC+8) calendar dates: a period in days, months or working
 days starts the day after the starting event and ends at 24:00 of its last day. Hours are

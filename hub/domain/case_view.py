@@ -407,7 +407,7 @@ def serve_view(view: MatterView, viewer: Viewer) -> tuple[dict[str, Any], list[s
                 unmasked.update(f"{entry['event_id']}.parties[{p['index']}].{f}" for f in shown)
             entry["parties"] = parties
             if level.value == "MASKED":
-                # Coordination sees amounts only in aggregate (DOMAIN.md section 2).
+                # Coordination sees amounts only in aggregate (docs/DOMAIN.md section 2).
                 entry["amounts"] = {}
         entries.append(entry)
     data["timeline"] = entries

@@ -1,8 +1,8 @@
-"""Identifier checks and normalisation (DOMAIN.md section 6).
+"""Identifier checks and normalisation (docs/DOMAIN.md section 6).
 
 Check digits are computed here from the published algorithms rather than taken from
 python-stdnum: stdnum's USCC check insists on digits in positions 1-2, which GB 32100 allows to
-be letters, and its ID check rejects retired division codes, which DOMAIN.md says to accept.
+be letters, and its ID check rejects retired division codes, which docs/DOMAIN.md says to accept.
 Every function is pure and total: bad input gives ``False``/``None``, never an exception.
 """
 
@@ -187,7 +187,7 @@ def valid_patent_no(value: str | None) -> bool:
 def normalize_right_no(value: str | None) -> str | None:
     """A comparable key for a right's number: patents canonical, others compacted (第N号 -> N).
 
-    Trademark registration and recordal numbers have no check digit (DOMAIN.md section 6), so
+    Trademark registration and recordal numbers have no check digit (docs/DOMAIN.md section 6), so
     they are opaque strings once whitespace, full-width forms and the 第…号 wrapper are gone.
     """
     if not value:

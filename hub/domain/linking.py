@@ -1,4 +1,4 @@
-"""Matter linking rules (DESIGN.md section 6.1): which events belong to one real-world affair.
+"""Matter linking rules (docs/DESIGN.md section 6.1): which events belong to one real-world affair.
 
 Three kinds of link, all pairwise and decided from the events alone:
 

@@ -1,4 +1,4 @@
-"""Masking of personal identifiers (DOMAIN.md section 8) and the need-to-know policy (section 2).
+"""Masking of personal identifiers (docs/DOMAIN.md section 8) and the need-to-know policy (section 2).
 
 Pure functions. Storage keeps what the agencies sent; masking happens when a view is served,
 so a role allowed to see more (and asking for it, audited) can. Search indexes never hold an
@@ -90,7 +90,7 @@ def looks_like_id_no(text: str) -> bool:
 
 
 class Disclosure(StrEnum):
-    """How much of one event a reader may see (DOMAIN.md section 2: F, M, S)."""
+    """How much of one event a reader may see (docs/DOMAIN.md section 2: F, M, S)."""
 
     FULL = "FULL"  # everything; personal identifiers still masked unless unmasking
     MASKED = "MASKED"  # parties masked (persons and IDs), amounts and rights kept

@@ -1,8 +1,8 @@
-"""Party resolution: when two mentions are the same organisation or person (DOMAIN.md section 7).
+"""Party resolution: when two mentions are the same organisation or person (docs/DOMAIN.md section 7).
 
 Two separate comparators live here and never mix:
 
-- the Chinese organisation rules the product commits to (DESIGN.md section 6.1): same valid
+- the Chinese organisation rules the product commits to (docs/DESIGN.md section 6.1): same valid
   USCC, else the same *name key*; anything else is a different organisation unless an
   identifier says otherwise. Pinyin/English names are compared only as supporting evidence.
 - a Latin-script person-record scorer (``person_similarity``) for data such as FEBRL, where no
@@ -87,7 +87,7 @@ def name_key_digest(key: str) -> str:
 def branch_parent_key(key: str) -> str | None:
     """For a branch (…有限公司济南分公司) the parent's name key, else ``None``.
 
-    A branch has its own code and name (DOMAIN.md section 7): it is its own entity with a
+    A branch has its own code and name (docs/DOMAIN.md section 7): it is its own entity with a
     ``branch_of`` relation to the parent, never merged with it.
     """
     if not key.endswith("分公司"):

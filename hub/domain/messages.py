@@ -1,5 +1,5 @@
 """Messages the hub itself writes besides case events: receipts, dead letters, alert lifecycle
-steps and links (DESIGN.md section 4). Pure pydantic; ``hub.codec.avro`` maps them to Avro.
+steps and links (docs/DESIGN.md section 4). Pure pydantic; ``hub.codec.avro`` maps them to Avro.
 
 Every timestamp must carry a UTC offset: these records cross process boundaries and a naive
 time has no defined instant.

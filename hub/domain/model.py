@@ -1,4 +1,4 @@
-"""The case event and its parts: the canonical record every agency sends (DESIGN.md section 5).
+"""The case event and its parts: the canonical record every agency sends (docs/DESIGN.md section 5).
 
 Pure pydantic. Vocabularies are ``StrEnum`` so they compare equal to their wire strings.
 Amounts stay ``Decimal`` (CNY, never floats). Instances are frozen: a fold never mutates an
@@ -59,7 +59,7 @@ class PartyKind(StrEnum):
 
 
 class _Record(BaseModel):
-    # Extra fields are allowed on the wire and ignored (DESIGN.md section 5).
+    # Extra fields are allowed on the wire and ignored (docs/DESIGN.md section 5).
     model_config = ConfigDict(frozen=True, extra="ignore", use_enum_values=False)
 
 
@@ -137,5 +137,5 @@ class CaseEvent(_Record):
         return value
 
     def canonical_json(self) -> dict[str, Any]:
-        """The canonical JSON form (DESIGN.md section 5): amounts as strings, times ISO 8601."""
+        """The canonical JSON form (docs/DESIGN.md section 5): amounts as strings, times ISO 8601."""
         return self.model_dump(mode="json")

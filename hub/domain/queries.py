@@ -50,7 +50,7 @@ def right_key(reg_no: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """Organisation/person name key (DESIGN.md section 6.1 'same organisation')."""
+    """Organisation/person name key (docs/DESIGN.md section 6.1 'same organisation')."""
     text = unicodedata.normalize("NFKC", name)
     text = _SPACE.sub("", text).translate(_BRACKETS)
     text = _LATIN_BRACKET.sub("", text)

@@ -2,7 +2,7 @@
 
 ``hub.rulebook`` reads the TOML files under ``hub/rules/``; this module validates them into
 frozen pydantic models (bad data fails at start with the file and field named) and evaluates
-thresholds under 从旧兼从轻 (DOMAIN.md section 4.1): the version in force at the conduct date
+thresholds under 从旧兼从轻 (docs/DOMAIN.md section 4.1): the version in force at the conduct date
 and the one in force at evaluation are both applied and the outcome more favourable to the
 suspect wins. Pure: dates and amounts come in as arguments.
 """
@@ -147,7 +147,7 @@ class OrgMultiplier(_Data):
 
 
 class AmountSource(_Data):
-    """Which event field feeds which criminal amount field (DOMAIN.md 4.2)."""
+    """Which event field feeds which criminal amount field (docs/DOMAIN.md 4.2)."""
 
     criminal_field: str
     source: str

@@ -112,7 +112,7 @@ class ClockState(StrEnum):
 
 
 class Clock(BaseModel):
-    """A deadline clock on a matter (DOMAIN.md section 3.6)."""
+    """A deadline clock on a matter (docs/DOMAIN.md section 3.6)."""
 
     model_config = ConfigDict(frozen=True)
 

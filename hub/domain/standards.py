@@ -1,6 +1,6 @@
 """标准统一: are similar administrative penalties fined alike across districts and agencies?
 
-Pure (DOMAIN.md section 5). Each administrative penalty decision is normalised to
+Pure (docs/DOMAIN.md section 5). Each administrative penalty decision is normalised to
 ``fine / base`` where the base is the illegal turnover (违法经营额) or, failing that, the
 illegal gain. Decisions are bucketed by offence and base band; inside a bucket each district
 (and each agency) is compared with its peers, and a group is flagged when its median ratio

@@ -3,7 +3,7 @@
 What is rejected is only input that cannot be a real case event: an agency other than the
 topic's, a blank case number or event id, a date before 1990 or more than a day ahead of the
 hub's clock, a negative, non-finite or absurd amount (above 1e12 CNY). Identifiers with a failing
-check digit are NOT rejected: agencies publish typos, and DESIGN.md section 6.1 says linking
+check digit are NOT rejected: agencies publish typos, and docs/DESIGN.md section 6.1 says linking
 ignores an invalid USCC and keeps the name. They come back as warnings for the receipt and logs.
 """
 

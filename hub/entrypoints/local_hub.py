@@ -1,6 +1,6 @@
 """`hub up` as an object: broker (unless given), topics, archive replay, workers, API.
 
-Start order matters (shared/BROKER.md): the broker is memory-only, so topics are created on
+Start order matters (docs/BROKER.md): the broker is memory-only, so topics are created on
 every start before any worker connects, and the read model is rebuilt from the archive (the
 truth) rather than from anything the broker may have held.
 """

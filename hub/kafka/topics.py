@@ -1,8 +1,8 @@
-"""Every topic the hub uses, created explicitly before any worker starts (DESIGN.md section 4).
+"""Every topic the hub uses, created explicitly before any worker starts (docs/DESIGN.md section 4).
 
 Why explicit: the embedded broker auto-creates unknown topics with 4 partitions, and a Faust
 worker whose client reconnects before its topics exist has been seen to hang for more than
-90 s (shared/BROKER.md). So topic creation is one idempotent step that `hub up`, the tests
+90 s (docs/BROKER.md). So topic creation is one idempotent step that `hub up`, the tests
 and the via-broker batch run first, and workers never declare topics themselves.
 
 Partitions: intake and receipt topics (and links/alerts/dlq/audit) get ``Settings.partitions``.
@@ -35,7 +35,7 @@ def faust_app_id(settings: Settings) -> str:
 
 
 def hub_topics(settings: Settings, registry: Registry = REGISTRY) -> list[TopicSpec]:
-    """The DESIGN.md section 4 topics plus Faust's internal ones, with their partition counts."""
+    """The docs/DESIGN.md section 4 topics plus Faust's internal ones, with their partition counts."""
     # Per-agency topics come from the registry, so a new agency gets its topics with no edit here.
     specs = [TopicSpec(settings.topic(name), settings.partitions) for name in registry.agency_topics()]
     specs.append(TopicSpec(settings.topic("cases"), CASES_PARTITIONS))

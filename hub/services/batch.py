@@ -1,4 +1,4 @@
-"""``hub batch``: the streaming logic over a file (DESIGN.md section 6).
+"""``hub batch``: the streaming logic over a file (docs/DESIGN.md section 6).
 
 Reads canonical JSON events (one per line, any order, resends allowed), folds them into one
 ``HubState``, evaluates every matter at ``as_of`` (default: the latest ``occurred_at``) and writes

@@ -6,12 +6,12 @@ Why one owner: linking events into matters is a global decision (two events of o
 arrive on any intake partitions and at any worker), so ``cases`` has exactly one partition and
 exactly one worker holds this state at a time; a rebalance moves the ownership. The state is
 always rebuilt from the SQL archive when a worker takes ownership, never recovered from a
-broker changelog (shared/BROKER.md: end offsets lie, recovery can stop short). Because every
+broker changelog (docs/BROKER.md: end offsets lie, recovery can stop short). Because every
 accepted event is archived before it is forwarded, the rebuilt state is a superset of what the
 ``cases`` backlog will deliver; re-adding is a no-op and re-projecting a matter is a replace.
 
 Results are a pure function of the set of events and the evaluation clock: the same files come
-out for any number of intake workers or partitions (DESIGN.md section 3).
+out for any number of intake workers or partitions (docs/DESIGN.md section 3).
 """
 
 from __future__ import annotations

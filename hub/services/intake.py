@@ -5,7 +5,7 @@ back. Order of checks for one message: decode (Avro single-object) -> signature 
 be one of the topic agency's keys) -> sanity (hub.domain.validation, which also insists the
 event's own agency is the topic's) -> archive (idempotent by event_id) -> receipt signed by the
 hub. Anything that goes wrong with one message becomes a dead letter and a REJECTED receipt;
-nothing raised by one message escapes to the worker (DESIGN.md section 8).
+nothing raised by one message escapes to the worker (docs/DESIGN.md section 8).
 
 Accepted *and* duplicate events are forwarded to ``cases``: a duplicate may be the redelivery of
 an event whose first forward was lost when a worker died between archive and send, and the

@@ -1,7 +1,7 @@
 """The Faust app: one intake agent per agency topic and the matter agent on ``cases``.
 
 Agents are thin: take a chunk, hand it to plain-Python processors (hub.services.intake,
-hub.services.fold), send what they return. Settings follow shared/BROKER.md: short rebalance
+hub.services.fold), send what they return. Settings follow docs/BROKER.md: short rebalance
 and session timeouts, memory store, at-least-once (the embedded broker cannot do idempotent or
 transactional producers), no topic declaration by workers (hub.kafka.topics creates them all),
 a web port per worker, Faust's own loggers muted, and the short consumer fetch wait.

@@ -1,4 +1,4 @@
-"""The one place that adjusts the Kafka clients Faust builds (shared/BROKER.md, "Latency").
+"""The one place that adjusts the Kafka clients Faust builds (docs/BROKER.md, "Latency").
 
 Faust hard-codes ``fetch_max_wait_ms=1500`` and ``isolation_level="read_uncommitted"`` when it
 builds its aiokafka consumer, and never passes ``enable_idempotence`` to its producer. The long

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
-# Publish -> receipt and publish -> alert are expected well under a second (DESIGN.md section 9:
+# Publish -> receipt and publish -> alert are expected well under a second (docs/DESIGN.md section 9:
 # p99 < 500 ms at 500 events/s); the upper buckets show a backlog being worked off.
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 

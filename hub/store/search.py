@@ -200,7 +200,7 @@ class SearchStore(StoreBase):
         views = self.get_views(ids)
         return build_party_profile(party_id, [views[m] for m in sorted(views)])
 
-    # --- batch files (DESIGN.md section 6) -----------------------------------------------------------
+    # --- batch files (docs/DESIGN.md section 6) -----------------------------------------------------------
 
     def export_batch_files(self, out_dir: Path) -> None:
         """matters.jsonl, parties.jsonl, alerts.jsonl (OPEN alerts) from the read model.

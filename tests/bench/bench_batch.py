@@ -1,7 +1,7 @@
 """Batch throughput: `hub batch` over a JSONL file against a plain decode+validate loop of it.
 
 Both run in their own process on the same generated file in the same run; each reports its
-peak RSS. The goal (DESIGN.md section 6/9): `hub batch` >= 20k events/s on 1M events.
+peak RSS. The goal (docs/DESIGN.md section 6/9): `hub batch` >= 20k events/s on 1M events.
 Results: tests/bench/results/batch.json.
 
     python -m tests.bench.bench_batch --events 20000

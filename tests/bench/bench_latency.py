@@ -5,7 +5,7 @@ Variants, each with its own consumer process on the same embedded broker:
   - the same with the hub's fetch-wait patch (hub/shell/fetch_wait.py),
   - the full hub: publish to an intake topic -> alert record on the ``alerts`` topic
     (when engineer F's worker can be driven from here; reported "not available" otherwise).
-The goal (DESIGN.md section 9): p99 < 500 ms at 500 events/s. Results: results/latency.json,
+The goal (docs/DESIGN.md section 9): p99 < 500 ms at 500 events/s. Results: results/latency.json,
 with each variant's percentiles as ratios to the patched plain-Faust consumer.
 
     python -m tests.bench.bench_latency --rate 500 --seconds 10

@@ -24,7 +24,7 @@ doubling (the batch figure spreads every such growth over all events). The other
 same per event as at 100k. So the mean is kept and printed, and the count of adds over 10 ms
 shows when a tail hit a table growth, but the per-event growth criterion uses the median add.
 
-DESIGN.md section 9 asks for near-linear growth (blocking, no all-pairs): the table prints the
+docs/DESIGN.md section 9 asks for near-linear growth (blocking, no all-pairs): the table prints the
 per-event cost relative to the smallest size. Results: tests/bench/results/matching.json.
 
     python -m tests.bench.bench_matching --quick

@@ -90,7 +90,7 @@ def organisation(index: int, rng: random.Random) -> Organisation:
 
 
 def generate_event_dicts(count: int, seed: int = 20240506) -> Iterator[dict[str, Any]]:
-    """``count`` canonical case events (DESIGN.md section 5), deterministic for a given seed."""
+    """``count`` canonical case events (docs/DESIGN.md section 5), deterministic for a given seed."""
     rng = random.Random(seed)
     org_pool = max(10, count // 6)
     case_pool = max(10, count // 3)
@@ -420,7 +420,7 @@ class Broker:
 
 
 async def create_topics(bootstrap: str, topics: dict[str, int]) -> None:
-    """Create topics explicitly (auto-created ones get 4 partitions and can hang Faust: BROKER.md)."""
+    """Create topics explicitly (auto-created ones get 4 partitions and can hang Faust: docs/BROKER.md)."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

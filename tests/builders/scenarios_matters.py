@@ -6,7 +6,7 @@
     data.truth           # event_id -> true matter key ("T00042")
     data.unique_events() # each event once, sorted by event_id
 
-What is in it (DOMAIN.md sections 6-7, DESIGN.md section 6.1):
+What is in it (docs/DOMAIN.md sections 6-7, docs/DESIGN.md section 6.1):
 
 - chains across all five agencies linked by ``refs`` written in varied bracket styles
   (〔〕, [], (), （）, 【】, spaces, missing 号), forward (MR -> police -> procuratorate -> court)

@@ -80,7 +80,7 @@ def test_unreleased_file_is_reported_until_released(tmp_path: Path) -> None:
 
 
 def test_case_event_schema_carries_every_contract_field() -> None:
-    """hub.CaseEvent has every field of DESIGN.md section 5, with docs."""
+    """hub.CaseEvent has every field of docs/DESIGN.md section 5, with docs."""
     schema = _load("case_event/v1.avsc")
     names = [f["name"] for f in schema["fields"]]
     assert names == [

@@ -3,7 +3,7 @@
 background publishing, and the comparison "final state equals the clean in-process batch run".
 
 Counts are always of distinct effects (archive rows, projected event ids, file lines), never of
-deliveries: the embedded broker redelivers under at-least-once (shared/BROKER.md).
+deliveries: the embedded broker redelivers under at-least-once (docs/BROKER.md).
 """
 
 from __future__ import annotations

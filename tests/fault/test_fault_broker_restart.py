@@ -1,11 +1,11 @@
 """Stop and restart the embedded broker mid-stream: it comes back empty (no topics, records,
-offsets or groups; shared/BROKER.md), the hub recreates its topics and rebuilds its read model
+offsets or groups; docs/BROKER.md), the hub recreates its topics and rebuilds its read model
 from the SQL archive, and the publisher resends what had no receipt (the connector outbox rule).
 The final files equal a clean in-process `hub batch` run of the same events.
 
 The restart follows the hub's start order (hub.entrypoints.local_hub.LocalHub.start): broker, topics,
 archive replay, workers. Workers are restarted rather than left to reconnect on their own,
-because a Faust client that reconnects before its topics exist can hang (BROKER.md).
+because a Faust client that reconnects before its topics exist can hang (docs/BROKER.md).
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def test_kill_one_of_two_workers_mid_stream_loses_nothing(tmp_path: Path) -> Non
         assert archived_at_kill < len(distinct), "the stream finished before the kill: nothing tested"
         hub.pool.kill(0)
         killed_at = time.monotonic()
-        # Not an assertion on time: a figure for docs/RELIABILITY.md (rebalance ~10 s per BROKER.md).
+        # Not an assertion on time: a figure for docs/RELIABILITY.md (rebalance ~10 s per docs/BROKER.md).
         all_archived = hub.wait_archived(len(distinct), timeout=300)
         kill_to_all_archived = time.monotonic() - killed_at
         publisher.join(timeout=330)

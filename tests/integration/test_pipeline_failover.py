@@ -1,7 +1,7 @@
 """kill -9 of one of two workers while events flow: nothing accepted is lost, nothing applied twice.
 
 Counts distinct effects (archive rows, placed events, batch files), never deliveries: the
-embedded broker redelivers after a failover (shared/BROKER.md).
+embedded broker redelivers after a failover (docs/BROKER.md).
 """
 
 from __future__ import annotations

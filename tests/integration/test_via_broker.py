@@ -1,6 +1,6 @@
 """`hub batch --via-broker` gives the same files as the in-process `hub batch`.
 
-Partition safety (DESIGN.md section 3): the files must not depend on the number of workers or
+Partition safety (docs/DESIGN.md section 3): the files must not depend on the number of workers or
 intake partitions, so the same generated set goes through 1 and 3 workers, 1 and 8 partitions.
 """
 

@@ -1,4 +1,4 @@
-"""Alert rules of DESIGN.md 6.1, one test per rule and boundary (hub.domain.alerts)."""
+"""Alert rules of docs/DESIGN.md 6.1, one test per rule and boundary (hub.domain.alerts)."""
 
 from __future__ import annotations
 

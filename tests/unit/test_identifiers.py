@@ -1,4 +1,4 @@
-"""Identifier checks against the published examples in DOMAIN.md section 6."""
+"""Identifier checks against the published examples in docs/DOMAIN.md section 6."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ VALID_USCC = ["11320000MB151840XJ", "11370100MB28696235", "91370100MA3C7Q2K9W"]
 
 @pytest.mark.parametrize("code", VALID_USCC)
 def test_published_usccs_are_valid(code: str) -> None:
-    """The DOMAIN.md USCC examples pass the GB 32100 check."""
+    """The docs/DOMAIN.md USCC examples pass the GB 32100 check."""
     assert valid_uscc(code)
 
 
@@ -127,7 +127,7 @@ def test_different_case_numbers_stay_different() -> None:
     "number", ["201710601862.3", "200710308494.X", "202410123456.0", "ZL 201710601862.3"]
 )
 def test_published_patent_numbers_are_valid(number: str) -> None:
-    """The DOMAIN.md patent examples pass their check character, with or without ZL."""
+    """The docs/DOMAIN.md patent examples pass their check character, with or without ZL."""
     assert valid_patent_no(number)
 
 

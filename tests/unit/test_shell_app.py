@@ -1,4 +1,4 @@
-"""The Faust app is configured as shared/BROKER.md requires (built, never started)."""
+"""The Faust app is configured as docs/BROKER.md requires (built, never started)."""
 
 from __future__ import annotations
 

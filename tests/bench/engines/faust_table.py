@@ -1,6 +1,6 @@
 """Baseline (b): a plain Faust agent decoding Avro and updating a Table (memory store).
 
-Faust settings follow shared/BROKER.md (rebalance 5 s, session 6 s, heartbeat 1 s; memory
+Faust settings follow docs/BROKER.md (rebalance 5 s, session 6 s, heartbeat 1 s; memory
 store; `faust` and `mode` loggers at WARNING, as the hub's worker sets them), so the
 comparison with the hub is engine against engine, not tuned against untuned.
 The process ends itself with os._exit once it has seen every event: a graceful Faust shutdown
@@ -26,12 +26,12 @@ TABLE_NAME = "latest"
 
 
 def faust_internal_topics(app_id: str, partitions: int) -> dict[str, int]:
-    """Faust's own topics, created before the worker starts (BROKER.md: never auto-created)."""
+    """Faust's own topics, created before the worker starts (docs/BROKER.md: never auto-created)."""
     return {f"{app_id}-{TABLE_NAME}-changelog": partitions, f"{app_id}-__assignor-__leader": 1}
 
 
 def mute_engine_loggers() -> None:
-    # Faust builds debug records even at -l warn; muting these loggers gave +25 % (BROKER.md).
+    # Faust builds debug records even at -l warn; muting these loggers gave +25 % (docs/BROKER.md).
     for name in ("faust", "mode", "aiokafka"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> None:
 
     if args.take:
         # The hub's own pattern: chunks from take(), no Table (its state lives outside Faust).
-        # `take` with a Table needs use_partitioner=True and silently stalls otherwise (BROKER.md).
+        # `take` with a Table needs use_partitioner=True and silently stalls otherwise (docs/BROKER.md).
         @app.agent(topic)
         async def process_chunks(stream: Any) -> None:
             async for values in stream.take(args.take, within=0.05):

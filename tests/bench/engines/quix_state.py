@@ -5,7 +5,7 @@ tests/bench/requirements-quix.txt) because quix-streams conflicts with the hub's
 pydantic-settings; it therefore imports only the standard library, fastavro and quixstreams.
 
 The embedded broker's topic configs lack "retention.ms", and quix-streams reads that key
-unguarded when it derives its changelog topic config, so it crashes at start (BROKER.md).
+unguarded when it derives its changelog topic config, so it crashes at start (docs/BROKER.md).
 This script, and only this script, fills in the missing keys with Kafka's "infinite" (-1)
 before quix-streams derives the config.
 
