@@ -493,11 +493,13 @@ def uscc_check_ok(code: str) -> bool:
 # meets. The cause text itself always travels in ``cause`` so a reader can overrule this.
 _OFFENSE_RULES: tuple[tuple[re.Pattern[str], Offense], ...] = (
     (re.compile(r"销售假冒注册商标的商品"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
-    (re.compile(r"销售.{0,6}侵犯注册商标专用权的?商品"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
+    # The mark's name may stand inside the phrase: 销售假冒“X”注册商标的茶叶.
+    (re.compile(r"销售假冒[“\"][^”\"]{1,20}[”\"]注册商标的"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
+    (re.compile(r"(?:销售|经营).{0,6}侵犯注册商标专用权的?商品"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
     (re.compile(r"(?:伪造|擅自制造|非法制造|销售).{0,12}注册商标标识"), Offense.ILLEGAL_MARK_LABELS),
     (
         re.compile(
-            r"假冒注册商标|侵犯注册商标专用权|商标侵权|侵犯[^。；;]{0,40}?商标(?:[（(][^）)]*[）)])?专用权"
+            r"假冒注册商标|假冒[“\"][^”\"]{1,20}[”\"]注册商标|侵犯注册商标专用权|商标侵权|侵犯[^。；;]{0,40}?商标(?:[（(][^）)]*[）)])?专用权"
         ),
         Offense.TRADEMARK_COUNTERFEIT,
     ),
@@ -506,7 +508,7 @@ _OFFENSE_RULES: tuple[tuple[re.Pattern[str], Offense], ...] = (
     (re.compile(r"侵犯著作权|侵犯版权|盗版"), Offense.COPYRIGHT_INFRINGEMENT),
     (re.compile(r"侵犯商业秘密"), Offense.TRADE_SECRET),
     (
-        re.compile(r"侵犯专利权|专利侵权|侵犯知识产权|地理标志|植物新品种|奥林匹克标志|特殊标志"),
+        re.compile(r"侵犯专利权|专利侵权|专利标识|侵犯知识产权|地理标志|植物新品种|奥林匹克标志|特殊标志"),
         Offense.OTHER_IP,
     ),
 )
@@ -652,7 +654,7 @@ def clean_party_name(name: str | None) -> str | None:
 
 # Titles that open a document. Spaced titles are already joined by ``clean_text``.
 TITLE_PATTERN = re.compile(
-    r"刑事(?:附带民事)?(?:一审|二审|再审)?(?:判决书|裁定书)"
+    r"(?:一审|二审|再审)?刑事(?:附带民事)?(?:一审|二审|再审)?(?:判决书|裁定书)"
     r"|不予(?:行政)?处罚决定书|(?:行政)?处罚决定书|行政处罚信息摘要|行政处罚(?:普通程序)?案件(?:信息)?公示表"
     r"|不起诉决定书|起诉书|检察(?:意见|建议)书"
     r"|不予立案通知书|不予立案决定书|立案告知书|立案决定书|立案通知书|撤销案件决定书|受案回执"
@@ -673,7 +675,7 @@ _SENTENCE_PARTIES = re.compile(
 
 # A title heads the document when it opens a line or follows the issuing unit's name; one
 # inside a sentence (…制发检察意见书，…) is a mention.
-_TITLE_LEAD = re.compile(r"(?:^|\n|[ \t]|局|院|海关|会|队|所|署|厅)$")
+_TITLE_LEAD = re.compile(r"(?:^|\n|[ \t]|局|院|海关|会|队|所|署|厅|罪|案)$")
 
 
 def _heading_title(text: str) -> re.Match[str] | None:

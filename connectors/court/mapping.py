@@ -43,7 +43,7 @@ from hub.domain.model import Agency, Relation
 
 AGENCY = Agency.COURT
 
-_TITLE = re.compile(r"刑事(?:附带民事)?(?:一审|二审|再审)?(?:判决书|裁定书)")
+_TITLE = re.compile(r"(?:一审|二审|再审)?刑事(?:附带民事)?(?:一审|二审|再审)?(?:判决书|裁定书)")
 _OPERATIVE = re.compile(r"判决如下|裁定如下")
 _EXEMPTED = re.compile(r"免予刑事处罚|免除刑事处罚")
 _ROLES = {"被告单位": "DEFENDANT", "被告人": "DEFENDANT", "上诉单位": "DEFENDANT", "上诉人": "DEFENDANT"}

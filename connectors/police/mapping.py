@@ -216,6 +216,10 @@ _PRESS_ACTS = (
     (re.compile(r"立案(?:侦查|调查)"), "FILING_DECIDED"),
     (re.compile(r"移送(?:检察院|检察机关|[^。，,]{0,12}人民检察院)?审查起诉"), "REFERRAL_SENT"),
 )
+_PROSE_SUSPECT = re.compile(
+    r"(?P<label>犯罪嫌疑人|犯罪嫌疑单位)(?P<name>(?:欧阳|司马|上官|诸葛|[\u4e00-\u9fff])某{1,2}[甲乙丙丁\d]?"
+    r"|[^，,。；;：:“”\s的]{4,40}?(?:有限责任公司|有限公司|公司))"
+)
 _POLICE_UNIT = re.compile(r"[\u4e00-\u9fff]{2,24}?公安(?:局|厅|分局)(?:[\u4e00-\u9fff]{1,10}?分局)?")
 
 
@@ -254,6 +258,13 @@ def map_notice_text(raw: str) -> dict[str, Any]:
     charge = _CHARGE.search(text)
     cause = charge.group("cause") if charge else None
     parties = [p.as_dict() for p in named_parties(text, {"犯罪嫌疑人": "SUSPECT", "犯罪嫌疑单位": "SUSPECT"})]
+    if not parties and press:
+        # A press item names suspects in prose: 对犯罪嫌疑人刘某以涉嫌…立案侦查.
+        for match in _PROSE_SUSPECT.finditer(text):
+            name = match.group("name")
+            if all(p["name"] != name for p in parties):
+                kind_of = "ORG" if match.group("label").endswith("单位") else "PERSON"
+                parties.append(PartyDraft("SUSPECT", name, kind_of).as_dict())
     if not parties:
         for pattern, kind_of in ((_SUSPECT_ORG, "ORG"), (_SUSPECT_PERSON, "PERSON")):
             match = pattern.search(text)
