@@ -260,10 +260,10 @@ def map_notice_text(raw: str) -> dict[str, Any]:
     parties = [p.as_dict() for p in named_parties(text, {"犯罪嫌疑人": "SUSPECT", "犯罪嫌疑单位": "SUSPECT"})]
     if not parties and press:
         # A press item names suspects in prose: 对犯罪嫌疑人刘某以涉嫌…立案侦查.
-        for match in _PROSE_SUSPECT.finditer(text):
-            name = match.group("name")
+        for prose in _PROSE_SUSPECT.finditer(text):
+            name = prose.group("name")
             if all(p["name"] != name for p in parties):
-                kind_of = "ORG" if match.group("label").endswith("单位") else "PERSON"
+                kind_of = "ORG" if prose.group("label").endswith("单位") else "PERSON"
                 parties.append(PartyDraft("SUSPECT", name, kind_of).as_dict())
     if not parties:
         for pattern, kind_of in ((_SUSPECT_ORG, "ORG"), (_SUSPECT_PERSON, "PERSON")):
