@@ -148,3 +148,27 @@ def test_publish_with_nothing_parseable_needs_no_broker(tmp_path: Path) -> None:
     assert "notes.txt" in result.stderr
     status = hub_connect("status", "--agency", "COURT", "--data-dir", str(data))
     assert json.loads(status.stdout.splitlines()[0])["outbox"]["PENDING"] == 0
+
+
+def test_parse_reads_a_two_level_header_table(tmp_path: Path) -> None:
+    """A 双公示 export whose header spans two rows (当事人基本情况 over 单位名称...) is read by column."""
+    csv = tmp_path / "penalties.csv"
+    csv.write_text(
+        "某市行政处罚信息公示,,,,,,,\n"
+        "行政处罚决定书文号,当事人基本情况,,,违法行为类型,罚款金额（万元）,处罚决定日期,处罚机关\n"
+        ",单位名称,统一社会信用代码,法定代表人,,,,\n"
+        "某市监处罚〔2024〕21号,甲乙贸易有限公司,91440300MA5F1B2C3F,张某,"
+        "销售侵犯注册商标专用权的商品,0.5,2024-03-05,某市市场监督管理局\n"
+        "某市监处罚〔2024〕22号,丙丁商行,,李某,销售侵犯注册商标专用权的商品,0.12,,某市市场监督管理局\n",
+        encoding="utf-8",
+    )
+    result = hub_connect("parse", "--agency", "MARKET_REGULATION", "--no-text", str(csv))
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["case_no"] for e in events] == ["某市监处罚〔2024〕21号", "某市监处罚〔2024〕22号"]
+    first, second = events
+    assert first["parties"][0]["name"] == "甲乙贸易有限公司"
+    assert first["parties"][0]["uscc"] == "91440300MA5F1B2C3F"
+    assert first["amounts"]["fine"] == "5000.00"
+    assert second["amounts"]["fine"] == "1200.00"
+    assert second["extraction"] == {"complete": False, "missing": ["occurred_at"], "spans": {}}
