@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 # The national 行政处罚信息 (双公示) field names and the synonyms exports and published texts
@@ -49,9 +50,15 @@ PENALTY_COLUMNS: dict[str, tuple[str, ...]] = {
 _SLASH = re.compile(r"[/／\\-—]")
 
 
+@lru_cache(maxsize=4096)  # the same few headers and column names, on every row
 def _key(name: str) -> str:
     # Headers are compared without spaces and with half-width brackets (exports differ).
     return "".join(name.split()).replace("（", "(").replace("）", ")")
+
+
+# The last row indexed: a mapping asks for a dozen columns of one row in a row, and a
+# 200,000-row export must not rebuild the index a dozen times per row.
+_LAST: list[Any] = [None, {}]
 
 
 def _index(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,11 +66,14 @@ def _index(row: Mapping[str, Any]) -> dict[str, Any]:
 
     A leaf never overrides a flat header of the same name, and the first nested header wins.
     """
+    if _LAST[0] is row:
+        return _LAST[1]  # type: ignore[no-any-return]
     index = {_key(k): v for k, v in row.items()}
     for header, value in list(index.items()):
         parts = [p for p in _SLASH.split(header) if p]
         if len(parts) > 1 and parts[-1] not in index:
             index[parts[-1]] = value
+    _LAST[0], _LAST[1] = row, index
     return index
 
 

@@ -27,9 +27,19 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 
 
+# The last text folded: the extractors fold the same document text many times over.
+_FOLDED: list[str] = ["", ""]
+
+
 def fold_width(text: str) -> str:
     """Full-width digits, letters and punctuation to ASCII (１２Ａ -> 12A); other text unchanged."""
-    return text.translate(_FULLWIDTH)
+    if len(text) < 256:
+        return text.translate(_FULLWIDTH)
+    if _FOLDED[0] is text:
+        return _FOLDED[1]
+    folded = text.translate(_FULLWIDTH)
+    _FOLDED[0], _FOLDED[1] = text, folded
+    return folded
 
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
