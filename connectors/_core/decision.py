@@ -149,7 +149,7 @@ def _table_case_no(table: Mapping[str, Any]) -> str | None:
 def _own_doc_no(lines: Sequence[str]) -> str | None:
     """The decision's own number: the first intact 文号 in the heading lines, as printed.
 
-    A damaged copy in the body (市监执罚〔202257) does not parse as a number; an intact copy
+    A damaged copy in the body (某市监罚〔202431) does not parse as a number; an intact copy
     on the page's title line does, and wins by coming first.
     """
     for line in lines[:10]:

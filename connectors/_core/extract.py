@@ -256,7 +256,7 @@ def named_parties(text: str, roles: dict[str, str]) -> list[PartyDraft]:
     """Parties introduced in prose (被告人张某，男，...；被告单位X公司，住所地...).
 
     Within the party list at the top, each introduction is a party, so three defendants all
-    masked as 余XX stay three. After it (the charge, the operative part) a name is a mention
+    masked as 王XX stay three. After it (the charge, the operative part) a name is a mention
     and only counts when not seen before.
     """
     parties: list[PartyDraft] = []
@@ -444,7 +444,7 @@ def refs_from(
 
 _TRADEMARK_OFFENSES = {"TRADEMARK_COUNTERFEIT", "SELLING_COUNTERFEIT_MARKED_GOODS", "ILLEGAL_MARK_LABELS"}
 _PATENT_KIND = re.compile(r"(?P<label>外观设计专利|实用新型专利|发明专利)")
-# A mark printed in Latin letters without quotes (印有M注册商标, ABC商标).
+# A mark printed in Latin letters without quotes (印有K注册商标, ABC商标).
 _LATIN_MARK = re.compile(r"(?<![A-Za-z0-9])(?P<label>[A-Za-z][A-Za-z0-9&.\-]{0,19})(?:注册)?商标")
 
 
@@ -457,7 +457,7 @@ def implied_rights(offense: object, text: str) -> list[dict[str, Any]]:
     """Rights a document names without a registration number.
 
     In a trademark case, the marks are the words printed in quotes (“满园春”白酒) or a Latin
-    mark printed bare (印有M注册商标); in any case a patent kind named with its marking or
+    mark printed bare (印有K注册商标); in any case a patent kind named with its marking or
     certificate (外观设计专利证书) is a PATENT right. Nothing is added that is not printed: a
     trademark charge with no mark named in the text gives no right.
     """

@@ -575,13 +575,13 @@ def looks_like_org(name: str) -> bool:
 
 # --- damage from web copies ------------------------------------------------------------------
 
-# A scraped copy may drop 年 and 月 (2025622日 for 2025年6月22日). Such a date is read only
-# when one split of the digits gives a valid day (622 -> 6/22; 111 could be 1/11 or 11/1).
+# A scraped copy may drop 年 and 月 (2024715日 for 2024年7月15日). Such a date is read only
+# when one split of the digits gives a valid day (715 -> 7/15; 111 could be 1/11 or 11/1).
 _RUN_DATE = re.compile(r"(?<![\d年月./-])(?P<y>(?:19|20)\d{2})(?P<md>\d{2,4})日")
 
 
 def find_run_dates(text: str) -> list[FoundDate]:
-    """Dates printed without 年/月 (2025622日) whose month and day split one way only."""
+    """Dates printed without 年/月 (2024715日) whose month and day split one way only."""
     found = []
     for match in _RUN_DATE.finditer(fold_width(text)):
         year, md = int(match.group("y")), match.group("md")
@@ -611,7 +611,7 @@ _MASKED_USCC = re.compile(r"(?<![0-9A-Z*])[0-9A-HJ-NPQRTUWXY*]{18}(?![0-9A-Z*])"
 def clean_uscc(text: str | None) -> str | None:
     """A 统一社会信用代码 as printed, or None when it is absent or cannot be read cleanly.
 
-    A full code must pass the GB 32100 check character; a masked one (92350427********7A)
+    A full code must pass the GB 32100 check character; a masked one (91330110********3K)
     is kept as printed when its visible characters are of the code's alphabet.
     """
     if not text:

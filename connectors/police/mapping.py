@@ -259,7 +259,7 @@ def map_notice_text(raw: str) -> dict[str, Any]:
     cause = charge.group("cause") if charge else None
     parties = [p.as_dict() for p in named_parties(text, {"犯罪嫌疑人": "SUSPECT", "犯罪嫌疑单位": "SUSPECT"})]
     if not parties and press:
-        # A press item names suspects in prose: 对犯罪嫌疑人刘某以涉嫌…立案侦查.
+        # A press item names suspects in prose: 对犯罪嫌疑人赵某以涉嫌…立案侦查.
         for prose in _PROSE_SUSPECT.finditer(text):
             name = prose.group("name")
             if all(p["name"] != name for p in parties):

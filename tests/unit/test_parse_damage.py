@@ -50,7 +50,7 @@ def test_identifiers_are_validated_and_kept_as_printed() -> None:
     """A full USCC/ID must pass its check character; masks are kept as printed; junk is null."""
     assert clean_uscc(USCC) == USCC
     assert clean_uscc(USCC[:-1] + "0") is None  # wrong check character: not read
-    assert clean_uscc("92350427********7A") == "92350427********7A"
+    assert clean_uscc("91330110********3K") == "91330110********3K"
     assert clean_uscc("\\") is None
     assert id_check_ok(ID_NO) and not id_check_ok(ID_NO[:-1] + "1")
     assert clean_id_no(f"身份证号码：{ID_NO}") == ID_NO
@@ -70,8 +70,8 @@ def test_party_name_never_carries_a_label() -> None:
 
 
 def test_scraped_date_without_year_and_month_marks() -> None:
-    """2025622日 reads as 2025-06-22; 2021111日 (1/11 or 11/1) is ambiguous and not read."""
-    assert [f.value for f in find_run_dates("于2025622日申报")] == [date(2025, 6, 22)]
+    """2024715日 reads as 2024-07-15; 2021111日 (1/11 or 11/1) is ambiguous and not read."""
+    assert [f.value for f in find_run_dates("于2024715日申报")] == [date(2024, 7, 15)]
     assert find_run_dates("于2021111日检查") == []
     assert find_run_dates("2024年5月6日") == []
 
@@ -191,14 +191,14 @@ def test_amount_words_map_to_their_fields() -> None:
     """货值/案值 -> goods_value, 违法所得 -> illegal_gain, 违法经营额 -> illegal_turnover."""
     text = (
         "某市市场监督管理局\n行政处罚决定书\n某市监处罚〔2024〕6号\n当事人：甲乙贸易有限公司\n"
-        "经查，涉案商品货值为800元，违法经营额为900元，违法所得100元。\n本局决定处罚如下：罚款2000元。\n"
+        "经查，涉案商品货值为800元，违法经营额为900元，违法所得100元。\n本局决定处罚如下：罚款2400元。\n"
         "某市市场监督管理局\n2024年7月8日\n"
     )
     amounts = decision(text)["amounts"]
     assert amounts["goods_value"] == "800.00"
     assert amounts["illegal_turnover"] == "900.00"
     assert amounts["illegal_gain"] == "100.00"
-    assert amounts["fine"] == "2000.00"
+    assert amounts["fine"] == "2400.00"
 
 
 # --- judgments ----------------------------------------------------------------------------------
@@ -264,12 +264,12 @@ def test_procuratorate_press_item_opinion_only() -> None:
 
 def test_police_press_item_filing() -> None:
     """A police press item stating 立案侦查 is FILING_DECIDED, undated, with the suspect named."""
-    text = "某市公安局某区分局接报后，对犯罪嫌疑人刘某以涉嫌假冒注册商标罪立案侦查，现场查获假冒白酒200瓶。"
+    text = "某市公安局某区分局接报后，对犯罪嫌疑人赵某以涉嫌假冒注册商标罪立案侦查，现场查获假冒白酒200瓶。"
     event = map_notice_text(text)
     assert event["event_type"] == "FILING_DECIDED"
     assert event["unit"] == "某市公安局某区分局"
     assert event["occurred_at"] is None
-    assert [p["name"] for p in event["parties"]] == ["刘某"]
+    assert [p["name"] for p in event["parties"]] == ["赵某"]
 
 
 def test_nothing_recognisable_is_an_error_in_chinese() -> None:
@@ -290,13 +290,13 @@ def test_publicity_row_with_nested_headers_and_wan_yuan() -> None:
         "当事人基本情况/个人/姓名": "",
         "行政处罚决定书文号": "某市监处罚〔2024〕3号",
         "违法行为类型": "销售侵犯注册商标专用权的商品",
-        "罚款金额（万元）": "0.35",
+        "罚款金额（万元）": "0.45",
         "没收违法所得、没收非法财物的金额（万元）": "0.012",
         "处罚决定日期": "2024/05/06",
         "处罚机关": "某市市场监督管理局",
     }
     event = map_publicity_row(row)
-    assert event["amounts"]["fine"] == "3500.00"
+    assert event["amounts"]["fine"] == "4500.00"
     assert event["amounts"]["confiscated"] == "120.00"
     party = event["parties"][0]
     assert (party["name"], party["kind"], party["uscc"]) == ("甲乙贸易有限公司", "ORG", USCC)
@@ -327,7 +327,7 @@ def test_avro_encoding_ignores_the_extraction_block() -> None:
     """A complete event with its extraction block encodes; the block is not on the wire."""
     text = (
         "某市市场监督管理局\n行政处罚决定书\n某市监处罚〔2024〕6号\n当事人：甲乙贸易有限公司\n"
-        "当事人的上述行为构成销售侵犯注册商标专用权的商品的行为。本局决定处罚如下：罚款2000元。\n"
+        "当事人的上述行为构成销售侵犯注册商标专用权的商品的行为。本局决定处罚如下：罚款2400元。\n"
         "某市市场监督管理局\n2024年7月8日\n"
     )
     raw = decision(text)
