@@ -7,8 +7,10 @@
     hub-connect retry-rejected --agency MARKET_REGULATION
 
 Exit codes:
-- ``parse``: 0 when every file (and row) parsed; 1 when any could not be read or parsed (each
-  is named on stderr with the reason; the others are still printed on stdout).
+- ``parse``: 0 when every file (and row) yielded an event, complete or not (an incomplete one
+  is printed with ``"extraction": {"complete": false, "missing": [...]}``); 1 when any could not
+  be read or held nothing recognisable (each is named on stderr with the reason, in Chinese;
+  the others are still printed on stdout).
 - ``publish``: 0 when every event has a receipt and nothing was rejected or unparseable;
   1 when a file failed to parse or the hub REJECTED an event (reasons printed); 2 when events
   are still waiting for a receipt (they stay in the outbox: run publish again); 3 on a setup
@@ -54,7 +56,7 @@ def parse(
     no_text: Annotated[bool, typer.Option("--no-text", help="Leave the document's full text out")] = False,
 ) -> None:
     """Print the canonical events of FILES as JSON lines on stdout (failures on stderr, exit 1)."""
-    from connectors._core.parsing import ParsedEvent, parse_paths
+    from connectors._core.parsing import ParsedEvent, PartialEvent, parse_paths
 
     failed = 0
     out = sys.stdout
@@ -62,9 +64,12 @@ def parse(
         if isinstance(item, ParsedEvent):
             record = _printable(item.event.canonical_json(), item.raw, no_text)
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif isinstance(item, PartialEvent):
+            # What the text holds is printed; "extraction" says what is missing.
+            out.write(json.dumps(_printable({}, dict(item.raw), no_text), ensure_ascii=False) + "\n")
         else:
             failed += 1
-            _err(f"{item.label}: {item.reason}")
+            _err(f"{item.label}：{item.reason}")
     out.flush()
     if failed:
         _err(f"{failed} file(s) or row(s) could not be parsed")

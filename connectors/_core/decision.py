@@ -1,32 +1,51 @@
 """Administrative penalty decision texts (行政处罚决定书), shared by market regulation and customs.
 
 Both follow the same template (行政处罚法 art 59): issuing unit, title, 文号, labelled party
-block, facts, legal basis, the penalty "如下", signature and date. The agency mapping supplies
-the agency, the document types it issues and where its cause phrase sits.
+block, facts, legal basis, the penalty "如下", signature and date. Published copies add a
+summary table (行政处罚信息摘要) or come only as a table (公示表), lose their line breaks or
+their end. Each part is read where it is printed; what is not printed stays null and is listed
+in the event's ``extraction.missing``. The agency mapping supplies the agency, the document
+types it issues and where its cause phrase sits.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from connectors._core.extract import (
+    PartyDraft,
     amount_after,
     citations,
     find_rights,
-    heading_unit,
+    implied_rights,
     labelled_parties,
     lines_of,
     refs_from,
     signature,
-    title_block,
+    unit_before_title,
 )
 from connectors._core.records import ParseError, build_event
 from connectors._core.regions import region_code_for_unit
-from connectors._core.text import best_offense, clean_text, find_doc_nos
+from connectors._core.table import PENALTY_COLUMNS, column, person_row, raw_column, text_table_row
+from connectors._core.text import (
+    TITLE_PATTERN,
+    best_offense,
+    clean_id_no,
+    clean_party_name,
+    clean_text,
+    clean_uscc,
+    find_doc_nos,
+    parse_cell_date,
+    reline,
+)
 from hub.domain.model import Agency, Relation
+
+NOTHING_FOUND = "未识别出文书类型或任何字段"
 
 
 @dataclass(frozen=True)
@@ -41,71 +60,143 @@ class DecisionProfile:
     kinds: Sequence[DecisionKind]  # first match wins: put the longer titles first
     cause_patterns: Sequence[re.Pattern[str]]
     turnover_words: Sequence[str] = ("违法经营额", "非法经营额", "非法经营数额")
-    goods_value_words: Sequence[str] = ("货值金额", "货值", "货物价值")
+    goods_value_words: Sequence[str] = ("货值金额", "货值", "货物价值", "案值")
+    default_event_type: str = "PENALTY_DECIDED"
+
+
+# Table forms of a penalty decision: their title says what they publish.
+_TABLE_TITLES = re.compile(r"行政处罚信息摘要|行政处罚(?:普通程序)?案件(?:信息)?公示表")
+_CAUSE_IN_TITLE = re.compile(r"(?P<cause>(?:销售|经营|生产|出口|进口|制造)[^。，,；;\n]{2,40}?)案")
 
 
 def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
-    """One administrative decision text -> one canonical event dict (raises ParseError)."""
-    text = clean_text(raw)
-    lines = lines_of(text)
-    head = title_block(lines)
-    kind = next((k for k in profile.kinds if k.title.search(head)), None)
-    if kind is None:
-        raise ParseError("no known document title in the first lines (expected e.g. 行政处罚决定书)")
-    case_no = _own_doc_no(lines)
-    if case_no is None:
-        raise ParseError("no document number (文号) near the title")
-    sign_unit, day = signature(lines)
-    if day is None:
-        raise ParseError("no signing date at the end of the document")
-    unit = heading_unit(lines) or sign_unit
-    decision_part = _decision_part(text)
+    """One administrative decision text -> one canonical event dict (complete or not).
 
-    cause = None
-    for pattern in profile.cause_patterns:
-        match = pattern.search(text)
-        if match:
-            cause = match.group("cause")
-            break
-    rights = find_rights(text)
-    marks = sum(1 for r in rights if r["kind"] == "TRADEMARK")
-    amounts = {
-        "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收",)),
+    Raises ParseError only when the text holds nothing recognisable.
+    """
+    text = reline(clean_text(raw))
+    lines = lines_of(text)
+    table = text_table_row(text)
+    head = "\n".join(lines[:10])
+    kind = next((k for k in profile.kinds if k.title.search(head)), None)
+    event_type = kind.event_type if kind else None
+    if event_type is None and _TABLE_TITLES.search(head):
+        event_type = profile.default_event_type
+
+    case_no = _table_case_no(table) or _own_doc_no(lines)
+    sign_unit, sign_day = signature(lines)
+    table_day = parse_cell_date(raw_column(table, PENALTY_COLUMNS["date"])) if table else None
+    day: date | None = table_day or sign_day
+    unit = column(table, PENALTY_COLUMNS["unit"]) if table else None
+    unit = unit or unit_before_title(lines, TITLE_PATTERN) or sign_unit
+
+    cause = column(table, PENALTY_COLUMNS["cause"]) if table else None
+    if cause is None:
+        for pattern in (*profile.cause_patterns, _CAUSE_IN_TITLE):
+            match = pattern.search(text)
+            if match:
+                cause = match.group("cause")
+                break
+    parties = _parties(lines, table)
+    if event_type is None and (case_no or parties):
+        # No title survived, but a numbered decision with a party is still a decision.
+        event_type = profile.default_event_type
+    if event_type is None:
+        raise ParseError(NOTHING_FOUND)
+
+    content = column(table, PENALTY_COLUMNS["content"]) or "" if table else ""
+    decision_part = _decision_part(text)
+    amounts: dict[str, Decimal | None] = {
+        "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收", "没收的")),
         "illegal_turnover": amount_after(text, profile.turnover_words),
         "goods_value": amount_after(text, profile.goods_value_words),
-        "fine": amount_after(decision_part, ("罚款",)),
-        "confiscated": amount_after(decision_part, ("没收违法所得",)),
+        "fine": amount_after(content, ("罚款",)) or (
+            amount_after(decision_part, ("罚款",)) if decision_part else None
+        ),
+        "confiscated": amount_after(content or decision_part or "", ("没收违法所得",)),
     }
-    refs = refs_from(citations(text), case_no, {Agency.PROCURATORATE: Relation.REFERRED_FROM})
+    offense = best_offense(cause, text)
+    rights = find_rights(text) or implied_rights(offense, text)
+    marks = sum(1 for r in rights if r["kind"] == "TRADEMARK" and r.get("label"))
+    refs = refs_from(citations(text), case_no or "", {Agency.PROCURATORATE: Relation.REFERRED_FROM})
     return build_event(
         agency=profile.agency.value,
-        event_type=kind.event_type,
+        event_type=event_type,
         unit=unit,
         region_code=region_code_for_unit(unit),
         day=day,
         case_no=case_no,
         cause=cause,
-        offense=best_offense(cause, text),
+        offense=offense,
         refs=refs,
-        parties=[p.as_dict() for p in labelled_parties(lines, "RESPONDENT")],
+        parties=[p.as_dict() for p in parties],
         rights=rights,
         amounts=amounts,
         facts={"marks_count": marks or None},
         text=text,
+        source_text=raw,
     )
 
 
+def _table_case_no(table: Mapping[str, Any]) -> str | None:
+    value = column(table, PENALTY_COLUMNS["case_no"]) if table else None
+    if not value:
+        return None
+    found = find_doc_nos(value)
+    return found[0][1].printed if found else None
+
+
 def _own_doc_no(lines: Sequence[str]) -> str | None:
-    # The decision's own number stands alone on a line under the title.
-    for line in lines[:8]:
+    """The decision's own number: the first intact 文号 in the heading lines, as printed.
+
+    A damaged copy in the body (某市监罚〔202431) does not parse as a number; an intact copy
+    on the page's title line does, and wins by coming first.
+    """
+    for line in lines[:10]:
         found = find_doc_nos(line)
-        if found and len(line) <= 40:
-            return found[0][1].canonical
+        for position, doc_no in found:
+            # A number quoted inside a sentence (…送达了X号《告知书》) is not the heading's.
+            if position <= 2 or len(line) <= 40:
+                return doc_no.printed
     return None
 
 
+def _parties(lines: Sequence[str], table: Mapping[str, Any]) -> list[PartyDraft]:
+    parties = labelled_parties(lines, "RESPONDENT")
+    if not table:
+        return parties
+    name = clean_party_name(column(table, PENALTY_COLUMNS["name"]))
+    if name is None:
+        return parties
+    person = person_row(table)
+    uscc = clean_uscc(column(table, PENALTY_COLUMNS["uscc"]))
+    for party in parties:
+        if party.name == name:
+            party.uscc = party.uscc or uscc
+            if party.kind is None and person is not None:
+                party.kind = "PERSON" if person else "ORG"
+            party.represented_by = party.represented_by or column(table, PENALTY_COLUMNS["representative"])
+            return parties
+    draft = PartyDraft(
+        role="RESPONDENT",
+        name=name,
+        kind=None if person is None else ("PERSON" if person else "ORG"),
+        uscc=None if person else uscc,
+        id_no=clean_id_no(column(table, PENALTY_COLUMNS["id_no"])) if person else None,
+        address=column(table, PENALTY_COLUMNS["address"]),
+        represented_by=None if person else column(table, PENALTY_COLUMNS["representative"]),
+    )
+    return [draft, *parties]
+
+
+_OPERATIVE = re.compile(
+    r"处罚如下|决定如下|如下行政处罚|如下处罚|处罚决定如下|决定(?:对当事人)?(?:作出|给予|处以|没收|责令)"
+)
+
+
 def _decision_part(text: str) -> str:
-    # Fines and confiscations are stated after "...如下" (the operative part); amounts quoted in
-    # the facts or the legal basis ("五倍以下的罚款") must not be read as the penalty.
-    match = re.search(r"(?:处罚如下|决定如下|如下行政处罚|如下处罚|处罚决定如下)", text)
-    return text[match.start() :] if match else text
+    # Fines and confiscations are stated in the operative part ("...如下", "决定没收..."); amounts
+    # quoted in the facts or the legal basis ("五倍以下的罚款") are not the penalty. A copy cut
+    # off before the operative part states no penalty.
+    match = _OPERATIVE.search(text)
+    return text[match.start() :] if match else ""

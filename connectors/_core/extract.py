@@ -18,18 +18,19 @@ from typing import Any
 from connectors._core.text import (
     AMOUNT_PATTERN,
     amount_of_match,
+    clean_id_no,
+    clean_party_name,
+    clean_uscc,
     find_court_case_nos,
     find_dates,
     find_doc_nos,
-    find_id_no,
-    find_uscc,
     fold_width,
     is_masked_person_name,
     looks_like_org,
 )
 from hub.domain.model import Agency, Relation
 
-_UNIT_SUFFIX = re.compile(r"(局|分局|海关|法院|检察院|所|支队|大队|中队|办公室|委员会)$")
+_UNIT_SUFFIX = re.compile(r"(局|分局|海关|法院|检察院|所|支队|大队|中队|办公室|委员会|总队)$")
 
 
 def lines_of(text: str) -> list[str]:
@@ -54,18 +55,33 @@ def heading_unit(lines: Sequence[str]) -> str | None:
     return None
 
 
-def signature(lines: Sequence[str]) -> tuple[str | None, date | None]:
-    """The signing unit and date at the end of a document (the last date; the unit line above it)."""
-    for index in range(len(lines) - 1, -1, -1):
-        dates = find_dates(lines[index])
-        if dates and len(lines[index]) <= 30:
-            unit = None
+_SIGN_NOISE = re.compile(r"[\s（(][^）)]{0,6}(?:印章|盖章|章)[^）)]{0,4}[）)]|[\s,，。.:：]")
+
+
+def signature(lines: Sequence[str], depth: int = 8) -> tuple[str | None, date | None]:
+    """The signing unit and date at the end of a document (the last date; the unit line above it).
+
+    Only a line that holds a date and nothing else (or the unit and the date) within the last
+    ``depth`` lines counts: a web copy cut off mid-text has no signature, and a date inside a
+    sentence (a service date, a quoted first-instance date) is never the document's date.
+    """
+    start = max(0, len(lines) - depth)
+    for index in range(len(lines) - 1, start - 1, -1):
+        line = lines[index]
+        dates = find_dates(line)
+        if not dates or "|" in line:
+            continue
+        rest = _SIGN_NOISE.sub("", line[: dates[-1].start] + line[dates[-1].end :])
+        if rest and not (_UNIT_SUFFIX.search(rest) and len(rest) <= 40):
+            continue
+        unit = rest or None
+        if unit is None:
             for back in range(index - 1, max(index - 4, -1), -1):
                 candidate = lines[back].replace(" ", "")
                 if _UNIT_SUFFIX.search(candidate) and len(candidate) <= 40:
                     unit = candidate
                     break
-            return unit, dates[-1].value
+        return unit, dates[-1].value
     return None, None
 
 
@@ -82,6 +98,18 @@ def labelled(line: str, labels: Iterable[str]) -> str | None:
 # --- amounts by keyword -------------------------------------------------------------------
 
 _CLAUSE_END = "。；;\n"
+
+
+_APPROX_BEFORE = re.compile(r"(?:约|近|逾|超过|大约|将近|左右)\s*$")
+_APPROX_AFTER = re.compile(r"^\s*(?:余|多|以上|左右|许)")
+
+
+def is_approximate(text: str, amount: re.Match[str]) -> bool:
+    """Whether an amount is stated as an estimate (约5万元, 10万余元, 5万元左右): not an amount."""
+    if _APPROX_BEFORE.search(text[: amount.start()]) or _APPROX_AFTER.match(text[amount.end() :]):
+        return True
+    # 10万余元 splits as 10万 + 余元: the pattern then only sees what follows 余.
+    return bool(re.search(r"余\s*$", text[: amount.start("num")]))
 
 
 def amount_after(
@@ -107,7 +135,7 @@ def amount_after(
         tail = s[match.end() : match.end() + window]
         cut = min((tail.find(ch) for ch in _CLAUSE_END if ch in tail), default=len(tail))
         amount = AMOUNT_PATTERN.search(tail[:cut])
-        if amount is None:
+        if amount is None or is_approximate(tail[:cut], amount):
             continue
         value = amount_of_match(amount)
         if value is None:
@@ -132,6 +160,7 @@ class PartyDraft:
     represented_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        self.name = clean_party_name(self.name) if self.name else None
         kind = self.kind
         if kind is None:
             kind = "ORG" if (self.uscc or (self.name and looks_like_org(self.name))) else "PERSON"
@@ -179,9 +208,9 @@ def labelled_parties(lines: Sequence[str], role: str) -> list[PartyDraft]:
             for segment in segments[1:]:
                 _fill(current, segment)
                 if current.id_no is None and re.search(r"身份|证件", segment):
-                    current.id_no = find_id_no(segment)
-                if current.uscc is None:
-                    current.uscc = find_uscc(segment)
+                    current.id_no = clean_id_no(segment)
+                if current.uscc is None and re.search(r"信用代码|注册号", segment):
+                    current.uscc = clean_uscc(segment)
             parties.append(current)
             continue
         if current is None:
@@ -197,9 +226,9 @@ def labelled_parties(lines: Sequence[str], role: str) -> list[PartyDraft]:
 def _fill(party: PartyDraft, text: str) -> bool:
     """Set the party field a ``label：value`` text names; False when it names none of them."""
     if (value := labelled(text, _USCC_LABELS)) is not None:
-        party.uscc = find_uscc(value) or party.uscc
+        party.uscc = clean_uscc(value) or party.uscc
     elif (value := labelled(text, _ID_LABELS)) is not None:
-        party.id_no = find_id_no(value)
+        party.id_no = clean_id_no(value)
     elif (value := labelled(text, _ADDRESS_LABELS)) is not None:
         party.address = value
     elif (value := labelled(text, _REP_LABELS)) is not None:
@@ -213,32 +242,54 @@ _NAMED_PARTY = re.compile(
     r"(?P<label>被告单位|被告人|被不起诉单位|被不起诉人|犯罪嫌疑单位|犯罪嫌疑人|上诉单位|上诉人)[:：]?(?P<name>[^，,。；;：:（(\s]{2,40})"
     r"(?P<rest>[^。\n]*)"
 )
+# The paragraph after the party list: from here on names are mentioned, not introduced.
+_PARTY_LIST_END = re.compile(
+    r"起诉书指控|指控(?:被告|原审被告)|审理.{0,30}一案|提起公诉|现已审理终结|经审理查明"
+)
+# An introduction says who the person is (sex, birth, former name) or ends at once.
+_INTRODUCTION = re.compile(
+    r"^(?:[，,]?(?:男|女|曾用名|出生|户籍|住|身份证|公民身份|汉族|系)|[（(]曾用名|[。，,]?$|[。]|，因|,因)"
+)
 
 
 def named_parties(text: str, roles: dict[str, str]) -> list[PartyDraft]:
-    """Parties introduced in prose (被告人张某，男，...；被告单位X公司，住所地...)."""
+    """Parties introduced in prose (被告人张某，男，...；被告单位X公司，住所地...).
+
+    Within the party list at the top, each introduction is a party, so three defendants all
+    masked as 王XX stay three. After it (the charge, the operative part) a name is a mention
+    and only counts when not seen before.
+    """
     parties: list[PartyDraft] = []
     seen: set[tuple[str, str]] = set()
+    in_list = True
     for line in lines_of(text):
+        if in_list and _PARTY_LIST_END.search(line):
+            in_list = False
         match = _NAMED_PARTY.match(line)
         if match is None or match.group("label") not in roles:
             continue
         label, name, rest = match.group("label"), match.group("name"), match.group("rest")
         # An operative line ("被告人王某犯...罪，判处...") names a party already introduced.
-        name = re.split(r"犯|涉嫌", name, maxsplit=1)[0]
-        if len(name) < 2:
+        # The first character is a surname (于, 和 ... are surnames too): cut only after it.
+        name = name[0] + re.split(r"犯|涉嫌|及|、", name[1:], maxsplit=1)[0]
+        cleaned = clean_party_name(name)
+        if cleaned is None or len(cleaned) < 2:
             continue
-        if (label, name) in seen:
+        name = cleaned
+        introduced = in_list and bool(_INTRODUCTION.match(line[match.end("name") :]))
+        if (label, name) in seen and not introduced:
+            continue
+        if not in_list and (label, name) in seen:
             continue
         seen.add((label, name))
         is_org = label.endswith("单位")
         draft = PartyDraft(role=roles[label], name=name, kind="ORG" if is_org else "PERSON")
         if is_org:
-            draft.uscc = find_uscc(rest)
+            draft.uscc = clean_uscc(rest)
             address = re.search(r"住所地?[:：]?(?P<a>[^，,。；;]+)", rest)
             draft.address = address.group("a") if address else None
         else:
-            draft.id_no = find_id_no(rest) if re.search(r"身份|证件", rest) else None
+            draft.id_no = clean_id_no(rest) if re.search(r"身份|证件", rest) else None
         parties.append(draft)
     # 诉讼代表人 / 法定代表人 lines right after a unit name the unit's representative.
     for line in lines_of(text):
@@ -365,12 +416,21 @@ def citations(text: str) -> list[Citation]:
     return found
 
 
+def _canonical_spellings(case_no: str) -> set[str]:
+    if not case_no:
+        return set()
+    spellings = {doc_no.canonical for _, doc_no in find_doc_nos(case_no)}
+    spellings |= {court.canonical for _, court in find_court_case_nos(case_no)}
+    return spellings
+
+
 def refs_from(
     cites: Iterable[Citation], own_case_no: str, upstream: dict[Agency, Relation]
 ) -> list[dict[str, str]]:
     """Refs for cited numbers other than the document's own; ``upstream`` sets each agency's relation."""
     refs: list[dict[str, str]] = []
-    seen = {own_case_no}
+    # The own number is printed as is but cited in canonical spelling: skip it in both.
+    seen = {own_case_no, *_canonical_spellings(own_case_no)}
     for cite in cites:
         if cite.case_no in seen:
             continue
@@ -378,3 +438,65 @@ def refs_from(
         relation = upstream.get(cite.agency, Relation.RELATED)
         refs.append({"agency": cite.agency.value, "case_no": cite.case_no, "relation": relation.value})
     return refs
+
+
+# --- what the charge implies ------------------------------------------------------------------
+
+_TRADEMARK_OFFENSES = {"TRADEMARK_COUNTERFEIT", "SELLING_COUNTERFEIT_MARKED_GOODS", "ILLEGAL_MARK_LABELS"}
+_PATENT_KIND = re.compile(r"(?P<label>外观设计专利|实用新型专利|发明专利)")
+# A mark printed in Latin letters without quotes (印有K注册商标, ABC商标).
+_LATIN_MARK = re.compile(r"(?<![A-Za-z0-9])(?P<label>[A-Za-z][A-Za-z0-9&.\-]{0,19})(?:注册)?商标")
+
+
+_QUOTED = re.compile(r"[“\"「『](?P<label>[^”\"」』“\n，,。；;：:]{1,20})[”\"」』]")
+# Quoted words that are not marks: documents, laws, defined short names, slogans of a form.
+_NOT_A_MARK = re.compile(r"法$|条例|规定|办法|笔录|通知|意见|决定|[书证表单函]$|^\W*$|^\d+$|本包装|专利")
+
+
+def implied_rights(offense: object, text: str) -> list[dict[str, Any]]:
+    """Rights a document names without a registration number.
+
+    In a trademark case, the marks are the words printed in quotes (“满园春”白酒) or a Latin
+    mark printed bare (印有K注册商标); in any case a patent kind named with its marking or
+    certificate (外观设计专利证书) is a PATENT right. Nothing is added that is not printed: a
+    trademark charge with no mark named in the text gives no right.
+    """
+    value = getattr(offense, "value", offense)
+    s = fold_width(text)
+    rights: list[dict[str, Any]] = []
+    if value in _TRADEMARK_OFFENSES:
+        labels: list[str] = []
+        for match in _QUOTED.finditer(s):
+            label = match.group("label").strip()
+            before = s[max(0, match.start() - 4) : match.start()]
+            if _NOT_A_MARK.search(label) or "简称" in before or label in labels:
+                continue
+            labels.append(label)
+        if not labels:
+            labels = [m.group("label") for m in _LATIN_MARK.finditer(s)][:1]
+        rights += [{"kind": "TRADEMARK", "reg_no": None, "holder": None, "label": lb} for lb in labels[:20]]
+    patent = _PATENT_KIND.search(s)
+    if patent and re.search(r"专利标识|专利标记|专利证书|专利权", s):
+        rights.append({"kind": "PATENT", "reg_no": None, "holder": None, "label": patent.group("label")})
+    return rights
+
+
+def unit_before_title(lines: Sequence[str], title: re.Pattern[str]) -> str | None:
+    """The issuing unit: the unit-named line right above the title, or the text the title ends.
+
+    "中华人民共和国X海关行政处罚决定书" and "X法院刑事判决书" run unit and title together;
+    ``text.reline`` has split those, so the unit is on the line above.
+    """
+    for index, line in enumerate(lines[:12]):
+        match = title.search(line)
+        if match is None:
+            continue
+        before = line[: match.start()].replace(" ", "")
+        if before and _UNIT_SUFFIX.search(before) and len(before) <= 40:
+            return before
+        for back in range(index - 1, max(index - 3, -1), -1):
+            candidate = lines[back].replace(" ", "")
+            candidate = re.sub(r"^(?:来源|发布机关|发文机关)[:：]", "", candidate).split(" ")[0]
+            if _UNIT_SUFFIX.search(candidate) and len(candidate) <= 40:
+                return candidate
+    return heading_unit(lines)

@@ -108,12 +108,18 @@ def _xlsx_records(path: Path, name: str) -> Iterator[Item]:
 
 def _table_records(name: str, rows: Iterable[Sequence[Any]], prefix: str) -> Iterator[Item]:
     header: list[str] | None = None
+    header_row = 0
     found_any = False
     for number, row in enumerate(rows, start=1):
         cells = list(row)
         if header is None:
             if sum(1 for c in cells if c not in (None, "")) >= 3:
                 header = [_header_text(c) for c in cells]
+                header_row = number
+            continue
+        if number == header_row + 1 and _continues_header(header, cells):
+            # A two-level header (当事人基本情况 over 单位/名称...): join parent and child.
+            header = _nested_header(header, cells)
             continue
         if all(c in (None, "") or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
@@ -126,6 +132,33 @@ def _table_records(name: str, rows: Iterable[Sequence[Any]], prefix: str) -> Ite
         yield SourceFailure(name, "no header row found (need at least three column names)")
     elif not found_any:
         yield SourceFailure(name, "table has a header but no data rows")
+
+
+def _continues_header(header: Sequence[str], cells: Sequence[Any]) -> bool:
+    """Whether the row under a header is a second header row rather than data.
+
+    Merged parent cells leave gaps in the first row; the second names the columns under them.
+    A data row has numbers or dates somewhere; a header row is short labels only.
+    """
+    filled = [c for c in cells if c not in (None, "") and str(c).strip()]
+    if len(filled) < 2 or "" not in header:
+        return False
+    return all(
+        isinstance(c, str) and len(c.strip()) <= 30 and not any(ch.isdigit() for ch in c) for c in filled
+    )
+
+
+def _nested_header(parent: Sequence[str], cells: Sequence[Any]) -> list[str]:
+    joined: list[str] = []
+    current = ""
+    for index, top in enumerate(parent):
+        current = top or current  # a merged cell spans the empty ones after it
+        child = _header_text(cells[index]) if index < len(cells) else ""
+        if child and current and child != current:
+            joined.append(f"{current}/{child}")
+        else:
+            joined.append(child or top)
+    return joined
 
 
 def _header_text(cell: Any) -> str:

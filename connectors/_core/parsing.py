@@ -8,8 +8,8 @@ and the reason; nothing is dropped silently.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -48,6 +48,17 @@ def adapter_for(agency: Agency) -> AgencyAdapter:
 
 
 @dataclass(frozen=True)
+class PartialEvent(SourceFailure):
+    """A document read only in part: what it states, and which required fields it lacks.
+
+    It is a ``SourceFailure`` to everything that publishes (an incomplete event never goes to
+    the hub as is) and an event to ``hub-connect parse``, which prints ``raw`` for review.
+    """
+
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ParsedEvent:
     label: str  # file (and row) it came from
     raw: dict[str, Any]  # the mapping's dict, extra fields included
@@ -55,7 +66,7 @@ class ParsedEvent:
 
 
 def map_one(adapter: AgencyAdapter, record: SourceRecord) -> ParsedEvent | SourceFailure:
-    """One record -> a validated event, or a failure with the reason (never an exception)."""
+    """One record -> a validated event, a ``PartialEvent``, or a failure (never an exception)."""
     try:
         raw = adapter.map_record(record)
     except ParseError as exc:
@@ -64,6 +75,22 @@ def map_one(adapter: AgencyAdapter, record: SourceRecord) -> ParsedEvent | Sourc
         return SourceFailure(record.source, f"mapping failed: {type(exc).__name__}: {exc}", record.locator)
     if raw.get("agency") != adapter.agency.value:
         return SourceFailure(record.source, f"mapped to agency {raw.get('agency')}", record.locator)
+    extraction = raw.get("extraction") or {}
+    if extraction.get("complete") is False:
+        # Check what is there against the contract; stand-ins fill only what is missing.
+        probe = {
+            **raw,
+            "occurred_at": raw.get("occurred_at") or _STAND_IN_TIME,
+            "case_no": raw.get("case_no") or "?",
+        }
+        try:
+            CaseEvent.model_validate(probe)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            return SourceFailure(record.source, f"invalid event: {where}: {first['msg']}", record.locator)
+        missing = "、".join(extraction.get("missing") or [])
+        return PartialEvent(record.source, f"不完整：缺少 {missing}", record.locator, raw=raw)
     try:
         event = CaseEvent.model_validate(raw)
     except ValidationError as exc:
@@ -71,6 +98,9 @@ def map_one(adapter: AgencyAdapter, record: SourceRecord) -> ParsedEvent | Sourc
         where = ".".join(str(p) for p in first["loc"])
         return SourceFailure(record.source, f"invalid event: {where}: {first['msg']}", record.locator)
     return ParsedEvent(record.label, raw, event)
+
+
+_STAND_IN_TIME = "1970-01-01T00:00:00+08:00"
 
 
 def parse_paths(agency: Agency, paths: Iterable[Path]) -> Iterator[ParsedEvent | SourceFailure]:

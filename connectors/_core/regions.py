@@ -86,4 +86,26 @@ def region_code_for_unit(unit: str | None) -> str | None:
         return CITY_CODE
     if any(re.search(p, name) for p in _PROVINCE_PATTERNS):
         return PROVINCE_CODE
+    return _province_level(name)
+
+
+# What an issuing unit's name adds to its division: removed before asking whether the name
+# names a division below the province (市场 in 市场监督管理局 is not a 市).
+_ORGAN_WORDS = re.compile(
+    r"市场监督管理(?:局|委员会)|知识产权局|人民法院|人民检察院|检察院|公安厅|公安局|海关|中级|高级|"
+    r"文化(?:和旅游)?(?:市场)?综合执法(?:总队|支队)|分局|执法总队"
+)
+
+
+def _province_level(name: str) -> str | None:
+    """A unit of a province or municipality itself (天津市市场监督管理委员会 -> 120000)."""
+    from connectors._core.text import PROVINCES
+
+    rest = _ORGAN_WORDS.sub("", re.sub(r"^中华人民共和国", "", name))
+    for code, province, _ in PROVINCES:
+        for spelled in (f"{province}省", f"{province}市", f"{province}自治区", province):
+            if rest.startswith(spelled):
+                remainder = rest[len(spelled) :]
+                # Anything left names a city or county this table does not know: no guess.
+                return f"{code}0000" if not remainder else None
     return None

@@ -27,9 +27,19 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 
 
+# The last text folded: the extractors fold the same document text many times over.
+_FOLDED: list[str] = ["", ""]
+
+
 def fold_width(text: str) -> str:
     """Full-width digits, letters and punctuation to ASCII (１２Ａ -> 12A); other text unchanged."""
-    return text.translate(_FULLWIDTH)
+    if len(text) < 256:
+        return text.translate(_FULLWIDTH)
+    if _FOLDED[0] is text:
+        return _FOLDED[1]
+    folded = text.translate(_FULLWIDTH)
+    _FOLDED[0], _FOLDED[1] = text, folded
+    return folded
 
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
@@ -290,8 +300,10 @@ def local_midnight(day: date) -> datetime:
 
 # --- court case numbers (案号) --------------------------------------------------------------
 
-_OPEN = "（(〔[【"
-_CLOSE = "）)〕]】"
+# Every bracket style agencies print around a year: （） () 〔〕 [] 【】 ﹝﹞ ［］ and the
+# six-sided 〖〗. Numbers are matched with any of them and kept with the ones printed.
+_OPEN = "（(〔[【﹝［〖"
+_CLOSE = "）)〕]】﹞］〗"
 _COURT_CASE_NO = re.compile(
     rf"[{re.escape(_OPEN)}]\s*(?P<year>\d{{4}})\s*[{re.escape(_CLOSE)}]\s*"
     rf"(?P<court>最高法|[{_CJK}]\d{{0,4}})\s*(?P<ip>知)?\s*"
@@ -317,6 +329,7 @@ class CourtCaseNo:
     case_type: str
     serial: int
     legacy: bool  # pre-2016 form with 字第
+    printed: str = ""  # as printed, brackets kept, whitespace removed
 
     @property
     def canonical(self) -> str:
@@ -349,6 +362,9 @@ def find_court_case_nos(text: str) -> list[tuple[int, CourtCaseNo]]:
                     case_type=match.group("type"),
                     serial=int(match.group("serial")),
                     legacy=legacy,
+                    # fold_width maps one character to one, so the slice of the input at the
+                    # match's offsets is the number with the brackets as printed.
+                    printed="".join(text[match.start() : match.end()].split()),
                 ),
             )
         )
@@ -398,6 +414,7 @@ class DocNo:
     year: int
     serial: str
     infix: str = ""
+    printed: str = ""  # as printed, brackets kept, whitespace removed
 
     @property
     def canonical(self) -> str:
@@ -427,6 +444,7 @@ def find_doc_nos(text: str) -> list[tuple[int, DocNo]]:
                     year=int(match.group("year")),
                     serial=match.group("serial"),
                     infix=match.group("infix") or "",
+                    printed="".join(text[match.start() : match.end()].split()),
                 ),
             )
         )
@@ -485,11 +503,13 @@ def uscc_check_ok(code: str) -> bool:
 # meets. The cause text itself always travels in ``cause`` so a reader can overrule this.
 _OFFENSE_RULES: tuple[tuple[re.Pattern[str], Offense], ...] = (
     (re.compile(r"销售假冒注册商标的商品"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
-    (re.compile(r"销售.{0,6}侵犯注册商标专用权的?商品"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
+    # The mark's name may stand inside the phrase: 销售假冒“X”注册商标的茶叶.
+    (re.compile(r"销售假冒[“\"][^”\"]{1,20}[”\"]注册商标的"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
+    (re.compile(r"(?:销售|经营).{0,6}侵犯注册商标专用权的?商品"), Offense.SELLING_COUNTERFEIT_MARKED_GOODS),
     (re.compile(r"(?:伪造|擅自制造|非法制造|销售).{0,12}注册商标标识"), Offense.ILLEGAL_MARK_LABELS),
     (
         re.compile(
-            r"假冒注册商标|侵犯注册商标专用权|商标侵权|侵犯[^。；;]{0,40}?商标(?:[（(][^）)]*[）)])?专用权"
+            r"假冒注册商标|假冒[“\"][^”\"]{1,20}[”\"]注册商标|侵犯注册商标专用权|商标侵权|侵犯[^。；;]{0,40}?商标(?:[（(][^）)]*[）)])?专用权"
         ),
         Offense.TRADEMARK_COUNTERFEIT,
     ),
@@ -498,7 +518,7 @@ _OFFENSE_RULES: tuple[tuple[re.Pattern[str], Offense], ...] = (
     (re.compile(r"侵犯著作权|侵犯版权|盗版"), Offense.COPYRIGHT_INFRINGEMENT),
     (re.compile(r"侵犯商业秘密"), Offense.TRADE_SECRET),
     (
-        re.compile(r"侵犯专利权|专利侵权|侵犯知识产权|地理标志|植物新品种|奥林匹克标志|特殊标志"),
+        re.compile(r"侵犯专利权|专利侵权|专利标识|侵犯知识产权|地理标志|植物新品种|奥林匹克标志|特殊标志"),
         Offense.OTHER_IP,
     ),
 )
@@ -551,3 +571,182 @@ def looks_like_org(name: str) -> bool:
     """A party name that names an organisation (company, shop, works) rather than a person."""
     s = name.strip()
     return bool(_ORG_SUFFIX.search(s)) or len(s) > 5
+
+
+# --- damage from web copies ------------------------------------------------------------------
+
+# A scraped copy may drop 年 and 月 (2024715日 for 2024年7月15日). Such a date is read only
+# when one split of the digits gives a valid day (715 -> 7/15; 111 could be 1/11 or 11/1).
+_RUN_DATE = re.compile(r"(?<![\d年月./-])(?P<y>(?:19|20)\d{2})(?P<md>\d{2,4})日")
+
+
+def find_run_dates(text: str) -> list[FoundDate]:
+    """Dates printed without 年/月 (2024715日) whose month and day split one way only."""
+    found = []
+    for match in _RUN_DATE.finditer(fold_width(text)):
+        year, md = int(match.group("y")), match.group("md")
+        candidates = set()
+        for cut in (1, 2):
+            if 0 < len(md) - cut <= 2:
+                try:
+                    candidates.add(date(year, int(md[:cut]), int(md[cut:])))
+                except ValueError:
+                    continue
+        if len(candidates) == 1:
+            found.append(FoundDate(candidates.pop(), match.start(), match.end()))
+    return found
+
+
+def id_check_ok(number: str) -> bool:
+    """ISO 7064 MOD 11-2 check character of an 18-digit resident ID number (GB 11643)."""
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        return False
+    total = sum(int(c) * pow(2, 17 - i, 11) for i, c in enumerate(number[:17]))
+    return "10X98765432"[total % 11] == number[17]
+
+
+_MASKED_USCC = re.compile(r"(?<![0-9A-Z*])[0-9A-HJ-NPQRTUWXY*]{18}(?![0-9A-Z*])")
+
+
+def clean_uscc(text: str | None) -> str | None:
+    """A 统一社会信用代码 as printed, or None when it is absent or cannot be read cleanly.
+
+    A full code must pass the GB 32100 check character; a masked one (91330110********3K)
+    is kept as printed when its visible characters are of the code's alphabet.
+    """
+    if not text:
+        return None
+    s = fold_width(text).upper().replace("＊", "*")
+    full = find_uscc(s)
+    if full is not None:
+        return full if uscc_check_ok(full) else None
+    masked = _MASKED_USCC.search(s)
+    if masked and "*" in masked.group() and masked.group().count("*") < 16:
+        return masked.group()
+    return None
+
+
+def clean_id_no(text: str | None) -> str | None:
+    """An ID number as printed: full numbers must pass ISO 7064; masks are kept."""
+    if not text:
+        return None
+    number = find_id_no(text)
+    if number is None:
+        return None
+    if len(number) == 18 and "*" not in number and not id_check_ok(number):
+        return None
+    return number
+
+
+# Words that open another field: a party name running into one of them was cut wrongly.
+PARTY_LABEL_WORDS = (
+    "统一社会信用代码", "社会信用代码", "注册号", "经营者", "法定代表人", "负责人", "投资人",
+    "住所", "住址", "地址", "经营场所", "经查", "身份证", "证件号码", "联系电话", "主体资格",
+    "类型", "辩护人", "委托代理人", "诉讼代表人", "出生", "性别",
+)  # fmt: skip
+
+
+def clean_party_name(name: str | None) -> str | None:
+    """A party name without a trailing label run; None when nothing clean is left."""
+    if not name:
+        return None
+    s = name.strip().strip("：:，,。；;|")
+    for word in PARTY_LABEL_WORDS:
+        at = s.find(word)
+        if at == 0:
+            return None
+        if at > 0:
+            s = s[:at].rstrip("：:，,。；; ")
+    if not s or s in {"\\", "/", "-", "无"} or len(s) > 60:
+        return None
+    return s
+
+
+# Titles that open a document. Spaced titles are already joined by ``clean_text``.
+TITLE_PATTERN = re.compile(
+    r"(?:一审|二审|再审)?刑事(?:附带民事)?(?:一审|二审|再审)?(?:判决书|裁定书)"
+    r"|不予(?:行政)?处罚决定书|(?:行政)?处罚决定书|行政处罚信息摘要|行政处罚(?:普通程序)?案件(?:信息)?公示表"
+    r"|不起诉决定书|起诉书|检察(?:意见|建议)书"
+    r"|不予立案通知书|不予立案决定书|立案告知书|立案决定书|立案通知书|撤销案件决定书|受案回执"
+)
+# Labels that start a field in a party block; a scraped copy may run them all into one line.
+_INLINE_LABELS = re.compile(
+    # Not inside a longer label: 统一社会信用代码, 联系地址, 经营地址, 企业类型 stay whole.
+    r"(?<=[^\n])(?<!统一)(?<!联系)(?<!经营)(?<!企业)(?<!主体)(?<!证照)"
+    r"(?=(?:当事人(?:名称|姓名)?|统一社会信用代码|社会信用代码|主体资格证照名称|法定代表人"
+    r"|负责人|经营者|住\s*所|住址|经营场所|地址|身份证(?:件)?号码|联系电话|类型|成立日期|注册资本)\s*[:：])"
+)
+_INLINE_FACTS = re.compile(r"(?<=[^\n。，,；;])(?=经查[，,:：])")
+_SENTENCE_PARTIES = re.compile(
+    r"(?<=[。;；])(?=(?:原公诉机关|公诉机关|上诉人|被告人|被告单位|被不起诉人|被不起诉单位|辩护人|委托代理人|犯罪嫌疑人)"
+    r"(?!及))"
+)
+
+
+# A title heads the document when it opens a line or follows the issuing unit's name; one
+# inside a sentence (…制发检察意见书，…) is a mention.
+_TITLE_LEAD = re.compile(r"(?:^|\n|[ \t]|局|院|海关|会|队|所|署|厅|罪|案)$")
+
+
+def _heading_title(text: str) -> re.Match[str] | None:
+    for match in TITLE_PATTERN.finditer(text, 0, min(len(text), 400)):
+        if _TITLE_LEAD.search(text[max(0, match.start() - 4) : match.start()]) or match.start() == 0:
+            return match
+    return None
+
+
+def reline(text: str) -> str:
+    """Restore the line structure a scraped copy lost, on cleaned text.
+
+    Breaks go around the first document title and the 案号 or 文号 right after it, before
+    party labels run together (当事人：X统一社会信用代码：Y经营者：Z经查...), and at
+    sentence ends that open a party paragraph. Text with its lines intact is unchanged
+    where it already breaks.
+    """
+    title = _heading_title(text)
+    if title is not None:
+        after = text[title.end() :]
+        number = re.match(
+            rf"\s*(?=[{re.escape(_OPEN)}]\s*\d{{4}}|[{_CJK}]{{1,12}}[{re.escape(_OPEN)}]\s*\d{{4}})", after
+        )
+        tail = "\n" + after.lstrip() if number else after
+        text = text[: title.start()] + "\n" + title.group() + tail
+        if number:
+            # The number ends at 号; what follows on the same line starts a new one.
+            text = re.sub(rf"(\n{re.escape(title.group())}\n[^\n]*?号)(?=[^\n])", r"\1\n", text, count=1)
+    text = _INLINE_LABELS.sub("\n", text)
+    text = _INLINE_FACTS.sub("\n", text)
+    return _SENTENCE_PARTIES.sub("\n", text)
+
+
+# --- provinces ---------------------------------------------------------------------------------
+
+# GB/T 2260 province codes by name and by the one-character abbreviation courts use in 案号
+# (粤0307 = 44 + 0307, the county-level code): data, so a court code names its division.
+PROVINCES: tuple[tuple[str, str, str], ...] = (
+    ("11", "北京", "京"), ("12", "天津", "津"), ("13", "河北", "冀"), ("14", "山西", "晋"),
+    ("15", "内蒙古", "内"), ("21", "辽宁", "辽"), ("22", "吉林", "吉"), ("23", "黑龙江", "黑"),
+    ("31", "上海", "沪"), ("32", "江苏", "苏"), ("33", "浙江", "浙"), ("34", "安徽", "皖"),
+    ("35", "福建", "闽"), ("36", "江西", "赣"), ("37", "山东", "鲁"), ("41", "河南", "豫"),
+    ("42", "湖北", "鄂"), ("43", "湖南", "湘"), ("44", "广东", "粤"), ("45", "广西", "桂"),
+    ("46", "海南", "琼"), ("50", "重庆", "渝"), ("51", "四川", "川"), ("52", "贵州", "黔"),
+    ("53", "云南", "云"), ("54", "西藏", "藏"), ("61", "陕西", "陕"), ("62", "甘肃", "甘"),
+    ("63", "青海", "青"), ("64", "宁夏", "宁"), ("65", "新疆", "新"),
+)  # fmt: skip
+_BY_ABBREVIATION = {abbr: code for code, _, abbr in PROVINCES}
+
+
+def court_code_region(court: str) -> str | None:
+    """Division code from a 2016-rules court code: 粤0307 -> 440307, 粤03 -> 440300, 粤 -> 440000.
+
+    Special courts (codes 71.., 72.., 8x, 9x: railway, maritime, IP courts) have none.
+    """
+    match = re.fullmatch(r"(?P<p>.)(?P<c>\d{2})?(?P<d>\d{2})?", court)
+    if match is None or match.group("p") not in _BY_ABBREVIATION:
+        return None
+    province, city, district = _BY_ABBREVIATION[match.group("p")], match.group("c"), match.group("d")
+    if city is None:
+        return f"{province}0000"
+    if city[0] in "789":
+        return None
+    return f"{province}{city}{district or '00'}"

@@ -17,25 +17,33 @@ import re
 from typing import Any
 
 from connectors._core.criminal import charge, criminal_amounts
+from connectors._core.decision import NOTHING_FOUND
 from connectors._core.extract import (
     amount_after,
     citations,
     find_rights,
-    heading_unit,
+    implied_rights,
     lines_of,
     named_parties,
     refs_from,
     signature,
-    title_block,
+    unit_before_title,
 )
 from connectors._core.records import ParseError, SourceRecord, build_event
 from connectors._core.regions import region_code_for_unit
-from connectors._core.text import best_offense, clean_text, court_region_code, find_court_case_nos
+from connectors._core.text import (
+    best_offense,
+    clean_text,
+    court_code_region,
+    court_region_code,
+    find_court_case_nos,
+    reline,
+)
 from hub.domain.model import Agency, Relation
 
 AGENCY = Agency.COURT
 
-_TITLE = re.compile(r"刑事(?:附带民事)?(?:判决书|裁定书)")
+_TITLE = re.compile(r"(?:一审|二审|再审)?刑事(?:附带民事)?(?:一审|二审|再审)?(?:判决书|裁定书)")
 _OPERATIVE = re.compile(r"判决如下|裁定如下")
 _EXEMPTED = re.compile(r"免予刑事处罚|免除刑事处罚")
 _ROLES = {"被告单位": "DEFENDANT", "被告人": "DEFENDANT", "上诉单位": "DEFENDANT", "上诉人": "DEFENDANT"}
@@ -60,23 +68,23 @@ def _appellant(match: re.Match[str]) -> str:
 
 
 def map_judgment_text(raw: str) -> dict[str, Any]:
-    text = clean_text(raw)
+    """A judgment or ruling text -> one event dict, complete or not (ParseError if nothing found)."""
+    text = reline(clean_text(raw))
     # "上诉人（原审被告人）张某" names the defendant of the appeal: read it as 上诉人张某.
     text = "\n".join(_APPEAL_ROLE.sub(_appellant, line) for line in text.split("\n"))
     lines = lines_of(text)
-    head = title_block(lines)
-    if not _TITLE.search(head):
-        raise ParseError("no 刑事判决书 / 刑事裁定书 title in the first lines")
-    found = find_court_case_nos("\n".join(lines[:6]))
-    if not found:
-        raise ParseError("no 案号 near the title")
-    case = found[0][1]
-    case_no = case.canonical
+    head = "\n".join(lines[:8])
+    title = _TITLE.search(head)
+    found = find_court_case_nos(head)
+    case = found[0][1] if found else None
+    if title is None and (case is None or not case.criminal):
+        raise ParseError(NOTHING_FOUND + "（无刑事判决书/裁定书标题或刑事案号）")
+    case_no = case.printed if case else None
     _, day = signature(lines)
-    if day is None:
-        raise ParseError("no date at the end of the judgment")
-    unit = heading_unit(lines)
-    region = region_code_for_unit(unit) or court_region_code(case.court)
+    unit = unit_before_title(lines, _TITLE)
+    region = region_code_for_unit(unit)
+    if region is None and case is not None:
+        region = court_code_region(case.court) or court_region_code(case.court)
     operative_match = _OPERATIVE.search(text)
     operative = text[operative_match.start() :] if operative_match else ""
     cause = charge(operative) or charge(text)
@@ -85,9 +93,11 @@ def map_judgment_text(raw: str) -> dict[str, Any]:
     amounts["confiscated"] = amount_after(operative, ("追缴", "没收违法所得", "没收")) if operative else None
     refs = refs_from(
         citations(text),
-        case_no,
+        case.canonical if case else "",
         {Agency.PROCURATORATE: Relation.REFERRED_FROM},
     )
+    refs = [r for r in refs if r["case_no"] != case_no]
+    offense = best_offense(cause, text)
     return build_event(
         agency=AGENCY.value,
         event_type="JUDGMENT_ISSUED",
@@ -96,11 +106,12 @@ def map_judgment_text(raw: str) -> dict[str, Any]:
         day=day,
         case_no=case_no,
         cause=cause,
-        offense=best_offense(cause, text),
+        offense=offense,
         refs=refs,
         parties=[p.as_dict() for p in named_parties(text, _ROLES)],
-        rights=find_rights(text),
+        rights=find_rights(text) or implied_rights(offense, text),
         amounts=amounts,
         text=text,
         extra={"exempted_from_punishment": detect_exemption(text)},
+        source_text=raw,
     )

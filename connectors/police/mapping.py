@@ -29,6 +29,7 @@ from connectors._core.extract import (
     citations,
     find_rights,
     heading_unit,
+    implied_rights,
     lines_of,
     named_parties,
     refs_from,
@@ -48,6 +49,7 @@ from connectors._core.text import (
     parse_cell_amount,
     parse_cell_date,
     parse_doc_no,
+    reline,
 )
 from hub.domain.model import Agency, Relation
 
@@ -118,15 +120,12 @@ def map_register_row(row: Mapping[str, Any]) -> dict[str, Any]:
     if not has_column(row, CASE_ID_COLUMNS) or not has_column(row, STAGE_COLUMNS):
         raise ParseError("not a police register row (need 案件编号 and 办理环节 columns)")
     case_id = column(row, CASE_ID_COLUMNS)
-    if not case_id:
-        raise ParseError("案件编号 is empty")
     stage_text = column(row, STAGE_COLUMNS) or ""
     stage = _stage(stage_text)
     if stage is None:
-        raise ParseError(f"unknown 办理环节 {stage_text!r}")
+        raise ParseError(f"未识别出办理环节 {stage_text!r}")
+    # An empty 案件编号 or 办理日期 leaves the event incomplete (listed in extraction.missing).
     day = parse_cell_date(raw_column(row, DATE_COLUMNS))
-    if day is None:
-        raise ParseError("办理日期 missing or not a date")
     from_unit = column(row, FROM_UNIT_COLUMNS)
     from_doc = column(row, FROM_DOC_COLUMNS)
     refs: list[dict[str, Any]] = []
@@ -181,7 +180,7 @@ def map_register_row(row: Mapping[str, Any]) -> dict[str, Any]:
         unit=unit,
         region_code=region_code_for_unit(unit),
         day=day,
-        case_no="".join(fold_width(case_id).split()),
+        case_no="".join(fold_width(case_id).split()) if case_id else None,
         cause=cause,
         offense=best_offense(cause),
         refs=refs,
@@ -210,24 +209,45 @@ _SUSPECT_PERSON = re.compile(r"(?:的|对)(?P<name>[\u4e00-\u9fff]{1,2}某{1,2})
 _CHARGE = re.compile(r"涉嫌(?:犯)?(?P<cause>[^，,。；;]{2,30}?)(?:罪|案)")
 
 
+# A police press item (警情通报) states acts without a notice's title or number.
+_PRESS_ACTS = (
+    (re.compile(r"不予立案"), "FILING_REFUSED"),
+    (re.compile(r"撤销(?:此|该)?案件?"), "CASE_CLOSED"),
+    (re.compile(r"立案(?:侦查|调查)"), "FILING_DECIDED"),
+    (re.compile(r"移送(?:检察院|检察机关|[^。，,]{0,12}人民检察院)?审查起诉"), "REFERRAL_SENT"),
+)
+_PROSE_SUSPECT = re.compile(
+    r"(?P<label>犯罪嫌疑人|犯罪嫌疑单位)(?P<name>(?:欧阳|司马|上官|诸葛|[\u4e00-\u9fff])某{1,2}[甲乙丙丁\d]?"
+    r"|[^，,。；;：:“”\s的]{4,40}?(?:有限责任公司|有限公司|公司))"
+)
+_POLICE_UNIT = re.compile(r"[\u4e00-\u9fff]{2,24}?公安(?:局|厅|分局)(?:[\u4e00-\u9fff]{1,10}?分局)?")
+
+
 def map_notice_text(raw: str) -> dict[str, Any]:
-    """A police notice (不予立案通知书, 立案告知书, 撤销案件决定书, 受案回执) -> one event."""
-    text = clean_text(raw)
+    """A police notice (不予立案通知书, 立案告知书, 撤销案件决定书, 受案回执) or press item -> one event."""
+    text = reline(clean_text(raw))
     lines = lines_of(text)
     head = title_block(lines)
     kind = next((k for pattern, k in _NOTICE_KINDS if pattern.search(head)), None)
+    press = kind is None
+    if press:
+        kind = next((k for pattern, k in _PRESS_ACTS if pattern.search(text)), None)
     if kind is None:
         raise ParseError(
-            "no known police notice title (不予立案通知书, 立案告知书, 撤销案件决定书, 受案回执)"
+            "未识别出文书类型或任何字段（无不予立案通知书、立案告知书、撤销案件决定书、受案回执标题，"
+            "也未述及立案、不予立案、撤案或移送审查起诉）"
         )
-    own = next((found[0][1].canonical for line in lines[:6] if (found := find_doc_nos(line))), None)
+    own = None if press else next(
+        (found[0][1].printed for line in lines[:6] if (found := find_doc_nos(line))), None
+    )
     case_id = next((m.group(1) for line in lines if (m := re.match(r"^案件编号[:：]\s*(\S+)", line))), None)
-    if own is None and case_id is None:
-        raise ParseError("no document number (文号) or 案件编号")
-    sign_unit, day = signature(lines)
-    if day is None:
-        raise ParseError("no signing date at the end of the notice")
-    unit = heading_unit(lines) or sign_unit
+    if press:
+        unit_match = _POLICE_UNIT.search(text)
+        unit = unit_match.group() if unit_match else None
+        day = None  # a press item dates its acts loosely; only a notice's signature dates it
+    else:
+        sign_unit, day = signature(lines)
+        unit = heading_unit(lines) or sign_unit
     cites = citations(text)
     transfer = [c for c in cites if c.agency is not AGENCY and "移送" in text[c.position : c.position + 20]]
     refs = refs_from(cites, own or "", {a: Relation.REFERRED_FROM for a in Agency if a is not AGENCY})
@@ -238,26 +258,36 @@ def map_notice_text(raw: str) -> dict[str, Any]:
     charge = _CHARGE.search(text)
     cause = charge.group("cause") if charge else None
     parties = [p.as_dict() for p in named_parties(text, {"犯罪嫌疑人": "SUSPECT", "犯罪嫌疑单位": "SUSPECT"})]
+    if not parties and press:
+        # A press item names suspects in prose: 对犯罪嫌疑人赵某以涉嫌…立案侦查.
+        for prose in _PROSE_SUSPECT.finditer(text):
+            name = prose.group("name")
+            if all(p["name"] != name for p in parties):
+                kind_of = "ORG" if prose.group("label").endswith("单位") else "PERSON"
+                parties.append(PartyDraft("SUSPECT", name, kind_of).as_dict())
     if not parties:
         for pattern, kind_of in ((_SUSPECT_ORG, "ORG"), (_SUSPECT_PERSON, "PERSON")):
             match = pattern.search(text)
             if match:
                 parties.append(PartyDraft("SUSPECT", match.group("name"), kind_of).as_dict())
+    offense = best_offense(cause, text)
     return build_event(
         agency=AGENCY.value,
         event_type=kind,
         unit=unit,
         region_code=region_code_for_unit(unit),
         day=day,
-        case_no=case_id or own or "",
+        case_no=case_id or own,
         cause=cause,
-        offense=best_offense(cause, text),
+        offense=offense,
         refs=refs,
         parties=parties,
-        rights=find_rights(text),
+        rights=find_rights(text) or implied_rights(offense, text),
         amounts={
-            "illegal_turnover": amount_after(text, ("非法经营数额", "销售金额", "经营数额")),
+            "illegal_turnover": amount_after(text, ("非法经营数额", "销售金额", "经营数额", "涉案金额")),
             "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收",)),
+            "goods_value": amount_after(text, ("货值金额", "货值", "案值", "价值")),
         },
         text=text,
+        source_text=raw,
     )

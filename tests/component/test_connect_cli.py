@@ -34,7 +34,8 @@ def test_parse_prints_one_json_line_per_event_in_utf8() -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 4
     events = [json.loads(line) for line in lines]
-    assert {e["case_no"] for e in events} >= {"济历市监处罚〔2024〕31号", "济历市监处罚〔2024〕35号"}
+    # Numbers as printed: the row's own brackets are kept.
+    assert {e["case_no"] for e in events} >= {"济历市监处罚〔2024〕31号", "济历市监处罚（2024）35号"}
     assert "济历市监处罚" in result.stdout  # not \\u escaped
 
 
@@ -62,14 +63,14 @@ def test_parse_reports_bad_files_and_still_prints_good_ones(tmp_path: Path) -> N
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert [e["case_no"] for e in events] == ["（2024）鲁0102刑初415号"]
     stderr = result.stderr
-    assert "minutes.txt: no 刑事判决书" in stderr
-    assert "scan.txt: binary content" in stderr
-    assert "photo.png: unsupported file type .png" in stderr
-    assert "gone.txt: not a readable file" in stderr
+    assert "minutes.txt：未识别出文书类型或任何字段" in stderr
+    assert "scan.txt：binary content" in stderr
+    assert "photo.png：unsupported file type .png" in stderr
+    assert "gone.txt：not a readable file" in stderr
 
 
-def test_parse_reports_the_bad_row_of_a_table(tmp_path: Path) -> None:
-    """In a register export, one row without a date is named with its row number; other rows print."""
+def test_parse_prints_a_row_without_a_date_as_incomplete(tmp_path: Path) -> None:
+    """In a register export, a row without a date prints with occurred_at null, marked incomplete."""
     csv = tmp_path / "register.csv"
     csv.write_text(
         "案件编号,案由,办理环节,文书文号,办理日期,办案单位\n"
@@ -78,9 +79,27 @@ def test_parse_reports_the_bad_row_of_a_table(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = hub_connect("parse", "--agency", "POLICE", "--no-text", str(csv))
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["case_no"] for e in events] == ["A1", "A2"]
+    assert [e["extraction"]["complete"] for e in events] == [True, False]
+    assert events[1]["occurred_at"] is None
+    assert events[1]["extraction"]["missing"] == ["occurred_at"]
+
+
+def test_parse_reports_an_unknown_step_of_a_table(tmp_path: Path) -> None:
+    """A register row whose 办理环节 names no known step is named with its row number; exit 1."""
+    csv = tmp_path / "register.csv"
+    csv.write_text(
+        "案件编号,案由,办理环节,文书文号,办理日期,办案单位\n"
+        "A1,假冒注册商标案,立案,济历公(经)立字〔2024〕1号,2024-06-01,济南市公安局历下区分局\n"
+        "A2,假冒注册商标案,会商,济历公(经)立字〔2024〕2号,2024-06-02,济南市公安局历下区分局\n",
+        encoding="utf-8",
+    )
+    result = hub_connect("parse", "--agency", "POLICE", "--no-text", str(csv))
     assert result.returncode == 1
     assert [json.loads(line)["case_no"] for line in result.stdout.splitlines()] == ["A1"]
-    assert "register.csv row 3: 办理日期 missing" in result.stderr
+    assert "register.csv row 3：未识别出办理环节" in result.stderr
 
 
 def test_parse_a_folder_reads_every_supported_file() -> None:
@@ -129,3 +148,27 @@ def test_publish_with_nothing_parseable_needs_no_broker(tmp_path: Path) -> None:
     assert "notes.txt" in result.stderr
     status = hub_connect("status", "--agency", "COURT", "--data-dir", str(data))
     assert json.loads(status.stdout.splitlines()[0])["outbox"]["PENDING"] == 0
+
+
+def test_parse_reads_a_two_level_header_table(tmp_path: Path) -> None:
+    """A 双公示 export whose header spans two rows (当事人基本情况 over 单位名称...) is read by column."""
+    csv = tmp_path / "penalties.csv"
+    csv.write_text(
+        "某市行政处罚信息公示,,,,,,,\n"
+        "行政处罚决定书文号,当事人基本情况,,,违法行为类型,罚款金额（万元）,处罚决定日期,处罚机关\n"
+        ",单位名称,统一社会信用代码,法定代表人,,,,\n"
+        "某市监处罚〔2024〕21号,甲乙贸易有限公司,91440300MA5F1B2C3F,张某,"
+        "销售侵犯注册商标专用权的商品,0.5,2024-03-05,某市市场监督管理局\n"
+        "某市监处罚〔2024〕22号,丙丁商行,,李某,销售侵犯注册商标专用权的商品,0.12,,某市市场监督管理局\n",
+        encoding="utf-8",
+    )
+    result = hub_connect("parse", "--agency", "MARKET_REGULATION", "--no-text", str(csv))
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["case_no"] for e in events] == ["某市监处罚〔2024〕21号", "某市监处罚〔2024〕22号"]
+    first, second = events
+    assert first["parties"][0]["name"] == "甲乙贸易有限公司"
+    assert first["parties"][0]["uscc"] == "91440300MA5F1B2C3F"
+    assert first["amounts"]["fine"] == "5000.00"
+    assert second["amounts"]["fine"] == "1200.00"
+    assert second["extraction"] == {"complete": False, "missing": ["occurred_at"], "spans": {}}

@@ -64,15 +64,18 @@ def test_different_decisions_get_different_event_ids() -> None:
 
 
 def test_text_without_a_decision_title_is_a_parse_error() -> None:
-    """A text that is not a penalty decision is refused with a reason, not mapped by guesswork."""
-    with pytest.raises(ParseError, match="title"):
+    """A text with nothing recognisable is refused with a reason (in Chinese), not mapped by guesswork."""
+    with pytest.raises(ParseError, match="未识别出文书类型或任何字段"):
         map_record(SourceRecord("x.txt", text="会议纪要\n2024年3月1日"))
 
 
-def test_decision_without_a_date_is_a_parse_error() -> None:
-    """occurred_at is required: a decision with no signing date is refused."""
-    with pytest.raises(ParseError, match="date"):
-        map_record(SourceRecord("x.txt", text=DECISION.replace("2024年3月1日", "")))
+def test_decision_without_a_date_is_partial_not_dated_by_guess() -> None:
+    """A decision with no signing date yields its event with occurred_at null, listed as missing."""
+    event = map_record(SourceRecord("x.txt", text=DECISION.replace("2024年3月1日", "")))
+    assert event["occurred_at"] is None
+    assert event["extraction"]["complete"] is False
+    assert event["extraction"]["missing"] == ["occurred_at"]
+    assert event["case_no"] == "济历市监处罚〔2024〕99号"
 
 
 def test_publicity_row_amount_in_wan() -> None:
@@ -83,12 +86,26 @@ def test_publicity_row_amount_in_wan() -> None:
     assert event["region_code"] == "370102"
 
 
-@pytest.mark.parametrize("missing", ["行政处罚决定书文号", "处罚决定日期"])
-def test_publicity_row_without_number_or_date_is_refused(missing: str) -> None:
-    """Rows without a decision number or date cannot become events."""
+@pytest.mark.parametrize(
+    ("missing", "field"), [("行政处罚决定书文号", "case_no"), ("处罚决定日期", "occurred_at")]
+)
+def test_publicity_row_without_number_or_date_is_partial(missing: str, field: str) -> None:
+    """A row without a decision number or date yields its event, marked incomplete."""
     row = {k: v for k, v in ROW.items() if k != missing}
-    with pytest.raises(ParseError):
-        map_publicity_row(row)
+    event = map_publicity_row(row)
+    assert event[field] is None
+    assert event["extraction"] == {
+        "complete": False,
+        "missing": [field],
+        "spans": {},
+    }
+    assert event["parties"][0]["name"] == "济南某某贸易有限公司"
+
+
+def test_row_with_no_penalty_column_is_refused() -> None:
+    """A row of some other table is not a penalty row."""
+    with pytest.raises(ParseError, match="未识别出文书类型或任何字段"):
+        map_publicity_row({"品名": "白酒", "数量": "2", "单价": "100"})
 
 
 POLICE_ROW: dict[str, Any] = {
