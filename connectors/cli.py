@@ -234,9 +234,7 @@ def retry_rejected(
 
 # -- review queue -------------------------------------------------------------------------------
 
-OfficerOption = Annotated[
-    str | None, typer.Option("--officer", help="审核人（默认：当前操作系统用户）")
-]
+OfficerOption = Annotated[str | None, typer.Option("--officer", help="审核人（默认：当前操作系统用户）")]
 DataDirOption = Annotated[Path | None, typer.Option(help="Data dir holding keys/ and outbox/")]
 
 

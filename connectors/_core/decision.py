@@ -110,9 +110,8 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
         "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收", "没收的")),
         "illegal_turnover": amount_after(text, profile.turnover_words),
         "goods_value": amount_after(text, profile.goods_value_words),
-        "fine": amount_after(content, ("罚款",)) or (
-            amount_after(decision_part, ("罚款",)) if decision_part else None
-        ),
+        "fine": amount_after(content, ("罚款",))
+        or (amount_after(decision_part, ("罚款",)) if decision_part else None),
         "confiscated": amount_after(content or decision_part or "", ("没收违法所得",)),
     }
     offense = best_offense(cause, text)

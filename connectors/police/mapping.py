@@ -237,8 +237,10 @@ def map_notice_text(raw: str) -> dict[str, Any]:
             "未识别出文书类型或任何字段（无不予立案通知书、立案告知书、撤销案件决定书、受案回执标题，"
             "也未述及立案、不予立案、撤案或移送审查起诉）"
         )
-    own = None if press else next(
-        (found[0][1].printed for line in lines[:6] if (found := find_doc_nos(line))), None
+    own = (
+        None
+        if press
+        else next((found[0][1].printed for line in lines[:6] if (found := find_doc_nos(line))), None)
     )
     case_id = next((m.group(1) for line in lines if (m := re.match(r"^案件编号[:：]\s*(\S+)", line))), None)
     if press:

@@ -35,12 +35,21 @@ REAL = REPO / "tests" / "golden" / "real"
 DEV = REPO.parent / "shared" / "documents-dev"
 ARTIFACT = REPO / "tests" / "artifacts" / "real_corpus_score.json"
 
-# Floors = what the parser reached when the corpus was labelled (main checkout, 2026-12-07):
-# the score may only go up. Raise them as the parser improves; the goals stand beside them.
-# The overall floor of the real corpus was measured on the market-regulation and customs
-# folders alone: re-measure it when the other agency folders are merged in.
-FLOOR = {"real": 0.145, "documents-dev": 0.144}
-AGENCY_FLOOR = {"real": {"MARKET_REGULATION": 0.246, "CUSTOMS": 0.0}}
+# Floors = what the parser reaches now (2026-12-07, after the partial-extraction work): the
+# score may only go up. Raise them as the parser improves; the goals stand beside them. The
+# development set was tuned on; the project's own corpus (51 documents) was not, and it shows
+# how far the parser generalises: police and procuratorate press items are the weakest kind.
+FLOOR = {"real": 0.56, "documents-dev": 0.98}
+DOCS_OK_FLOOR = {"real": 36, "documents-dev": 11}
+AGENCY_FLOOR = {
+    "real": {
+        "MARKET_REGULATION": 0.80,
+        "CUSTOMS": 0.81,
+        "POLICE": 0.06,
+        "PROCURATORATE": 0.43,
+        "COURT": 0.61,
+    }
+}
 GOAL = {"real": 0.90, "documents-dev": 0.95}
 GOAL_PER_AGENCY = 0.85
 
@@ -140,6 +149,7 @@ def test_real_corpora_score_at_least_their_floors() -> None:
     for score in scores:
         accuracy = score.accuracy() or 0.0
         assert accuracy >= FLOOR[score.name], f"{score.name}: {accuracy:.4f} < floor {FLOOR[score.name]}"
+        assert score.docs_ok()[0] >= DOCS_OK_FLOOR[score.name], f"{score.name}: {score.docs_ok()}"
         for agency, floor in AGENCY_FLOOR.get(score.name, {}).items():
             reached = score.accuracy(agency) or 0.0
             assert reached >= floor, f"{score.name} {agency}: {reached:.4f} < floor {floor}"
