@@ -57,7 +57,7 @@ from hub.domain.identifiers import (
     normalize_uscc,
 )
 from hub.domain.matching import org_name_key
-from hub.domain.model import ACCUSED_ROLES, CaseEvent
+from hub.domain.model import ACCUSED_ROLES, ADMINISTRATIVE_AGENCIES, CaseEvent
 from hub.logging_setup import configure_logging
 from hub.settings import Settings
 from hub.shell.matters import MatterRuntime
@@ -68,6 +68,7 @@ from tests.bench.workload import Broker, create_topics, generate_event_dicts
 WINDOW_SECONDS = 365 * 24 * 3600.0  # the implicit-link window (linking.py)
 ACCUSED = frozenset(role.value for role in ACCUSED_ROLES)
 GIANT_CASE_NO = "济历市监处罚〔2024〕1号"
+PENALTY_AGENCIES = frozenset(agency.value for agency in ADMINISTRATIVE_AGENCIES)
 PARTITIONS = 12  # the k8s setting: a merge crosses shards unless both sides hash alike
 
 
@@ -117,6 +118,8 @@ class Router:
         self.parent: list[int] = []
         self.size: list[int] = []  # events per root
         self.with_events: set[int] = set()
+        # accused party id -> case files of its administrative penalties (the repeat history)
+        self.penalties: dict[str, list[int]] = defaultdict(list)
         self.name_usccs: dict[str, set[str]] = {}
         # name key -> earlier name-only mentions (ts, case file id, rights): what a late USCC re-places
         self.name_mentions: dict[str, list[tuple[float, int, tuple[str, ...]]]] = defaultdict(list)
@@ -177,6 +180,20 @@ class Router:
             if position + 1 < len(entries) and entries[position + 1][0] <= ts + WINDOW_SECONDS:
                 self.union(cf, entries[position + 1][1])
 
+    def penalty_spread(self) -> tuple[float, float]:
+        """Share of penalties whose party has penalties in another component, and on another
+        partition: the repeat-offender history a shard would have to read from elsewhere."""
+        total = other_component = other_partition = 0
+        for cfs in self.penalties.values():
+            roots = [self.find(cf) for cf in cfs]
+            for root in roots:
+                total += 1
+                if any(r != root for r in roots):
+                    other_component += 1
+                if any(r % self.partitions != root % self.partitions for r in roots):
+                    other_partition += 1
+        return (other_component / total if total else 0.0, other_partition / total if total else 0.0)
+
     def groups(self) -> set[frozenset[tuple[str, str]]]:
         """The case files of each component that holds events (to compare with HubState's scope)."""
         by_root: dict[int, set[tuple[str, str]]] = defaultdict(set)
@@ -217,6 +234,8 @@ class Router:
                     continue
             if uscc is not None and party["role"] in ACCUSED:
                 self._place(cf, ts, "ORG:" + uscc, rights)
+                if event["event_type"] == "PENALTY_DECIDED" and event["agency"] in PENALTY_AGENCIES:
+                    self.penalties["ORG:" + uscc].append(cf)
         root = self.find(cf)
         self.size[root] += 1
         self.with_events.add(cf)
@@ -261,6 +280,7 @@ def measure_router(events: Sequence[dict[str, Any]], label: str) -> tuple[Router
     gc.unfreeze()
     s = router.stats
     sizes = sorted(s.moved_sizes)
+    spread_component, spread_partition = router.penalty_spread()
     return router, row(
         f"(a) router, {label}",
         events=len(events),
@@ -282,6 +302,8 @@ def measure_router(events: Sequence[dict[str, Any]], label: str) -> tuple[Router
         block_keys_per_event=round(s.block_keys / len(events), 3),
         edges_per_event=round(s.edges / len(events), 3),
         reresolved_mentions=s.reresolved,
+        penalties_with_history_in_other_component=round(spread_component, 3),
+        penalties_with_history_on_other_partition=round(spread_partition, 3),
         cpu_us_per_event_by_tenth=[round(t, 2) for t in tenths],
         last_tenth_over_first=round(tenths[-1] / tenths[0], 2) if len(tenths) == 10 and tenths[0] else None,
     )
