@@ -17,7 +17,6 @@ from hub.domain.standards import PenaltyRow
 from hub.store.base import (
     StoreBase,
     alerts_t,
-    archive_t,
     chunks,
     clocks_t,
     event_matter_t,
@@ -265,19 +264,17 @@ class StatisticsStore(StoreBase):
                     )
                 ):
                     acting[trigger][alert_type] = who
-                for event_id, payload in conn.execute(
-                    select(archive_t.c.event_id, archive_t.c.payload_json).where(
-                        archive_t.c.event_id.in_(part)
-                    )
-                ):
-                    case_nos[event_id] = str(json.loads(payload).get("case_no") or "")
             for part in chunks(matter_ids):
                 for matter_id, view in conn.execute(
                     select(matters_t.c.matter_id, matters_t.c.view_json).where(
                         matters_t.c.matter_id.in_(part)
                     )
                 ):
-                    views[matter_id] = list(json.loads(view).get("case_numbers") or [])
+                    parsed = json.loads(view)
+                    views[matter_id] = list(parsed.get("case_numbers") or [])
+                    # The trigger's case number from the matter's timeline (already decoded there).
+                    for entry in parsed.get("timeline") or []:
+                        case_nos[str(entry.get("event_id"))] = str(entry.get("case_no") or "")
         overdue_rows = [
             {
                 **dict(c),
