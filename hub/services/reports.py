@@ -105,12 +105,16 @@ def _in(moment: datetime, start: datetime | None, end: datetime | None) -> bool:
 
 
 def previous_period(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime] | None:
-    """The period of equal length ending just before ``start`` (none for an open period)."""
+    """The period of equal length ending just before ``start`` (none for an open period, or
+    when it would begin before the year 1, which only a nonsense query can ask for)."""
     if start is None or end is None:
         return None
     length = end - start
-    prev_end = start - timedelta(microseconds=1)
-    return prev_end - length, prev_end
+    try:
+        prev_end = start - timedelta(microseconds=1)
+        return prev_end - length, prev_end
+    except OverflowError:
+        return None
 
 
 def compute_figures(

@@ -58,6 +58,8 @@ def test_previous_period_has_equal_length_and_ends_before_the_start() -> None:
     assert end - start == Q3[1] - Q3[0]
     assert start == day("2025-03-31T00:00:00")  # 92 days back, like July to September
     assert previous_period(None, Q3[1]) is None and previous_period(Q3[0], None) is None
+    # A period reaching back near year 1 has no previous period (no OverflowError, no HTTP 500).
+    assert previous_period(datetime(1, 1, 5, tzinfo=CST), datetime(1, 2, 5, tzinfo=CST)) is None
 
 
 def test_rate_without_denominator_is_no_rate_not_zero() -> None:
