@@ -120,3 +120,37 @@ def test_cli_report_file_is_named_for_its_format(store: HubStore, tmp_path: Path
     assert "report.xlsx" in r.output
     assert (work / "report.xlsx").read_bytes()[:2] == b"PK"  # a zip: the xlsx container
     assert not (work / "report.html").exists()
+
+
+def test_api_report_and_file_for_a_period(store: HubStore, tmp_path: Path) -> None:
+    """GET /report gives the figures; /report/file the same as a file named for its format."""
+    from io import BytesIO
+
+    from fastapi.testclient import TestClient
+
+    from hub.api.app import create_api
+    from hub.api.auth import create_token
+    from hub.settings import Settings
+
+    app = create_api(Settings(data_dir=tmp_path / "api", token_secret="report-secret"), store)
+    auth = {
+        "Authorization": "Bearer " + create_token(b"report-secret", role="JOINT_MEETING", user="secretary")
+    }
+    period = {"date_from": "2024-04-01T00:00:00+08:00", "date_to": "2024-06-30T23:59:59+08:00"}
+    with TestClient(app) as client:
+        r = client.get("/api/v1/report", params=period, headers=auth)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["period"] == "2024-04-01 至 2024-06-30"
+        assert body["overdue"]["rows"][0][:2] == ["海关", "检察意见书回复"]
+        r = client.get("/api/v1/report/file", params={**period, "format": "xlsx"}, headers=auth)
+        assert r.status_code == 200
+        assert r.headers["content-disposition"] == 'attachment; filename="report.xlsx"'
+        wb = load_workbook(BytesIO(r.content))
+        assert wb["概要"]["B2"].value == "2024-04-01 至 2024-06-30"
+        r = client.get("/api/v1/report/file", params=period, headers=auth)
+        assert r.headers["content-disposition"].endswith('filename="report.html"')
+        assert "text/html" in r.headers["content-type"] and "督办事项" in r.text
+        backwards = {"date_from": period["date_to"], "date_to": period["date_from"]}
+        assert client.get("/api/v1/report", params=backwards, headers=auth).status_code == 422
+        assert client.get("/api/v1/report").status_code == 401
