@@ -561,7 +561,7 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 {% for row in summary %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
 {{ rate_chart }}
 <h2>二、督办事项（逾期未办）</h2>
-<p>共 {{ overdue|length }} 项。责任机关为应当作出决定或回复的机关
+<p>共 {{ overdue|length }} 项：截至期末已到期、至生成时仍未办结。责任机关为应当作出决定或回复的机关
 （例如检察意见逾期未回复的，为被建议的行政机关）。</p>
 <table id="overdue"><tr>{% for h in overdue_headers %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in overdue %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
@@ -569,7 +569,7 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 <h2>三、按机关</h2>
 <table><tr><th>机关</th>{% for _, h in columns %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in agency_rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
-<p class="muted">逾期时限按责任机关统计。</p>
+<p class="muted">逾期时限：截至期末已到期、至生成时仍未办结的事项，按责任机关统计（同督办事项）。</p>
 <h2>四、按区划</h2>
 <table><tr><th>区划</th>{% for _, h in columns %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in region_rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>

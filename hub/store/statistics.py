@@ -165,7 +165,7 @@ class StatisticsStore(StoreBase):
         - ``events``: every event up to ``as_of`` of the matters that have an event in the
           period, so a referral made in the period is matched with a filing that came later;
         - ``alerts``: alerts raised in the period (any state) with their acting agency;
-        - ``overdue``: clocks started in the period and overdue at ``as_of``, with the trigger's
+        - ``overdue``: clocks due by the end of the period and overdue at ``as_of``, with the trigger's
           case number and the matter's
           case numbers (the 督办 list names cases, not matter ids); ``alert_acting`` maps the
           alert types raised by the clock's trigger to their acting agency;
@@ -184,11 +184,12 @@ class StatisticsStore(StoreBase):
             raised.append(at.c.raised_at >= date_from)
         if date_to:
             raised.append(at.c.raised_at <= date_to)
-        started: list[ColumnElement[bool]] = []
-        if date_from:
-            started.append(ct.c.started_at >= date_from)
+        # 督办 is about what is still outstanding: every clock due by the end of the period and
+        # unanswered at ``as_of``, however long ago it started (an opinion of the previous
+        # quarter whose reply fell due in this one belongs on this quarter's list).
+        due_by: list[ColumnElement[bool]] = []
         if date_to:
-            started.append(ct.c.started_at <= date_to)
+            due_by.append(ct.c.due_at <= date_to)
         overdue = or_(ct.c.state == "EXPIRED", and_(ct.c.state == "RUNNING", ct.c.due_at < moment))
         with self.engine.connect() as conn:
             events = (
@@ -236,7 +237,7 @@ class StatisticsStore(StoreBase):
                         ct.c.agency,
                         ct.c.region_code,
                     )
-                    .where(overdue, *started)
+                    .where(overdue, *due_by)
                     .order_by(ct.c.due_at, ct.c.clock_id)
                 )
                 .mappings()

@@ -142,7 +142,11 @@ def test_api_report_and_file_for_a_period(store: HubStore, tmp_path: Path) -> No
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["period"] == "2024-04-01 至 2024-06-30"
-        assert body["overdue"]["rows"][0][:2] == ["海关", "检察意见书回复"]
+        # Still outstanding: the police decision due in March stays on the list in the next quarter.
+        assert [r[:2] for r in body["overdue"]["rows"]] == [
+            ["公安", "公安立案决定"],
+            ["海关", "检察意见书回复"],
+        ]
         r = client.get("/api/v1/report/file", params={**period, "format": "xlsx"}, headers=auth)
         assert r.status_code == 200
         assert r.headers["content-disposition"] == 'attachment; filename="report.xlsx"'
@@ -154,3 +158,11 @@ def test_api_report_and_file_for_a_period(store: HubStore, tmp_path: Path) -> No
         backwards = {"date_from": period["date_to"], "date_to": period["date_from"]}
         assert client.get("/api/v1/report", params=backwards, headers=auth).status_code == 422
         assert client.get("/api/v1/report").status_code == 401
+
+
+def test_overdue_list_holds_what_fell_due_by_the_end_of_the_period(store: HubStore) -> None:
+    """January to March: the police decision (due 30 March) is listed, the opinion (due 30 June) not yet."""
+    start = datetime(2024, 1, 1, tzinfo=CST)
+    end = datetime(2024, 3, 31, 23, 59, 59, tzinfo=CST)
+    data = collect(store, start, end, as_of=AS_OF)
+    assert [(i.kind, i.responsible) for i in data.overdue] == [("POLICE_FILING_DECISION", "POLICE")]
