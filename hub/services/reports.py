@@ -487,7 +487,10 @@ def _monthly(stats: dict[str, Any], direction: str) -> tuple[list[str], dict[str
 
 def _rate_series(data: ReportData) -> tuple[list[str], dict[str, list[int]]]:
     """Rates in whole per cent, this period beside the previous one (for the charts)."""
-    labels = [label for _, label, _ in RATES]
+    # A rate with nothing to count is not 0 %: the category says so, as the tables show —.
+    labels = [
+        label if getattr(data.figures, k).value is not None else f"{label}（本期无）" for k, label, _ in RATES
+    ]
     series = {"本期": [round((getattr(data.figures, k).value or 0) * 100) for k, _, _ in RATES]}
     if data.previous is not None:
         series["上期"] = [round((getattr(data.previous, k).value or 0) * 100) for k, _, _ in RATES]

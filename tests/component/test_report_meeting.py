@@ -78,6 +78,7 @@ def test_html_has_rates_overdue_list_beijing_time_and_no_codes(store: HubStore) 
     overdue = overdue[: overdue.index("</table>")]
     assert "海关" in overdue and "检察意见书回复" in overdue and "济关知罚字〔2024〕7号" in overdue
     assert "假冒注册商标" in html  # the offence by name in the standards section
+    assert "移送率（本期无）" in html  # no threshold penalty: the chart does not draw a 0 % bar as a rate
     assert not CODES.search(html), CODES.search(html)
 
 
