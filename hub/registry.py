@@ -298,6 +298,19 @@ REGION_LABELS: Mapping[str, str] = {
     "370171": "高新区",
 }
 
+# Deadline clocks (hub/rules/deadlines.toml kinds): short names for the report and the dashboard,
+# where the rule's full title is too long for a table cell.
+CLOCK_KIND_LABELS: Mapping[str, str] = {
+    "POLICE_FILING_DECISION": "公安立案决定",
+    "OPINION_REPLY": "检察意见书回复",
+    "FILING_RECONSIDERATION": "不予立案提请复议",
+    "NON_PROSECUTION_HANDOFF": "不起诉移送行政检察",
+    "REVERSE_REVIEW": "行政检察审查",
+    "TRANSFER_SENT": "批准后移送公安",
+    "PENALTY_AFTER_FILING": "行政处罚决定期限",
+    "ADMINISTRATIVE_LIMITATION": "行政处罚追责时效",
+}
+
 
 # --- the registry object ------------------------------------------------------------------------
 
@@ -322,6 +335,7 @@ class Registry:
     right_kinds: Mapping[str, str] = field(default_factory=lambda: _frozen(RIGHT_KIND_LABELS))
     link_kinds: Mapping[str, str] = field(default_factory=lambda: _frozen(LINK_KIND_LABELS))
     regions: Mapping[str, str] = field(default_factory=lambda: _frozen(REGION_LABELS))
+    clock_kinds: Mapping[str, str] = field(default_factory=lambda: _frozen(CLOCK_KIND_LABELS))
 
     def __post_init__(self) -> None:
         for name in ("code", "topic_suffix", "kafka_user"):
@@ -396,6 +410,7 @@ class Registry:
             "right_kind": dict(self.right_kinds),
             "link_kind": dict(self.link_kinds),
             "region": dict(self.regions),
+            "clock_kind": dict(self.clock_kinds),
         }
 
     def deploy_facts(self) -> dict[str, object]:

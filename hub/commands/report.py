@@ -30,7 +30,9 @@ def register(app: typer.Typer) -> None:
         date_from: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")] = None,
         date_to: Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD")] = None,
         fmt: Annotated[str, typer.Option("--format", help="html or xlsx")] = "html",
-        out: Annotated[Path, typer.Option("--out", help="output file")] = Path("report.html"),
+        out: Annotated[
+            Path | None, typer.Option("--out", help="output file (default report.html / report.xlsx)")
+        ] = None,
     ) -> None:
         """Joint-meeting report: counts, transfers, overdue clocks, reverse referrals, divergent penalties."""
         from hub.bootstrap import open_store
@@ -45,10 +47,10 @@ def register(app: typer.Typer) -> None:
         settings = load_settings()
         store = open_store(settings)
         try:
-            write_report(collect(store, start, end, as_of=settings.as_of), fmt, out)
+            written = write_report(collect(store, start, end, as_of=settings.as_of), fmt, out)
         finally:
             store.close()
-        typer.echo(f"report written: {out}")
+        typer.echo(f"report written: {written}")
 
     token = typer.Typer(help="API bearer tokens", no_args_is_help=True)
 

@@ -854,7 +854,10 @@ def _reverse_due(ctx: _Ctx, runs: Sequence[_ClockRun]) -> list[Alert]:
 
 # --- DUAL_REPORT ---------------------------------------------------------------------------
 
-_REPORT_TYPES = (EventType.COMPLAINT_RECEIVED, EventType.CASE_OPENED)
+# 双报案 is the same complaint REPORTED twice (docs/DESIGN.md 6): only a received complaint is a
+# report. An opening, a filing or a decision without refs is a missing citation on a hand-over,
+# which the matter view shows as link evidence, not as a second report.
+_REPORT_TYPES = (EventType.COMPLAINT_RECEIVED,)
 
 
 def _cites(events: Sequence[CaseEvent], agency: Agency, key: str) -> list[CaseEvent]:
@@ -864,8 +867,8 @@ def _cites(events: Sequence[CaseEvent], agency: Agency, key: str) -> list[CaseEv
 def _dual_report(ctx: _Ctx) -> list[Alert]:
     policy = ctx.rules.alerts.dual_report
     pairs = {frozenset(p) for p in policy.pairs}
-    # A "report file": an agency case that began as a report (complaint or opening) and was
-    # never a received referral (a referral is a hand-over, not a second report).
+    # A "report file": an agency case that holds a received complaint and was never a received
+    # referral (a referral is a hand-over, not a second report).
     reports: list[tuple[tuple[Agency, str], CaseEvent]] = []
     for key, events in ctx.cases.items():
         if any(e.event_type is EventType.REFERRAL_RECEIVED for e in events):
@@ -878,6 +881,10 @@ def _dual_report(ctx: _Ctx) -> list[Alert]:
     for i, (key_a, first_a) in enumerate(reports):
         for key_b, first_b in reports[i + 1 :]:
             if key_a[0] == key_b[0] or frozenset((key_a[0], key_b[0])) not in pairs:
+                continue
+            # Two reports months apart are two complaints, not one complaint made twice.
+            gap = ctx.local_date(first_b.occurred_at) - ctx.local_date(first_a.occurred_at)
+            if gap.days > policy.window_days:
                 continue
             # first_b is the later report (list sorted by event time): it triggers.
             linkers = _cites(ctx.cases[key_a], key_b[0], key_b[1]) + _cites(

@@ -267,6 +267,7 @@ class RepeatOffenderPolicy(_Data):
 
 class DualReportPolicy(_Data):
     pairs: tuple[tuple[Agency, Agency], ...]
+    window_days: int = Field(ge=1)
     citation: str
     certainty: Certainty
 

@@ -46,6 +46,20 @@ def web_ui_link(hub: LocalHub) -> str:
     return f"{hub.api_url}/?token={token}"
 
 
+def publish_lines(settings: Settings) -> list[str]:
+    """How to send more events to this running hub: the broker address and a `hub publish` line.
+
+    The data directory is named too, because `hub publish` signs with the keys kept there.
+    """
+    data_dir = settings.data_dir
+    return [
+        f"broker (Kafka bootstrap): {settings.bootstrap}",
+        "publish more events while the hub runs:",
+        f"  HUB_DATA_DIR={data_dir} hub publish --agency MARKET_REGULATION "
+        f"--file events.jsonl --bootstrap {settings.bootstrap}",
+    ]
+
+
 def print_summary(
     console: Console, receipts: dict[str, int], matters: int, alerts: dict[str, int], elapsed: float
 ) -> None:
@@ -147,6 +161,8 @@ def run_demo(
         print_alert_examples(console, store.alert_rows())
         console.print(f"web UI (Chinese): {web_ui_link(hub)}", soft_wrap=True)
         console.print(f"API docs: {hub.api_url}/docs    data: {settings.data_dir}")
+        for line in publish_lines(settings):
+            console.print(line, soft_wrap=True, markup=False, highlight=False)
         if exit_after_summary:
             return 0
         console.print("the hub keeps running; Ctrl-C stops it.")

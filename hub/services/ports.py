@@ -55,3 +55,10 @@ class ReportStore(Protocol):
     def penalty_rows(
         self, date_from: datetime | None = None, date_to: datetime | None = None
     ) -> list[PenaltyRow]: ...
+
+    def report_facts(
+        self,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        as_of: datetime | None = None,
+    ) -> dict[str, Any]: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +14,15 @@ from sqlalchemy.sql import ColumnElement
 from hub.domain.model import ADMINISTRATIVE_AGENCIES, EventType
 from hub.domain.snapshot import AlertState
 from hub.domain.standards import PenaltyRow
-from hub.store.base import StoreBase, alerts_t, clocks_t, event_matter_t, matters_t, now_utc
+from hub.store.base import (
+    StoreBase,
+    alerts_t,
+    chunks,
+    clocks_t,
+    event_matter_t,
+    matters_t,
+    now_utc,
+)
 
 _OPEN = AlertState.OPEN.value
 
@@ -143,4 +152,142 @@ class StatisticsStore(StoreBase):
             "overdue_clocks": clock_rows,
             "open_alerts": alert_rows,
             "referral_status": {str(s): int(n) for s, n in sorted(statuses)},
+        }
+
+    def report_facts(
+        self,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        as_of: datetime | None = None,
+    ) -> dict[str, Any]:
+        """What the joint-meeting rates and the 督办 list are computed from (hub/services/reports.py).
+
+        - ``events``: every event up to ``as_of`` of the matters that have an event in the
+          period, so a referral made in the period is matched with a filing that came later;
+        - ``alerts``: alerts raised in the period (any state) with their acting agency;
+        - ``overdue``: clocks due by the end of the period and overdue at ``as_of``, with the trigger's
+          case number and the matter's
+          case numbers (the 督办 list names cases, not matter ids); ``alert_acting`` maps the
+          alert types raised by the clock's trigger to their acting agency;
+        - ``clocks``: every clock of those matters with its due time.
+        """
+        em, at, ct = event_matter_t, alerts_t, clocks_t
+        moment = as_of or now_utc()
+        window: list[ColumnElement[bool]] = []
+        if date_from:
+            window.append(em.c.occurred_at >= date_from)
+        if date_to:
+            window.append(em.c.occurred_at <= date_to)
+        touched = select(em.c.matter_id).where(*window).distinct()
+        raised: list[ColumnElement[bool]] = []
+        if date_from:
+            raised.append(at.c.raised_at >= date_from)
+        if date_to:
+            raised.append(at.c.raised_at <= date_to)
+        # 督办 is about what is still outstanding: every clock due by the end of the period and
+        # unanswered at ``as_of``, however long ago it started (an opinion of the previous
+        # quarter whose reply fell due in this one belongs on this quarter's list).
+        due_by: list[ColumnElement[bool]] = []
+        if date_to:
+            due_by.append(ct.c.due_at <= date_to)
+        overdue = or_(ct.c.state == "EXPIRED", and_(ct.c.state == "RUNNING", ct.c.due_at < moment))
+        with self.engine.connect() as conn:
+            events = (
+                conn.execute(
+                    select(
+                        em.c.matter_id,
+                        em.c.event_id,
+                        em.c.agency,
+                        em.c.event_type,
+                        em.c.direction,
+                        em.c.occurred_at,
+                    )
+                    .where(em.c.matter_id.in_(touched), em.c.occurred_at <= moment)
+                    .order_by(em.c.occurred_at, em.c.event_id)
+                )
+                .mappings()
+                .all()
+            )
+            alerts = (
+                conn.execute(
+                    select(
+                        at.c.alert_id,
+                        at.c.alert_type,
+                        at.c.matter_id,
+                        at.c.trigger_event_id,
+                        at.c.state,
+                        at.c.status,
+                        at.c.raised_at,
+                        at.c.acting_agency,
+                    ).where(*raised)
+                )
+                .mappings()
+                .all()
+            )
+            clocks = (
+                conn.execute(
+                    select(
+                        ct.c.clock_id,
+                        ct.c.kind,
+                        ct.c.matter_id,
+                        ct.c.started_by_event_id,
+                        ct.c.started_at,
+                        ct.c.due_at,
+                        ct.c.state,
+                        ct.c.agency,
+                        ct.c.region_code,
+                    )
+                    .where(overdue, *due_by)
+                    .order_by(ct.c.due_at, ct.c.clock_id)
+                )
+                .mappings()
+                .all()
+            )
+            # Every clock of those matters: when an opinion's reply was due (on-time rate).
+            due = (
+                conn.execute(
+                    select(ct.c.kind, ct.c.started_by_event_id, ct.c.due_at, ct.c.state).where(
+                        ct.c.matter_id.in_(touched)
+                    )
+                )
+                .mappings()
+                .all()
+            )
+            acting: dict[str, dict[str, str]] = defaultdict(dict)
+            case_nos: dict[str, str] = {}
+            views: dict[str, list[dict[str, str]]] = {}
+            triggers = sorted({c["started_by_event_id"] for c in clocks})
+            matter_ids = sorted({c["matter_id"] for c in clocks})
+            for part in chunks(triggers):
+                for trigger, alert_type, who in conn.execute(
+                    select(at.c.trigger_event_id, at.c.alert_type, at.c.acting_agency).where(
+                        at.c.trigger_event_id.in_(part)
+                    )
+                ):
+                    acting[trigger][alert_type] = who
+            for part in chunks(matter_ids):
+                for matter_id, view in conn.execute(
+                    select(matters_t.c.matter_id, matters_t.c.view_json).where(
+                        matters_t.c.matter_id.in_(part)
+                    )
+                ):
+                    parsed = json.loads(view)
+                    views[matter_id] = list(parsed.get("case_numbers") or [])
+                    # The trigger's case number from the matter's timeline (already decoded there).
+                    for entry in parsed.get("timeline") or []:
+                        case_nos[str(entry.get("event_id"))] = str(entry.get("case_no") or "")
+        overdue_rows = [
+            {
+                **dict(c),
+                "alert_acting": dict(acting.get(c["started_by_event_id"], {})),
+                "trigger_case_no": case_nos.get(c["started_by_event_id"], ""),
+                "case_numbers": views.get(c["matter_id"], []),
+            }
+            for c in clocks
+        ]
+        return {
+            "events": [dict(e) for e in events],
+            "alerts": [dict(a) for a in alerts],
+            "overdue": overdue_rows,
+            "clocks": [dict(c) for c in due],
         }

@@ -45,6 +45,8 @@ OPERATIONS = {
     ("POST", "/api/v1/cross-reference", "cross_reference_api_v1_cross_reference_post", ("matters",), True),
     ("GET", "/api/v1/stats", "statistics_api_v1_stats_get", ("statistics",), True),
     ("GET", "/api/v1/standards", "standards_api_v1_standards_get", ("statistics",), True),
+    ("GET", "/api/v1/report", "report_api_v1_report_get", ("statistics",), True),
+    ("GET", "/api/v1/report/file", "report_file_api_v1_report_file_get", ("statistics",), True),
     ("GET", "/api/v1/alerts", "alert_inbox_api_v1_alerts_get", ("alerts",), True),
     (
         "POST",

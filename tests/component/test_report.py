@@ -26,9 +26,9 @@ def store(tmp_path: Path) -> HubStore:
 
 
 def test_html_report_has_tables_charts_and_no_identities(store: HubStore) -> None:
-    """Counts per agency and district, two SVG charts, the divergent district; no party names at all."""
+    """Counts per agency and district, four SVG charts, the divergent district; no party names at all."""
     html = render_html(collect(store, None, None, as_of=datetime(2030, 1, 1, tzinfo=UTC)))
-    assert html.count("<svg") == 2
+    assert html.count("<svg") == 4  # rates, 督办 items, forward and reverse transfers
     assert "市场监管" in html and "370104" in html and "反向移送" in html
     assert 'class="out"' in html  # the low-fine district is highlighted
     assert "济南某某商贸" not in html and HOSTILE_NAME not in html and "王小明" not in html

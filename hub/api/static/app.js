@@ -313,30 +313,92 @@ function rangeChart(title, rows) {
   return el("div", { class: "chart" }, el("h3", {}, title), root, el("div", { class: "muted" }, "线段为罚款/违法经营额倍数的最小—最大值，圆点为中位数；红色为偏离同类案件的异常组。"));
 }
 
+// The dashboard's period: kept for the session so going to a matter and back keeps it.
+const DASH_KEY = "hub.dashboard.period";
+function dashboardQuery(period) {
+  const q = new URLSearchParams();
+  if (period.from) q.set("date_from", period.from + "T00:00:00+08:00");
+  if (period.to) q.set("date_to", period.to + "T23:59:59.999999+08:00");
+  return q.toString();
+}
+async function downloadReport(fmt, period, msg) {
+  // A plain link cannot carry the bearer token, so fetch the file and hand it to the browser.
+  msg.textContent = "正在生成…";
+  try {
+    const q = dashboardQuery(period);
+    const res = await fetch("/api/v1/report/file?format=" + fmt + (q ? "&" + q : ""), { headers: { Authorization: "Bearer " + token() } });
+    if (!res.ok) throw new Error((await res.json().catch(() => ({}))).detail || res.statusText);
+    const url = URL.createObjectURL(await res.blob());
+    const a = el("a", { href: url, download: "report." + fmt, id: "report-link-" + fmt });
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    msg.textContent = "已下载 report." + fmt;
+  } catch (err) { msg.textContent = "出错：" + err.message; }
+}
+function rateCards(report) {
+  // Inline layout: app.css belongs to the inbox work of another change.
+  return el("div", { class: "rates", id: "rates", style: "display:flex;flex-wrap:wrap;gap:12px" }, Object.entries(report.rates).map(([key, r]) => {
+    const pct = v => v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%";
+    const prev = r.previous;
+    const delta = prev && r.value !== null && prev.value !== null ? ((r.value - prev.value) * 100).toFixed(1) : null;
+    return el("div", { class: "card rate", "data-rate": key, style: "min-width:220px;flex:1" },
+      el("div", { class: "muted" }, r.label),
+      el("div", { class: "rate-value", style: "font-size:24px;font-weight:bold" }, pct(r.value)),
+      el("div", { class: "muted" }, `${r.done}/${r.total}`, prev ? `　上期 ${pct(prev.value)}（${prev.done}/${prev.total}）` : "　上期 —",
+        delta === null ? "" : `　${delta >= 0 ? "+" : ""}${delta} 个百分点`),
+      el("div", { class: "muted" }, r.meaning));
+  }));
+}
 async function pageDashboard() {
-  setMain(el("p", {}, "加载中…"));
-  let stats, std;
-  try { [stats, std] = await Promise.all([api("/api/v1/stats"), api("/api/v1/standards")]); } catch (err) { setMain(errorBox(err)); return; }
+  const period = JSON.parse(sessionStorage.getItem(DASH_KEY) || "{}");
+  const form = el("form", { class: "filters", id: "dashboard-period" },
+    el("label", {}, "起 ", el("input", { name: "from", type: "date", value: period.from || "" })),
+    el("label", {}, "止 ", el("input", { name: "to", type: "date", value: period.to || "" })),
+    el("button", { type: "submit" }, "统计"));
+  const msg = el("span", { class: "muted", id: "report-download-msg" });
+  const downloads = el("p", {}, "下载通报：",
+    el("button", { type: "button", id: "download-html", onclick: () => downloadReport("html", period, msg) }, "HTML"), " ",
+    el("button", { type: "button", id: "download-xlsx", onclick: () => downloadReport("xlsx", period, msg) }, "Excel"), " ", msg);
+  const holder = el("div", { id: "dashboard-body" }, "加载中…");
+  form.addEventListener("submit", ev => {
+    ev.preventDefault();
+    const f = new FormData(form);
+    period.from = f.get("from") || ""; period.to = f.get("to") || "";
+    sessionStorage.setItem(DASH_KEY, JSON.stringify(period));
+    pageDashboard();
+  });
+  setMain(el("h2", { id: "dashboard-title" }, "联席会议看板"), form, downloads, holder);
+  if (period.from && period.to && period.from > period.to) { holder.replaceChildren(errorBox(new Error("起始日期晚于截止日期"))); return; }
+  let stats, std, report;
+  const q = dashboardQuery(period);
+  try { [stats, std, report] = await Promise.all([api("/api/v1/stats?" + q), api("/api/v1/standards?" + q), api("/api/v1/report?" + q)]); } catch (err) { holder.replaceChildren(errorBox(err)); return; }
   const months = [...new Set(stats.transfers.filter(t => t.direction === "FORWARD").map(t => t.month))].sort();
   const agencies = [...new Set(stats.transfers.filter(t => t.direction === "FORWARD").map(t => t.agency))].sort();
   const transferSeries = agencies.map(a => ({ name: AGENCY[a] || a, values: months.map(m => stats.transfers.filter(t => t.direction === "FORWARD" && t.agency === a && t.month === m).reduce((s, t) => s + t.count, 0)) }));
-  const clockKinds = [...new Set(stats.overdue_clocks.map(c => c.kind))].sort();
-  const clockAgencies = [...new Set(stats.overdue_clocks.map(c => c.agency || "未知"))].sort();
-  const clockSeries = clockAgencies.map(a => ({ name: AGENCY[a] || a, values: clockKinds.map(k => stats.overdue_clocks.filter(c => c.kind === k && (c.agency || "未知") === a).reduce((s, c) => s + c.count, 0)) }));
+  // 督办 items by the agency that must act (not the one that started the clock).
+  const overdue = report.overdue.rows;
+  const dueKinds = [...new Set(overdue.map(r => r[1]))].sort();
+  const dueAgencies = [...new Set(overdue.map(r => r[0]))].sort();
+  const dueSeries = dueAgencies.map(a => ({ name: a, values: dueKinds.map(k => overdue.filter(r => r[0] === a && r[1] === k).length) }));
   const revAgencies = [...new Set(stats.transfers.filter(t => t.direction === "REVERSE").map(t => t.agency))].sort();
   const revRegions = [...new Set(stats.transfers.filter(t => t.direction === "REVERSE").map(t => t.region))].sort();
   const revSeries = revAgencies.map(a => ({ name: AGENCY[a] || a, values: revRegions.map(r => stats.transfers.filter(t => t.direction === "REVERSE" && t.agency === a && t.region === r).reduce((s, t) => s + t.count, 0)) }));
   const ranges = std.buckets.flatMap(b => b.groups.filter(g => g.dimension === "region").map(g => ({ label: `${OFFENSE[b.offense] || b.offense} ${b.band} ${regionZh(g.group)}`, min: g.min_ratio, max: g.max_ratio, median: g.median_ratio, outlier: g.outlier })));
-  const agencyRows = Object.entries(stats.by_agency).map(([a, v]) => [AGENCY[a] || a, v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.overdue_clocks || 0, v.open_alerts || 0]);
+  const agencyRows = Object.entries(stats.by_agency).map(([a, v]) => [AGENCY[a] || a, v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.open_alerts || 0]);
   const regionRows = Object.entries(stats.by_region).map(([r, v]) => [regionZh(r), v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.overdue_clocks || 0, v.open_alerts || 0]);
-  setMain(
-    el("h2", { id: "dashboard-title" }, "联席会议看板"),
+  const overdueRows = overdue.map((r, i) => [r[0], r[1], matterLink(report.overdue.matters[i]), r[2], r[3], r[4], r[5], r[6]]);
+  holder.replaceChildren(
+    el("p", { class: "muted", id: "dashboard-period-text" }, `统计期间：${report.period}　对比上期：${report.previous_period}　生成时间：${report.generated_at}`),
+    rateCards(report),
+    el("h3", {}, "主要指标与上期对比"), table(report.summary.headers, report.summary.rows, { id: "report-summary" }),
+    el("h3", {}, `督办事项（逾期未办，${overdue.length} 项）`),
+    table(["责任机关（应办理）", "时限", "事项", "责任机关案号", "起算文书案号", "到期时间", "逾期天数", "区划"], overdueRows, { id: "overdue-list" }),
     el("div", { class: "charts", id: "charts" },
       barChart("各机关每月移送（行政→刑事）", months, transferSeries),
-      barChart("逾期时限（按类型）", clockKinds.map(k => CLOCK[k] || k), clockSeries),
+      barChart("督办事项（按时限与责任机关）", dueKinds, dueSeries),
       barChart("反向移送（按区划）", revRegions.map(regionZh), revSeries),
       rangeChart("同类违法行为各区罚款幅度（标准统一）", ranges)),
-    el("h3", {}, "按机关"), table(["机关", "事件", "移送", "反向移送", "逾期时限", "未关闭告警"], agencyRows, { id: "stats-agency" }),
+    el("h3", {}, "按机关"), table(["机关", "事件", "移送", "反向移送", "未关闭告警"], agencyRows, { id: "stats-agency" }),
     el("h3", {}, "按区划"), table(["区划", "事件", "移送", "反向移送", "逾期时限", "未关闭告警"], regionRows, { id: "stats-region" }),
     el("h3", {}, "处罚标准异常"), table(["违法类型", "金额档", "维度", "组", "中位倍数", "同类中位", "同类四分位区间", "原因"], std.outliers.map(o => [OFFENSE[o.offense] || o.offense, o.band, o.dimension === "region" ? "区划" : "机关", o.dimension === "region" ? regionZh(o.group) : (AGENCY[o.group] || o.group), o.median_ratio, o.peer_median ?? "—", `[${o.peer_range[0] ?? "—"}, ${o.peer_range[1] ?? "—"}]`, o.reason]), { id: "standards-outliers" }),
     std.outliers.length ? null : el("p", { class: "muted" }, "本期没有偏离同类案件的处罚组。"));
