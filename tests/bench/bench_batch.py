@@ -10,7 +10,6 @@ Results: tests/bench/results/batch.json.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 import time
@@ -20,7 +19,6 @@ from typing import Any
 from tests.bench.common import (
     DEFAULT_MEMORY_CAP_GB,
     STATUS_FAILED,
-    STATUS_NOT_AVAILABLE,
     STATUS_OK,
     events_per_second,
     ratio,
@@ -30,12 +28,6 @@ from tests.bench.common import (
 )
 
 GOAL_EVENTS_PER_SECOND = 20_000
-
-
-def batch_available() -> tuple[bool, str]:
-    if importlib.util.find_spec("hub.services.batch") is None:
-        return False, "hub.services.batch (engineer B) does not exist yet"
-    return True, ""
 
 
 def engine_row(name: str, figures: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -115,27 +107,23 @@ def run(
     rows.append(engine_row("plain loop: read + json.loads + CaseEvent.model_validate", plain, engine="plain"))
     print(f"  plain loop: {rows[-1].get('events_per_second')} ev/s", flush=True)
 
-    available, reason = batch_available()
     name = "hub batch (hub.services.batch.run_batch): parse + match + rules + write files"
-    if not available:
-        rows.append(row(name, STATUS_NOT_AVAILABLE, reason=reason, engine="hub"))
-    else:
-        argv = [
-            sys.executable,
-            "-m",
-            "tests.bench.engines.batch_engines",
-            "hub",
-            "--events-file",
-            str(events_file),
-            "--out-dir",
-            str(work / "out"),
-            "--result",
-            str(work / "hub.json"),
-        ]
-        if profile is not None:
-            argv += ["--profile", str(profile)]
-        figures = run_engine(argv, work / "hub.json", timeout=timeout, memory_cap_gb=memory_cap_gb)
-        rows.append(engine_row(name, figures, engine="hub"))
+    argv = [
+        sys.executable,
+        "-m",
+        "tests.bench.engines.batch_engines",
+        "hub",
+        "--events-file",
+        str(events_file),
+        "--out-dir",
+        str(work / "out"),
+        "--result",
+        str(work / "hub.json"),
+    ]
+    if profile is not None:
+        argv += ["--profile", str(profile)]
+    figures = run_engine(argv, work / "hub.json", timeout=timeout, memory_cap_gb=memory_cap_gb)
+    rows.append(engine_row(name, figures, engine="hub"))
     print(f"  hub batch: {rows[-1].get('events_per_second') or rows[-1].get('reason')}", flush=True)
 
     plain = rows[0] if rows[0]["status"] == STATUS_OK else {}

@@ -3,8 +3,7 @@
 Variants, each with its own consumer process on the same embedded broker:
   - plain Faust agent (decode + Table) with Faust's hard-coded 1,500 ms fetch wait,
   - the same with the hub's fetch-wait patch (hub/shell/fetch_wait.py),
-  - the full hub: publish to an intake topic -> alert record on the ``alerts`` topic
-    (when engineer F's worker can be driven from here; reported "not available" otherwise).
+  - the full hub: publish to an intake topic -> alert record on the ``alerts`` topic.
 The goal (docs/DESIGN.md section 9): p99 < 500 ms at 500 events/s. Results: results/latency.json,
 with each variant's percentiles as ratios to the patched plain-Faust consumer.
 
@@ -27,13 +26,13 @@ from typing import Any
 from tests.bench.common import (
     REPO_ROOT,
     STATUS_FAILED,
-    STATUS_NOT_AVAILABLE,
     STATUS_OK,
     ratio,
     row,
     tail,
 )
 from tests.bench.common import write_result as write_result_file
+from tests.bench.engines import hub_worker
 from tests.bench.engines.faust_latency import SENT_HEADER, WARMUP_HEADER
 from tests.bench.engines.faust_table import faust_internal_topics
 from tests.bench.workload import Broker, create_topics, generate_event_dicts, wire_codec
@@ -142,14 +141,6 @@ def run_faust_variant(
     return figures
 
 
-def hub_available() -> tuple[bool, str]:
-    try:
-        from tests.bench.engines import hub_worker
-    except ImportError as exc:
-        return False, f"hub stream shell not importable yet ({exc})"
-    return hub_worker.available()
-
-
 def run(rate: float, seconds: float, hub_rates: list[float] | None = None) -> dict[str, Any]:
     count = int(rate * seconds)
     codec = wire_codec()
@@ -171,14 +162,8 @@ def run(rate: float, seconds: float, hub_rates: list[float] | None = None) -> di
                 print(f"latency: {label} ...", flush=True)
                 figures = run_faust_variant(bootstrap, records, schema_path, rate, fetch_wait, work)
                 rows.append(latency_row(label, figures, variant=f"faust-{fetch_wait}"))
-            available, reason = hub_available()
             for hub_rate in hub_rates or [rate]:
                 label = f"hub, 1 worker: publish to intake -> alert on `alerts`, {hub_rate:g} ev/s"
-                if not available:
-                    rows.append(row(label, STATUS_NOT_AVAILABLE, reason=reason, variant="hub"))
-                    continue
-                from tests.bench.engines import hub_worker
-
                 print(f"latency: {label} ...", flush=True)
                 work_dir = work / f"hub-{hub_rate:g}"
                 figures = hub_worker.measure_alert_latency(bootstrap, hub_rate, seconds, work_dir)

@@ -1,6 +1,6 @@
 """Archive replay: rebuild all state from an archive of N events, on SQLite and on PostgreSQL.
 
-For each store the archive is filled once (HubStore.archive_append, engineer E), then, each in
+For each store the archive is filled once (HubStore.archive_append), then, each in
 its own process, in the same run:
   - plain: SELECT payload_json FROM archive ORDER BY seq + json decode + CaseEvent validation,
   - hub:   the hub's rebuild (hub.entrypoints.local_hub.replay_archive: HubState fold, evaluation of
@@ -14,7 +14,6 @@ Results: tests/bench/results/replay.json, events/s and the hub's ratio to the pl
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -27,10 +26,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from hub.codec.avro import encode_case_event
+from hub.domain.model import CaseEvent
+from hub.settings import Settings
+from hub.store.sql import ArchivedEvent, HubStore
 from tests.bench.common import (
     DEFAULT_MEMORY_CAP_GB,
     STATUS_FAILED,
-    STATUS_NOT_AVAILABLE,
     STATUS_OK,
     STATUS_SKIPPED,
     events_per_second,
@@ -45,22 +47,10 @@ POSTGRES_ENV = "HUB_TEST_POSTGRES_URL"
 FILL_BATCH = 5000
 
 
-def hub_replay_available() -> tuple[bool, str]:
-    for module in ("hub.entrypoints.local_hub", "hub.domain.engine", "hub.store.sql"):
-        if importlib.util.find_spec(module) is None:
-            return False, f"{module} does not exist yet"
-    return True, ""
-
-
-def archived_batches(events: int) -> Iterator[list[Any]]:
-    from hub.codec.avro import encode_case_event
-    from hub.domain.model import CaseEvent
-    from hub.settings import Settings
-    from hub.store.sql import ArchivedEvent
-
+def archived_batches(events: int) -> Iterator[list[ArchivedEvent]]:
     settings = Settings()
     received = datetime(2026, 1, 1, tzinfo=UTC)
-    batch: list[Any] = []
+    batch: list[ArchivedEvent] = []
     for data in generate_event_dicts(events):
         event = CaseEvent.model_validate(data)
         batch.append(
@@ -82,8 +72,6 @@ def archived_batches(events: int) -> Iterator[list[Any]]:
 
 
 def fill_archive(url: str, events: int) -> float:
-    from hub.store.sql import HubStore
-
     store = HubStore.open(url, id_key=b"ipx-hub-id-v1")
     began = time.monotonic()
     try:
@@ -149,8 +137,6 @@ def measure_store(
     url: str,
     events: int,
     work: Path,
-    hub_ok: bool,
-    hub_reason: str,
     memory_cap_gb: float = DEFAULT_MEMORY_CAP_GB,
 ) -> list[dict[str, Any]]:
     print(f"replay[{store}]: filling the archive with {events} events ...", flush=True)
@@ -184,27 +170,24 @@ def measure_store(
     )
     print(f"  plain: {rows[-1].get('events_per_second')} ev/s", flush=True)
     name = f"{store}: hub replay (HubState fold + evaluate + read model)"
-    if not hub_ok:
-        rows.append(row(name, STATUS_NOT_AVAILABLE, reason=hub_reason, store=store, engine="hub"))
-    else:
-        hub = run_engine(
-            [
-                sys.executable,
-                "-m",
-                "tests.bench.engines.replay_engines",
-                "hub",
-                "--url",
-                url,
-                "--data-dir",
-                str(work / "hub-data"),
-                "--result",
-                str(work / "hub.json"),
-            ],
-            work / "hub.json",
-            timeout=timeout,
-            memory_cap_gb=memory_cap_gb,
-        )
-        rows.append(engine_row(name, hub, store=store, engine="hub"))
+    hub = run_engine(
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.engines.replay_engines",
+            "hub",
+            "--url",
+            url,
+            "--data-dir",
+            str(work / "hub-data"),
+            "--result",
+            str(work / "hub.json"),
+        ],
+        work / "hub.json",
+        timeout=timeout,
+        memory_cap_gb=memory_cap_gb,
+    )
+    rows.append(engine_row(name, hub, store=store, engine="hub"))
     print(f"  hub: {rows[-1].get('events_per_second') or rows[-1].get('reason')}", flush=True)
     plain = rows[0] if rows[0]["status"] == STATUS_OK else {}
     for entry in rows:
@@ -218,18 +201,12 @@ def measure_store(
 
 
 def run(events: int, stores: list[str], memory_cap_gb: float = DEFAULT_MEMORY_CAP_GB) -> dict[str, Any]:
-    hub_ok, hub_reason = hub_replay_available()
     rows: list[dict[str, Any]] = []
-    if importlib.util.find_spec("hub.store.sql") is None:
-        return {
-            "parameters": {"events": events},
-            "rows": [row("archive replay", STATUS_NOT_AVAILABLE, reason="hub.store.sql missing")],
-        }
     if "sqlite" in stores:
         with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
             work = Path(tmp)
             url = f"sqlite:///{(work / 'archive.sqlite3').as_posix()}"
-            rows += measure_store("sqlite", url, events, work, hub_ok, hub_reason, memory_cap_gb)
+            rows += measure_store("sqlite", url, events, work, memory_cap_gb)
     if "postgresql" in stores:
         base_url = os.environ.get(POSTGRES_ENV, "")
         if not base_url:
@@ -246,8 +223,6 @@ def run(events: int, stores: list[str], memory_cap_gb: float = DEFAULT_MEMORY_CA
                         postgres_url_in_schema(base_url, schema),
                         events,
                         Path(tmp),
-                        hub_ok,
-                        hub_reason,
                         memory_cap_gb,
                     )
             finally:

@@ -26,7 +26,6 @@ from typing import Any
 
 from tests.bench.common import (
     STATUS_FAILED,
-    STATUS_NOT_AVAILABLE,
     STATUS_OK,
     STATUS_SKIPPED,
     PeakRssSampler,
@@ -36,6 +35,7 @@ from tests.bench.common import (
     run_engine,
     write_result,
 )
+from tests.bench.engines import hub_worker
 from tests.bench.engines.faust_table import faust_internal_topics
 from tests.bench.quix_venv import ensure_quix_venv
 from tests.bench.workload import Broker, create_topics, generate_event_dicts, produce, wire_codec
@@ -81,18 +81,7 @@ def throughput_row(name: str, figures: dict[str, Any], **extra: Any) -> dict[str
     )
 
 
-def hub_available() -> tuple[bool, str]:
-    """Whether engineer F's worker can be driven end to end from here yet."""
-    try:
-        from tests.bench.engines import hub_worker
-    except ImportError as exc:
-        return False, f"hub stream shell not importable yet ({exc})"
-    return hub_worker.available()
-
-
 def run_hub(bootstrap: str, events: int, workers: int, work: Path) -> dict[str, Any]:
-    from tests.bench.engines import hub_worker
-
     result = work / f"hub-{workers}.json"
     argv = [
         sys.executable,
@@ -240,13 +229,8 @@ def run(
                     row("quix-streams 3.28.1 + state", STATUS_SKIPPED, reason="--no-quix", engine="quix")
                 )
 
-            available, reason = hub_available()
             for workers in hub_workers:
                 name = f"hub, {workers} worker(s): intake + archive + matching + rules + read model"
-                if not available:
-                    rows.append(row(name, STATUS_NOT_AVAILABLE, reason=reason, engine="hub", workers=workers))
-                    print(f"  hub x{workers}: not available: {reason}", flush=True)
-                    continue
                 figures = run_hub(bootstrap, hub_events or events, workers, work)
                 rows.append(throughput_row(name, figures, engine="hub", workers=workers))
                 print(f"  hub x{workers}: {rows[-1].get('events_per_second')} ev/s", flush=True)

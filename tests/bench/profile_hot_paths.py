@@ -9,21 +9,17 @@ events (intake + archive + matter fold + read model), the archive replay, and `h
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 from pathlib import Path
 
+from tests.bench.bench_replay import fill_archive
 from tests.bench.common import RESULTS_DIR, run_engine
+from tests.bench.engines import hub_worker
 from tests.bench.workload import Broker
 
 
 def profile_worker(events: int, work: Path) -> str:
-    from tests.bench.engines import hub_worker
-
-    available, reason = hub_worker.available()
-    if not available:
-        return reason
     broker = Broker()
     bootstrap = broker.start()
     try:
@@ -35,11 +31,6 @@ def profile_worker(events: int, work: Path) -> str:
 
 
 def profile_replay(events: int, work: Path) -> str:
-    from tests.bench.bench_replay import fill_archive, hub_replay_available
-
-    available, reason = hub_replay_available()
-    if not available:
-        return reason
     url = f"sqlite:///{(work / 'archive.sqlite3').as_posix()}"
     fill_archive(url, events)
     out = RESULTS_DIR / "profile_replay.txt"
@@ -49,8 +40,6 @@ def profile_replay(events: int, work: Path) -> str:
 
 
 def profile_batch(events: int, work: Path) -> str:
-    if importlib.util.find_spec("hub.services.batch") is None:
-        return "hub.services.batch does not exist yet"
     events_file = work / "events.jsonl"
     generate = [
         sys.executable,

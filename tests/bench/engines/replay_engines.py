@@ -4,7 +4,7 @@ Usage: python -m tests.bench.engines.replay_engines {plain|hub} --url URL --resu
        [--data-dir D] [--profile profile.txt]
 plain: SELECT payload_json FROM archive ORDER BY seq, json-decode and validate each as a
 CaseEvent (the floor: a rebuild must at least read and parse every archived event).
-hub:   hub.entrypoints.local_hub.replay_archive (engineer F): read the archive through HubStore,
+hub:   hub.entrypoints.local_hub.replay_archive: read the archive through HubStore,
 fold every event into HubState, evaluate every matter and write the read model.
 """
 
