@@ -112,9 +112,14 @@ def viewer(who: Principal, unmask: bool) -> Viewer:
     return Viewer(role=who.role, agency=who.agency, unmask=unmask)
 
 
+def may_open(who: Principal, agencies: tuple[str, ...] | list[str]) -> bool:
+    """Agency officers open only matters their agency took part in; other roles open all."""
+    return who.role is not AccessRole.AGENCY_OFFICER or (who.agency or "") in agencies
+
+
 def officer_may_see(who: Principal, view: MatterView) -> bool:
     """Agency officers see only matters their agency took part in; other roles see all."""
-    return who.role is not AccessRole.AGENCY_OFFICER or (who.agency or "") in view.agencies
+    return may_open(who, view.agencies)
 
 
 # --- audit ----------------------------------------------------------------------------------------
@@ -154,10 +159,18 @@ class Auditor:
         self(f"DENIED:{action}", params)
         return HTTPException(403, why)
 
-    def check_unmask(self, action: str, params: dict[str, Any], unmask: bool) -> None:
-        """Refuse (audited 403) an unmasked view to a role that may not see personal identifiers."""
-        if unmask and not viewer(self.who, True).may_unmask():
+    def check_unmask(
+        self, action: str, params: dict[str, Any], unmask: bool, purpose: str | None = None
+    ) -> None:
+        """Refuse (audited) an unmasked view to a role that may not see personal identifiers
+        (403), or asked for without a stated purpose (400: the UI and the API ask alike)."""
+        if not unmask:
+            return
+        if not viewer(self.who, True).may_unmask():
             raise self.deny(action, params, "该角色无权查看未脱敏的个人信息")
+        if not (purpose or "").strip():
+            self(f"DENIED:{action}", params)
+            raise HTTPException(400, "查看未脱敏信息须说明用途：请填写 purpose（用途），该用途将记入审计日志")
 
 
 def get_auditor(request: Request, who: Who, state: State) -> Auditor:
