@@ -439,7 +439,8 @@ def _accused_summary(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for p in entry["parties"]:
             if p.get("role") not in accused_roles:
                 continue
-            seen.setdefault(party_key(p), {k: p.get(k) for k in ("party_id", "kind", "name", "uscc", "id_no")})
+            shown = {k: p.get(k) for k in ("party_id", "kind", "name", "uscc", "id_no")}
+            seen.setdefault(party_key(p), shown)
     return list(seen.values())
 
 
@@ -471,8 +472,9 @@ def link_evidence_zh(evidence: str) -> str:
     if m := _BOTH_CITE_RE.match(evidence):
         return _PHRASE["both_cite"].format(case_file=_case_file_zh(m[1], m[2]))
     if m := _IMPLICIT_RE.match(evidence):
+        by_uscc = evidence.startswith("accused organisation USCC")
         parts = [
-            _PHRASE["same_uscc"] if evidence.startswith("accused organisation USCC") else _PHRASE["same_name"],
+            _PHRASE["same_uscc"] if by_uscc else _PHRASE["same_name"],
             _PHRASE["same_right"].format(right=m[2]),
             _PHRASE["apart"].format(
                 a=AGENCY_ZH.get(m[3], m[3]), b=AGENCY_ZH.get(m[4], m[4]), days=m[5], window=m[6]
@@ -617,7 +619,7 @@ def serve_profile(
         person = profile.kind == "PERSON" and "name" not in shown.unmasked
         for agency, p in occurrences:
             if viewer.disclosure_for(agency) is shown.level and p.get("name"):
-                names.append(mask_person_name(p["name"]) if person else p["name"])
+                names.append(str(mask_person_name(p["name"]) if person else p["name"]))
     data["names"] = sorted({n for n in names if n})
     data["uscc"] = [shown.fields["uscc"]] if shown.fields.get("uscc") else []
     data["id_nos"] = [shown.fields["id_no"]] if shown.fields.get("id_no") else []

@@ -154,7 +154,8 @@ def test_officer_sees_own_agency_in_full_and_others_as_summary() -> None:
     only_mr = [p for e in mr for p in e["parties"] if p["party_id"] not in police_parties]
     assert only_mr and all(p["uscc"] is None and "某某" in p["name"] for p in only_mr)
     shared = [p for e in mr for p in e["parties"] if p["party_id"] in police_parties]
-    assert shared and all(p == {**police_parties[p["party_id"]], "index": p["index"], "role": p["role"]} for p in shared)
+    same = [{**police_parties[p["party_id"]], "index": p["index"], "role": p["role"]} for p in shared]
+    assert shared and shared == same
     assert any(p["uscc"] == "91370100MA3C7Q2K9W" for e in police for p in e["parties"])
     assert any(p["name"] == "王小明" for e in police for p in e["parties"])
 
