@@ -25,6 +25,7 @@ from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from hub.api import errors
 from hub.api.auth import load_token_secret
 from hub.api.deps import ApiState, Callback
 from hub.api.routers import alerts, audit, auth, labels, matters, ops, parties, reports, search, ui
@@ -129,6 +130,7 @@ def create_api(
         requests_total.labels(getattr(route, "path", "unmatched"), str(response.status_code)).inc()
         return response
 
+    errors.install(app)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")

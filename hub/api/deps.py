@@ -93,13 +93,21 @@ def principal(
 ) -> Principal:
     """The caller named by a valid bearer token (401 otherwise). Secret and clock live on app.state."""
     if creds is None or creds.scheme.lower() != "bearer":
-        raise HTTPException(
-            401, "需要登录令牌 (bearer token required)", headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise HTTPException(401, "需要登录令牌", headers={"WWW-Authenticate": "Bearer"})
     try:
         return verify_token(request.app.state.token_secret, creds.credentials, request.app.state.clock())
     except TokenError as exc:
-        raise HTTPException(401, f"令牌无效: {exc}", headers={"WWW-Authenticate": "Bearer"}) from exc
+        reason = _TOKEN_REASONS.get(str(exc), "令牌无效")
+        raise HTTPException(401, reason, headers={"WWW-Authenticate": "Bearer"}) from exc
+
+
+# hub.api.auth's reasons, as the login form shows them to the person who pasted the token.
+_TOKEN_REASONS = {
+    "malformed token": "令牌格式不正确，请完整粘贴 hub token create 生成的令牌",
+    "bad signature": "令牌无效：不是本系统签发的令牌，或已被改动",
+    "malformed claims": "令牌内容无效",
+    "token expired": "令牌已过期，请向管理员申请新令牌",
+}
 
 
 Who = Annotated[Principal, Depends(principal)]
