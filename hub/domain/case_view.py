@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hub.domain.alerts import EXPLANATION_TEMPLATE, render_explanation
 from hub.domain.masking import (
     PARTY_FIELDS,
+    SOURCE_MASKED,
     Disclosure,
     Viewer,
     decide_parties,
@@ -439,7 +440,7 @@ def _accused_summary(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for p in entry["parties"]:
             if p.get("role") not in accused_roles:
                 continue
-            shown = {k: p.get(k) for k in ("party_id", "kind", "name", "uscc", "id_no")}
+            shown = {k: p.get(k) for k in ("party_id", "kind", "name", "uscc", "id_no", SOURCE_MASKED)}
             seen.setdefault(party_key(p), shown)
     return list(seen.values())
 
@@ -623,6 +624,7 @@ def serve_profile(
     data["names"] = sorted({n for n in names if n})
     data["uscc"] = [shown.fields["uscc"]] if shown.fields.get("uscc") else []
     data["id_nos"] = [shown.fields["id_no"]] if shown.fields.get("id_no") else []
+    data[SOURCE_MASKED] = shown.fields.get(SOURCE_MASKED, [])
     if viewer.role.value == "JOINT_MEETING":
         data["penalties"] = [{**p, "fine": None} for p in data["penalties"]]
     return data, [f"{party_id}.{f}" for f in shown.unmasked]

@@ -186,7 +186,9 @@ def mask_org_name(name: str | None) -> str | None:
 # decision below is taken once per party from every occurrence the reader is shown, and every
 # field of the page (header, timeline, alert texts, party page) uses that one result.
 
-PARTY_FIELDS = ("name", "uscc", "id_no", "address", "represented_by")
+# The fields masked before they reached the hub, listed on each served party.
+SOURCE_MASKED = "masked_at_source"
+PARTY_FIELDS = ("name", "uscc", "id_no", "address", "represented_by", SOURCE_MASKED)
 _LEVEL_RANK = {Disclosure.SUMMARY: 0, Disclosure.MASKED: 1, Disclosure.FULL: 2}
 
 
@@ -237,16 +239,20 @@ def decide_parties(
     out: dict[str, PartyDisplay] = {}
     for key, (rank, group) in best.items():
         merged = dict(group[0][1])
-        for name in PARTY_FIELDS:
+        for name in PARTY_FIELDS[:-1]:
             values = [p.get(name) for _, p in group if p.get(name)]
             clear = [v for v in values if not _looks_masked(v)]
             merged[name] = (clear or values or [None])[0]
         if rank == _LEVEL_RANK[Disclosure.SUMMARY]:
-            out[key] = PartyDisplay(summarise_parties([merged])[0], ())
+            out[key] = PartyDisplay({**summarise_parties([merged])[0], SOURCE_MASKED: []}, ())
             continue
         level = Disclosure.FULL if rank == _LEVEL_RANK[Disclosure.FULL] else Disclosure.MASKED
         # Clear only where every chosen occurrence's agency lets this reader unmask.
         clear_ids = all(viewer.clear_identifiers_for(agency) for agency, _ in group)
         shown, unmasked = mask_party(merged, clear_ids)
-        out[key] = PartyDisplay(shown, tuple(unmasked), level)
+        # Values the agency itself sent masked (courts publish "张某", "3701**********2318"):
+        # no one can unmask them here, and a reader who asked to must be told so.
+        at_source = [f for f in ("name", "id_no", "represented_by") if _looks_masked(merged.get(f))]
+        shown[SOURCE_MASKED] = at_source
+        out[key] = PartyDisplay(shown, tuple(f for f in unmasked if f not in at_source), level)
     return out

@@ -226,6 +226,12 @@ function unmaskButton(reload) {
   } }, "显示未脱敏信息");
 }
 
+// Values the sending agency masked itself cannot be unmasked here: say so beside them.
+function sourceMasked(p, field) { return (p.masked_at_source || []).includes(field) ? "（报送时已脱敏）" : ""; }
+function unmaskNote(purpose, someMaskedAtSource) {
+  return el("p", { class: "muted", id: "unmask-note" }, "已显示未脱敏信息（已记入审计，用途：", purpose, "）",
+    someMaskedAtSource ? "。标注“报送时已脱敏”的信息，报送机关发来时即已脱敏，本系统没有原值。" : "");
+}
 function unmaskQuery(purpose) { return purpose ? "?unmask=true&purpose=" + encodeURIComponent(purpose) : ""; }
 function roleZh(role) { return ROLE[role] || "其他"; }
 // An event named as people name it ("市场监管 行政处罚决定 2024/1/5"), never by its id.
@@ -241,16 +247,16 @@ async function pageMatter(id, purpose) {
   const byId = Object.fromEntries(m.timeline.map(e => [e.event_id, e]));
   const head = el("div", { class: "card" },
     el("h2", { id: "matter-title" }, "案件全景 ", m.matter_id),
-    purpose ? el("p", { class: "muted", id: "unmask-note" }, "已显示未脱敏信息（已记入审计，用途：", purpose, "）") : unmaskButton(p => pageMatter(id, p)),
+    purpose ? unmaskNote(purpose, m.accused.some(p => (p.masked_at_source || []).length)) : unmaskButton(p => pageMatter(id, p)),
     el("p", {}, "移送状态：", el("strong", { id: "referral-status" }, m.referral_status), "　涉及机关：", m.agencies.map(agencyBadge),
       "　区划：", m.regions.map(regionZh).join("、") || "—"),
     el("p", {}, "案号：", m.case_numbers.map(c => el("span", { class: "case-no" }, `${AGENCY[c.agency] || c.agency} ${c.case_no}；`))),
-    el("p", {}, "涉案当事人：", m.accused.map(p => el("span", {}, partyLink(p.party_id, p.name || "（未具名）"), p.uscc ? ` (${p.uscc})` : "", p.id_no ? ` [${p.id_no}]` : "", "；"))));
+    el("p", {}, "涉案当事人：", m.accused.map(p => el("span", { class: "accused" }, partyLink(p.party_id, p.name || "（未具名）"), p.uscc ? ` (${p.uscc})` : "", p.id_no ? ` [${p.id_no}${sourceMasked(p, "id_no")}]` : "", "；"))));
   const timeline = el("ol", { class: "timeline", id: "timeline" }, m.timeline.map(e => el("li", { "data-event-id": e.event_id },
     el("div", {}, agencyBadge(e.agency), el("strong", {}, e.event_label), "　", fmtTime(e.occurred_at)),
     el("div", {}, "案号：", e.case_no, "　单位：", AGENCY[e.unit] || e.unit || "—", "　区划：", regionZh(e.region_code)),
     e.cause ? el("div", {}, "案由：", e.cause) : null,
-    e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${roleZh(p.role)}）`, p.id_no ? ` ${p.id_no}` : "", "；"))) : null,
+    e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${roleZh(p.role)}）`, p.id_no ? ` ${p.id_no}${sourceMasked(p, "id_no")}` : "", "；"))) : null,
     e.rights.length ? el("div", {}, "权利：", e.rights.map(r => `${RIGHT[r.kind] || r.kind} ${r.reg_no || ""} ${r.label || ""}；`)) : null,
     Object.keys(e.amounts).length ? el("div", {}, "金额：", Object.entries(e.amounts).map(([k, v]) => `${AMOUNT[k] || k} ${v} 元；`)) : null,
     e.refs.length ? el("div", { class: "muted" }, "关联：", e.refs.map(r => `${RELATION[r.relation] || r.relation} ${AGENCY[r.agency] || r.agency} ${r.case_no}；`)) : null)));
@@ -266,9 +272,9 @@ async function pageParty(id, purpose) {
   try { p = await api("/api/v1/parties/" + encodeURIComponent(id) + unmaskQuery(purpose)); } catch (err) { setMain(errorBox(err)); return; }
   setMain(
     el("div", { class: "card" }, el("h2", { id: "party-title" }, "当事人画像"),
-      purpose ? el("p", { class: "muted", id: "unmask-note" }, "已显示未脱敏信息（已记入审计，用途：", purpose, "）") : unmaskButton(q => pageParty(id, q)),
+      purpose ? unmaskNote(purpose, (p.masked_at_source || []).length > 0) : unmaskButton(q => pageParty(id, q)),
       el("p", {}, "名称：", el("span", { id: "party-names" }, p.names.join("、") || "—")),
-      el("p", {}, "统一社会信用代码：", p.uscc.join("、") || "—", "　身份证号：", p.id_nos.join("、") || "—"),
+      el("p", {}, "统一社会信用代码：", p.uscc.join("、") || "—", "　身份证号：", p.id_nos.map(i => i + sourceMasked(p, "id_no")).join("、") || "—"),
       el("p", {}, "涉及区划：", p.regions.map(regionZh).join("、") || "—")),
     el("h3", {}, "全部案件"),
     table(["案件", "首次", "最近", "机关", "移送状态", "角色", "未关闭告警"], p.matters.map(m => [matterLink(m.matter_id), fmtTime(m.first_at), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, m.roles.map(roleZh).join("、"), m.open_alerts]), { id: "party-matters" }),
