@@ -279,7 +279,9 @@ async function pageParty(id, purpose) {
     el("h3", {}, "全部案件"),
     table(["案件", "首次", "最近", "机关", "移送状态", "角色", "未关闭告警"], p.matters.map(m => [matterLink(m.matter_id), fmtTime(m.first_at), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, m.roles.map(roleZh).join("、"), m.open_alerts]), { id: "party-matters" }),
     el("h3", {}, "既往行政处罚"),
-    table(["时间", "机关", "区划", "案号", "罚款"], p.penalties.map(x => [fmtTime(x.occurred_at), AGENCY[x.agency] || x.agency, regionZh(x.region_code), x.case_no, x.fine === null ? "—" : x.fine + " 元"]), { id: "party-penalties" }));
+    p.penalties.length
+      ? table(["时间", "机关", "区划", "案号", "罚款"], p.penalties.map(x => [fmtTime(x.occurred_at), AGENCY[x.agency] || x.agency, regionZh(x.region_code), x.case_no, x.fine === null ? "—" : x.fine + " 元"]), { id: "party-penalties" })
+      : el("p", { class: "muted", id: "party-penalties" }, "在您可查看的案件中没有既往行政处罚记录。"));
 }
 
 async function pageSearch() {
