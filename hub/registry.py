@@ -279,6 +279,21 @@ LINK_KIND_LABELS: Mapping[str, str] = {
 }
 
 
+# Link evidence as people read it. The linker writes its evidence in a fixed English form (logs,
+# tests); hub.domain.case_view renders it with these phrases when a view is served.
+LINK_EVIDENCE_PHRASES: Mapping[str, str] = {
+    "same_case_file": "同一案卷：{case_file}",
+    "cites": "引用{case_file}（{relation}），原文写作“{written}”",
+    "both_cite": "均引用{case_file}",
+    "same_uscc": "被指控单位统一社会信用代码一致",
+    "same_name": "被指控单位名称一致",
+    "same_right": "同一权利（{right}）",
+    "apart": "{a}与{b}相隔{days}天（关联窗口{window}天）",
+    "pinyin": "拼音名称相似度{score}（仅作佐证）",
+    "other": "系统依其他线索关联",
+}
+
+
 # Jinan's administrative divisions (GB/T 2260 codes, docs/DOMAIN.md "Region codes"), for
 # people reading statistics by district. 370171 is a statistical code, not GB/T 2260.
 REGION_LABELS: Mapping[str, str] = {
@@ -336,6 +351,7 @@ class Registry:
     link_kinds: Mapping[str, str] = field(default_factory=lambda: _frozen(LINK_KIND_LABELS))
     regions: Mapping[str, str] = field(default_factory=lambda: _frozen(REGION_LABELS))
     clock_kinds: Mapping[str, str] = field(default_factory=lambda: _frozen(CLOCK_KIND_LABELS))
+    link_evidence: Mapping[str, str] = field(default_factory=lambda: _frozen(LINK_EVIDENCE_PHRASES))
 
     def __post_init__(self) -> None:
         for name in ("code", "topic_suffix", "kafka_user"):

@@ -25,6 +25,7 @@ from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from hub.api import errors
 from hub.api.auth import load_token_secret
 from hub.api.deps import ApiState, Callback
 from hub.api.routers import alerts, audit, auth, labels, matters, ops, parties, reports, search, ui
@@ -99,7 +100,8 @@ def create_api(
     app = FastAPI(
         title="知识产权行刑衔接信息交换中枢 API",
         version="1.0",
-        description="Query API of the IP enforcement exchange hub. Bearer token required for /api/v1.",
+        description="知识产权行刑衔接信息交换中枢的查询接口。/api/v1 下的接口须携带 Bearer 令牌"
+        "（由 hub token create 生成）；查看未脱敏信息须同时给出 unmask=true 与用途 purpose，并记入审计。",
         lifespan=lifespan,
         # The hub runs on networks without internet access: /docs is served by the ui router
         # from the swagger-ui-bundle package instead of FastAPI's default CDN.
@@ -129,6 +131,7 @@ def create_api(
         requests_total.labels(getattr(route, "path", "unmatched"), str(response.status_code)).inc()
         return response
 
+    errors.install(app)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")

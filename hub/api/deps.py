@@ -93,13 +93,21 @@ def principal(
 ) -> Principal:
     """The caller named by a valid bearer token (401 otherwise). Secret and clock live on app.state."""
     if creds is None or creds.scheme.lower() != "bearer":
-        raise HTTPException(
-            401, "需要登录令牌 (bearer token required)", headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise HTTPException(401, "需要登录令牌", headers={"WWW-Authenticate": "Bearer"})
     try:
         return verify_token(request.app.state.token_secret, creds.credentials, request.app.state.clock())
     except TokenError as exc:
-        raise HTTPException(401, f"令牌无效: {exc}", headers={"WWW-Authenticate": "Bearer"}) from exc
+        reason = _TOKEN_REASONS.get(str(exc), "令牌无效")
+        raise HTTPException(401, reason, headers={"WWW-Authenticate": "Bearer"}) from exc
+
+
+# hub.api.auth's reasons, as the login form shows them to the person who pasted the token.
+_TOKEN_REASONS = {
+    "malformed token": "令牌格式不正确，请完整粘贴 hub token create 生成的令牌",
+    "bad signature": "令牌无效：不是本系统签发的令牌，或已被改动",
+    "malformed claims": "令牌内容无效",
+    "token expired": "令牌已过期，请向管理员申请新令牌",
+}
 
 
 Who = Annotated[Principal, Depends(principal)]
@@ -112,9 +120,14 @@ def viewer(who: Principal, unmask: bool) -> Viewer:
     return Viewer(role=who.role, agency=who.agency, unmask=unmask)
 
 
+def may_open(who: Principal, agencies: tuple[str, ...] | list[str]) -> bool:
+    """Agency officers open only matters their agency took part in; other roles open all."""
+    return who.role is not AccessRole.AGENCY_OFFICER or (who.agency or "") in agencies
+
+
 def officer_may_see(who: Principal, view: MatterView) -> bool:
     """Agency officers see only matters their agency took part in; other roles see all."""
-    return who.role is not AccessRole.AGENCY_OFFICER or (who.agency or "") in view.agencies
+    return may_open(who, view.agencies)
 
 
 # --- audit ----------------------------------------------------------------------------------------
@@ -154,10 +167,18 @@ class Auditor:
         self(f"DENIED:{action}", params)
         return HTTPException(403, why)
 
-    def check_unmask(self, action: str, params: dict[str, Any], unmask: bool) -> None:
-        """Refuse (audited 403) an unmasked view to a role that may not see personal identifiers."""
-        if unmask and not viewer(self.who, True).may_unmask():
+    def check_unmask(
+        self, action: str, params: dict[str, Any], unmask: bool, purpose: str | None = None
+    ) -> None:
+        """Refuse (audited) an unmasked view to a role that may not see personal identifiers
+        (403), or asked for without a stated purpose (400: the UI and the API ask alike)."""
+        if not unmask:
+            return
+        if not viewer(self.who, True).may_unmask():
             raise self.deny(action, params, "该角色无权查看未脱敏的个人信息")
+        if not (purpose or "").strip():
+            self(f"DENIED:{action}", params)
+            raise HTTPException(400, "查看未脱敏信息须说明用途：请填写 purpose（用途），该用途将记入审计日志")
 
 
 def get_auditor(request: Request, who: Who, state: State) -> Auditor:

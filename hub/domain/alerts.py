@@ -27,10 +27,11 @@ import json
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from hub.domain.identifiers import normalize_case_no
 from hub.domain.model import (
@@ -188,8 +189,41 @@ class _Ctx:
         return [(i, p) for i, p in enumerate(event.parties) if p.role in ACCUSED_ROLES]
 
     def accused_text(self, event: CaseEvent) -> str:
-        names = [party_display(p) for _, p in self.accused(event)]
-        return "、".join(dict.fromkeys(names)) or "当事人"
+        """A reference to the accused, not their names: ``render_explanation`` names them for
+        each reader at read time, with that reader's masking (see ``EXPLANATION_TEMPLATE``)."""
+        refs = "|".join(f"{event.event_id}#{i}" for i, _ in self.accused(event))
+        return f"{PARTY_REF_OPEN}{refs}{PARTY_REF_CLOSE}"
+
+    def published_name(self, ref: str) -> str:
+        """A referenced party as the published text names it (persons masked, firms in clear)."""
+        event_id, _, index = ref.rpartition("#")
+        event = self._by_id.get(event_id)
+        return party_display(event.parties[int(index)]) if event is not None else "当事人"
+
+    @cached_property
+    def _by_id(self) -> dict[str, CaseEvent]:
+        return {e.event_id: e for e in self.events}
+
+
+# Alert explanations name the accused through references to (event id, party index), kept in the
+# alert's facts under this key. The stored ``explanation`` is the published rendering (persons
+# masked, firms named: what ``hub batch`` writes, unchanged); readers of the API get the template
+# rendered with their own masking, so a firm hidden from them in the header is hidden in the text.
+EXPLANATION_TEMPLATE = "explanation_template"
+# Private-use code points: no agency writes them, so they delimit a reference unambiguously.
+PARTY_REF_OPEN = "\ue000"
+PARTY_REF_CLOSE = "\ue001"
+_PARTY_REF = re.compile(f"{PARTY_REF_OPEN}([^{PARTY_REF_CLOSE}]*){PARTY_REF_CLOSE}")
+
+
+def render_explanation(template: str, name_of: Callable[[str], str]) -> str:
+    """Replace each party reference with the names ``name_of(ref)`` gives, de-duplicated."""
+
+    def names(match: re.Match[str]) -> str:
+        refs = [r for r in match.group(1).split("|") if r]
+        return "、".join(dict.fromkeys(name_of(r) for r in refs)) or "当事人"
+
+    return _PARTY_REF.sub(names, template)
 
 
 def _alert(
@@ -208,6 +242,9 @@ def _alert(
     closed_by: CaseEvent | None,
 ) -> Alert:
     all_facts = dict(facts)
+    explanation = render_explanation(zh, ctx.published_name)
+    if explanation != zh:
+        all_facts[EXPLANATION_TEMPLATE] = zh
     if due_at is not None:
         # Recorded so the lifecycle can tell, from stored alerts alone, whether it already escalated.
         all_facts["overdue"] = "true" if ctx.as_of > due_at else "false"
@@ -222,7 +259,7 @@ def _alert(
         raised_at=raised_at,
         due_at=due_at,
         basis=basis,
-        explanation=zh,
+        explanation=explanation,
         explanation_en=en,
         acting_agency=acting,
         facts=all_facts,

@@ -8,6 +8,7 @@ serve time what a reader sees.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +16,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.domain.masking import Viewer, mask_id_no, mask_party, mask_person_name, summarise_parties
+from hub.domain.alerts import EXPLANATION_TEMPLATE, render_explanation
+from hub.domain.masking import (
+    PARTY_FIELDS,
+    SOURCE_MASKED,
+    Disclosure,
+    Viewer,
+    decide_parties,
+    mask_person_name,
+    party_key,
+)
 from hub.domain.model import (
     ACCUSED_ROLES,
     ADMINISTRATIVE_AGENCIES,
@@ -386,32 +396,40 @@ def build_view(snapshot: MatterSnapshot, evaluation: MatterEvaluation) -> Matter
 
 def serve_view(view: MatterView, viewer: Viewer) -> tuple[dict[str, Any], list[str]]:
     """The view as JSON for one reader (need-to-know + masking). Also returns the fields shown
-    in clear because the reader asked to unmask (for the audit row)."""
+    in clear because the reader asked to unmask (for the audit row).
+
+    Parties are masked by one decision per party for this reader (``decide_parties``), and the
+    alert texts are rendered from their party references with that same decision, so the header,
+    the timeline and the alerts never disagree about what this reader may see."""
     data = view.model_dump(mode="json")
+    entries = data["timeline"]
+    decisions = decide_parties(viewer, ((e["agency"], p) for e in entries for p in e["parties"]))
     unmasked: set[str] = set()
-    entries = []
-    for entry in data["timeline"]:
+    names: dict[str, str] = {}
+    for entry in entries:
         level = viewer.disclosure_for(entry["agency"])
-        if level.value == "SUMMARY":
-            entry["parties"] = summarise_parties(entry["parties"])
+        if level is Disclosure.SUMMARY:
             entry["amounts"] = {}
             entry["rights"] = [
                 {"kind": r["kind"], "reg_no": None, "holder": None, "label": None} for r in entry["rights"]
             ]
-        else:
-            clear = viewer.clear_identifiers_for(entry["agency"])
-            parties = []
-            for p in entry["parties"]:
-                masked, shown = mask_party(p, clear)
-                parties.append(masked)
-                unmasked.update(f"{entry['event_id']}.parties[{p['index']}].{f}" for f in shown)
-            entry["parties"] = parties
-            if level.value == "MASKED":
-                # Coordination sees amounts only in aggregate (docs/DOMAIN.md section 2).
-                entry["amounts"] = {}
-        entries.append(entry)
-    data["timeline"] = entries
+        elif level is Disclosure.MASKED:
+            # Coordination sees amounts only in aggregate (docs/DOMAIN.md section 2).
+            entry["amounts"] = {}
+        parties = []
+        for p in entry["parties"]:
+            shown = decisions[party_key(p)]
+            parties.append({**p, **{f: shown.fields.get(f) for f in PARTY_FIELDS}})
+            unmasked.update(f"{entry['event_id']}.parties[{p['index']}].{f}" for f in shown.unmasked)
+            names[f"{entry['event_id']}#{p['index']}"] = shown.name
+        entry["parties"] = parties
     data["accused"] = _accused_summary(entries)
+    for alert in data["alerts"]:
+        template = alert["facts"].pop(EXPLANATION_TEMPLATE, None)
+        if template:
+            alert["explanation"] = render_explanation(template, lambda ref: names.get(ref, "当事人"))
+    for link in data["links"]:
+        link["evidence"] = link_evidence_zh(link["evidence"])
     return data, sorted(unmasked)
 
 
@@ -422,9 +440,51 @@ def _accused_summary(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for p in entry["parties"]:
             if p.get("role") not in accused_roles:
                 continue
-            key = p.get("party_id") or f"{p.get('kind')}:{p.get('uscc') or p.get('name')}"
-            seen.setdefault(key, {k: p.get(k) for k in ("party_id", "kind", "name", "uscc", "id_no")})
+            shown = {k: p.get(k) for k in ("party_id", "kind", "name", "uscc", "id_no", SOURCE_MASKED)}
+            seen.setdefault(party_key(p), shown)
     return list(seen.values())
+
+
+_PHRASE = REGISTRY.link_evidence
+_SAME_CASE_RE = re.compile(r"^same case file (\S+) (.+)$")
+_CITES_RE = re.compile(r"^cites (\S+) (.+) \((\w+)\) as written '(.*)'$", re.S)
+_BOTH_CITE_RE = re.compile(r"^both cite (\S+) (.+)$")
+_IMPLICIT_RE = re.compile(
+    r"^accused organisation (USCC|name key) .*?; right (.+?); (\S+) and (\S+) (\d+) days apart "
+    r"\(window (\d+) days\)(?:; names agree in pinyin ([\d.]+) \(supporting only\))?$",
+    re.S,
+)
+
+
+def _case_file_zh(agency: str, key: str) -> str:
+    return f"{AGENCY_ZH.get(agency, agency)} {key}"
+
+
+def link_evidence_zh(evidence: str) -> str:
+    """The linker's evidence (a fixed English form) in the registry's Chinese phrases.
+
+    The organisation's name key and USCC are left out: the parties section already shows them
+    to readers allowed to see them, masked by the same decision as the rest of the page."""
+    if m := _SAME_CASE_RE.match(evidence):
+        return _PHRASE["same_case_file"].format(case_file=_case_file_zh(m[1], m[2]))
+    if m := _CITES_RE.match(evidence):
+        relation = dict(REGISTRY.relations).get(m[3], m[3])
+        return _PHRASE["cites"].format(case_file=_case_file_zh(m[1], m[2]), relation=relation, written=m[4])
+    if m := _BOTH_CITE_RE.match(evidence):
+        return _PHRASE["both_cite"].format(case_file=_case_file_zh(m[1], m[2]))
+    if m := _IMPLICIT_RE.match(evidence):
+        by_uscc = evidence.startswith("accused organisation USCC")
+        parts = [
+            _PHRASE["same_uscc"] if by_uscc else _PHRASE["same_name"],
+            _PHRASE["same_right"].format(right=m[2]),
+            _PHRASE["apart"].format(
+                a=AGENCY_ZH.get(m[3], m[3]), b=AGENCY_ZH.get(m[4], m[4]), days=m[5], window=m[6]
+            ),
+        ]
+        if m[7]:
+            parts.append(_PHRASE["pinyin"].format(score=m[7]))
+        return "；".join(parts)
+    return _PHRASE["other"]
 
 
 def is_agency(value: str) -> bool:
@@ -534,21 +594,37 @@ def build_party_profile(party_id: str, views: Iterable[MatterView]) -> PartyProf
     )
 
 
-def serve_profile(profile: PartyProfile, viewer: Viewer) -> tuple[dict[str, Any], list[str]]:
-    """The profile for one reader: natural persons' names and ID numbers masked unless allowed."""
+def serve_profile(
+    party_id: str, views: Iterable[MatterView], viewer: Viewer
+) -> tuple[dict[str, Any], list[str]] | None:
+    """The party's profile for one reader, from the matters this reader may open (``views``).
+
+    Names and identifiers go through the same one-per-party decision as the matter pages, over
+    the party's occurrences in those matters; None when none of them mention the party."""
+    views = list(views)
+    profile = build_party_profile(party_id, views)
+    occurrences = [
+        (entry.agency, p.model_dump(mode="json"))
+        for view in views
+        for entry in view.timeline
+        for p in entry.parties
+        if p.party_id == party_id
+    ]
+    if not occurrences:
+        return None
+    shown = decide_parties(viewer, occurrences)[party_id]
     data = profile.model_dump(mode="json")
-    clear = viewer.unmask and viewer.may_unmask() and viewer.role.value != "AGENCY_OFFICER"
-    unmasked: list[str] = []
-    if profile.kind == "PERSON":
-        if clear:
-            unmasked.append("names")
-        else:
-            data["names"] = sorted({mask_person_name(n) or "" for n in profile.names})
-    if profile.id_nos:
-        if clear:
-            unmasked.append("id_nos")
-        else:
-            data["id_nos"] = sorted({mask_id_no(i) or "" for i in profile.id_nos})
+    names = [shown.name]
+    if shown.level is not Disclosure.SUMMARY:
+        # Other names the party went by, at the level that decided, masked the same way.
+        person = profile.kind == "PERSON" and "name" not in shown.unmasked
+        for agency, p in occurrences:
+            if viewer.disclosure_for(agency) is shown.level and p.get("name"):
+                names.append(str(mask_person_name(p["name"]) if person else p["name"]))
+    data["names"] = sorted({n for n in names if n})
+    data["uscc"] = [shown.fields["uscc"]] if shown.fields.get("uscc") else []
+    data["id_nos"] = [shown.fields["id_no"]] if shown.fields.get("id_no") else []
+    data[SOURCE_MASKED] = shown.fields.get(SOURCE_MASKED, [])
     if viewer.role.value == "JOINT_MEETING":
         data["penalties"] = [{**p, "fine": None} for p in data["penalties"]]
-    return data, unmasked
+    return data, [f"{party_id}.{f}" for f in shown.unmasked]

@@ -176,3 +176,83 @@ def mask_org_name(name: str | None) -> str | None:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[:2] + "某某" + suffix
     return name[:1] + "某某"
+
+
+# --- one masking decision per viewer and party ----------------------------------------------------
+#
+# A party occurs in several events of a matter, each of some agency, and the reader's disclosure
+# level differs per agency. Masking each occurrence on its own made one page name a company in
+# one place (its own agency's event) and hide it in another (the other agency's summary). The
+# decision below is taken once per party from every occurrence the reader is shown, and every
+# field of the page (header, timeline, alert texts, party page) uses that one result.
+
+# The fields masked before they reached the hub, listed on each served party.
+SOURCE_MASKED = "masked_at_source"
+PARTY_FIELDS = ("name", "uscc", "id_no", "address", "represented_by", SOURCE_MASKED)
+_LEVEL_RANK = {Disclosure.SUMMARY: 0, Disclosure.MASKED: 1, Disclosure.FULL: 2}
+
+
+def party_key(party: dict[str, Any]) -> str:
+    """The identity of a party on one page: its resolved id, else kind with USCC or name."""
+    return str(party.get("party_id") or f"{party.get('kind')}:{party.get('uscc') or party.get('name')}")
+
+
+def _looks_masked(value: Any) -> bool:
+    return isinstance(value, str) and ("*" in value or _MASK_MARK in value)
+
+
+@dataclass(frozen=True)
+class PartyDisplay:
+    """What one reader is shown of one party, and which fields are in clear because they asked."""
+
+    fields: dict[str, Any]
+    unmasked: tuple[str, ...]
+    level: Disclosure = Disclosure.SUMMARY
+
+    @property
+    def name(self) -> str:
+        """The party as running text names it (alert explanations)."""
+        name = self.fields.get("name")
+        if name:
+            return str(name)
+        return "某人" if self.fields.get("kind") == "PERSON" else "某单位"
+
+
+def decide_parties(
+    viewer: Viewer, occurrences: Iterable[tuple[str, dict[str, Any]]]
+) -> dict[str, PartyDisplay]:
+    """One display per party for ``viewer`` from its ``(event agency, party dict)`` occurrences.
+
+    The occurrence at the highest disclosure level decides (a reader who sees a company named
+    in their own agency's file knows its name everywhere on the page); among occurrences at that
+    level a value the source did not mask wins over one it did (courts publish masked IDs).
+    """
+    best: dict[str, tuple[int, list[tuple[str, dict[str, Any]]]]] = {}
+    for agency, party in occurrences:
+        rank = _LEVEL_RANK[viewer.disclosure_for(agency)]
+        key = party_key(party)
+        held = best.get(key)
+        if held is None or rank > held[0]:
+            best[key] = (rank, [(agency, party)])
+        elif rank == held[0]:
+            held[1].append((agency, party))
+    out: dict[str, PartyDisplay] = {}
+    for key, (rank, group) in best.items():
+        merged = dict(group[0][1])
+        for name in PARTY_FIELDS[:-1]:
+            values = [p.get(name) for _, p in group if p.get(name)]
+            clear = [v for v in values if not _looks_masked(v)]
+            merged[name] = (clear or values or [None])[0]
+        if rank == _LEVEL_RANK[Disclosure.SUMMARY]:
+            out[key] = PartyDisplay({**summarise_parties([merged])[0], SOURCE_MASKED: []}, ())
+            continue
+        level = Disclosure.FULL if rank == _LEVEL_RANK[Disclosure.FULL] else Disclosure.MASKED
+        # Clear only where every chosen occurrence's agency lets this reader unmask.
+        clear_ids = all(viewer.clear_identifiers_for(agency) for agency, _ in group)
+        shown, unmasked = mask_party(merged, clear_ids)
+        # Values the agency itself sent masked (courts publish "张某", "3701**********2318"):
+        # no one can unmask them here, and a reader who asked to must be told so.
+        at_source = [f for f in ("name", "id_no", "represented_by") if _looks_masked(merged.get(f))]
+        shown[SOURCE_MASKED] = at_source
+        out[key] = PartyDisplay(shown, tuple(f for f in unmasked if f not in at_source), level)
+    return out

@@ -163,7 +163,7 @@ def test_inbox_acknowledge_timeline_dashboard(server: tuple[str, HubStore], brow
     assert [e.get_attribute("data-event-id") for e in events] == ["e-0001", "e-0002", "e-0003", "e-0004"]
     assert browser.find_element(By.ID, "referral-status").text == "已移送"
     assert "王小明" not in browser.page_source and "王某" in browser.find_element(By.ID, "timeline").text
-    assert "refs" in browser.find_element(By.ID, "link-evidence").text
+    assert "e-0001" not in browser.find_element(By.ID, "link-evidence").text  # events named, not ids
     _shot(browser, "matter")
 
     audited = store.audit_count()

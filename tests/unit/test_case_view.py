@@ -143,13 +143,19 @@ def test_served_view_masks_persons_unless_an_allowed_reader_unmasks() -> None:
 
 
 def test_officer_sees_own_agency_in_full_and_others_as_summary() -> None:
-    """A police officer gets market regulation's events without amounts or identities."""
+    """A police officer gets market regulation's events without amounts; a party known only from
+    them is summarised, one the police file names too is shown as the police file shows it."""
     view = _sample_view()
     data, _ = serve_view(view, Viewer(AccessRole.AGENCY_OFFICER, agency="POLICE", unmask=True))
     mr = [e for e in data["timeline"] if e["agency"] == "MARKET_REGULATION"]
     police = [e for e in data["timeline"] if e["agency"] == "POLICE"]
+    police_parties = {p["party_id"]: p for e in police for p in e["parties"]}
     assert all(e["amounts"] == {} for e in mr)
-    assert all(p["uscc"] is None for e in mr for p in e["parties"])
+    only_mr = [p for e in mr for p in e["parties"] if p["party_id"] not in police_parties]
+    assert only_mr and all(p["uscc"] is None and "某某" in p["name"] for p in only_mr)
+    shared = [p for e in mr for p in e["parties"] if p["party_id"] in police_parties]
+    same = [{**police_parties[p["party_id"]], "index": p["index"], "role": p["role"]} for p in shared]
+    assert shared and shared == same
     assert any(p["uscc"] == "91370100MA3C7Q2K9W" for e in police for p in e["parties"])
     assert any(p["name"] == "王小明" for e in police for p in e["parties"])
 

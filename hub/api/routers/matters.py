@@ -23,10 +23,10 @@ def matter_detail(
     purpose: Annotated[str | None, Query(max_length=500, description="用途（记入审计）")] = None,
 ) -> dict[str, Any]:
     """One matter: cross-agency timeline, link evidence, alerts, clocks (masked per role).
-    ``unmask=true`` shows personal identifiers to roles allowed to see them; it is audited
-    with the fields shown and the stated purpose."""
+    ``unmask=true`` with a ``purpose`` shows personal identifiers to roles allowed to see them;
+    it is audited with the fields shown and the stated purpose (refused without one)."""
     params = {"matter_id": matter_id, "unmask": unmask, "purpose": purpose}
-    audit.check_unmask("MATTER", params, unmask)
+    audit.check_unmask("MATTER", params, unmask, purpose)
     view = store.get_view(matter_id)
     if view is None:
         audit("MATTER", params)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi import Path as PathParam
 
-from hub.api.deps import API, Audit, Store, Who, viewer
+from hub.api.deps import API, Audit, Store, Who, may_open, viewer
 from hub.domain.case_view import serve_profile
 from hub.domain.masking import AccessRole
 
@@ -24,14 +24,22 @@ def party_profile(
     unmask: bool = False,
     purpose: Annotated[str | None, Query(max_length=500, description="用途（记入审计）")] = None,
 ) -> dict[str, Any]:
-    """A party's matters, prior administrative penalties and districts."""
+    """A party's matters (those the caller may open), prior administrative penalties and districts.
+    ``unmask=true`` with a ``purpose`` shows personal identifiers, as on the matter page."""
     params = {"party_id": party_id, "unmask": unmask, "purpose": purpose}
-    audit.check_unmask("PARTY", params, unmask)
+    audit.check_unmask("PARTY", params, unmask, purpose)
     profile = store.party_profile(party_id)
     if profile is None:
         audit("PARTY", params)
         raise HTTPException(404, "当事人不存在")
-    data, unmasked = serve_profile(profile, viewer(who, unmask))
+    # Built again from the matters this caller may open only: a matter they cannot open must not
+    # show up here, nor its case numbers, names or penalties.
+    visible = [m.matter_id for m in profile.matters if may_open(who, m.agencies)]
+    views = store.get_views(visible)
+    served = serve_profile(party_id, [views[m] for m in sorted(views)], viewer(who, unmask))
+    if served is None:
+        raise audit.deny("PARTY", params, "本机关未参与该当事人的任何案件")
+    data, unmasked = served
     if who.role is AccessRole.AGENCY_OFFICER:
         # Other agencies' fine amounts are theirs to disclose.
         data["penalties"] = [

@@ -122,19 +122,45 @@ async function api(path, options) {
     opts.body = JSON.stringify(opts.json);
   }
   const res = await fetch(path, opts);
-  if (res.status === 401) { sessionStorage.removeItem(TOKEN_KEY); showLogin("令牌无效或已过期，请重新输入。"); throw new Error("401"); }
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error((body && body.detail && (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail))) || res.statusText);
+  if (res.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showLogin(loginReason(body));
+    const err = new Error(loginReason(body)); err.status = 401; throw err;
+  }
+  if (!res.ok) { const err = new Error(errorText(res.status, body)); err.status = res.status; throw err; }
   return body;
+}
+
+// The server says why a token was refused ("令牌已过期…", "令牌签名无效…"); say it at the login form.
+function loginReason(body) {
+  const detail = body && typeof body.detail === "string" ? body.detail : "";
+  return detail ? detail + "。请重新输入令牌。" : "令牌无效或已过期，请重新输入。";
+}
+const STATUS_TITLE = { 400: "请求有误", 403: "无权查看", 404: "未找到", 422: "填写的内容有误", 500: "服务器内部错误" };
+// Error bodies are {detail: "..."} or, for invalid input, {detail: [{msg}], message}: both are
+// Chinese sentences from the server; never show the raw JSON.
+function errorText(status, body) {
+  if (body && typeof body.message === "string") return body.message;
+  if (body && typeof body.detail === "string") return body.detail;
+  if (body && Array.isArray(body.detail)) return body.detail.map(d => d && d.msg).filter(Boolean).join("；");
+  return STATUS_TITLE[status] || (status >= 500 ? STATUS_TITLE[500] : "请求失败") + `（${status}）`;
 }
 
 function showLogin(message) {
   document.getElementById("login").hidden = false;
   document.getElementById("main").replaceChildren();
-  document.getElementById("login-error").textContent = message || "";
+  // Called again by route() without a message: keep the reason already on the form.
+  if (message !== undefined) document.getElementById("login-error").textContent = message;
 }
 
-function errorBox(err) { return el("p", { class: "error", id: "error" }, "出错：" + err.message); }
+function errorBox(err) {
+  const title = STATUS_TITLE[err.status] || "出错了";
+  // fetch itself throws TypeError when the server cannot be reached.
+  const text = !err.status && err instanceof TypeError ? "无法连接服务器，请检查网络后重试。" : err.message;
+  return el("div", { class: "error card", id: "error" }, el("strong", { id: "error-title" }, title), el("p", {}, text),
+    err.status === 403 || err.status === 404 ? el("p", {}, el("a", { href: "#inbox" }, "返回告警收件箱")) : null);
+}
 
 // --- pages ------------------------------------------------------------------------------------
 async function pageInbox() {
@@ -200,45 +226,62 @@ function unmaskButton(reload) {
   } }, "显示未脱敏信息");
 }
 
+// Values the sending agency masked itself cannot be unmasked here: say so beside them.
+function sourceMasked(p, field) { return (p.masked_at_source || []).includes(field) ? "（报送时已脱敏）" : ""; }
+function unmaskNote(purpose, someMaskedAtSource) {
+  return el("p", { class: "muted", id: "unmask-note" }, "已显示未脱敏信息（已记入审计，用途：", purpose, "）",
+    someMaskedAtSource ? "。标注“报送时已脱敏”的信息，报送机关发来时即已脱敏，本系统没有原值。" : "");
+}
+function unmaskQuery(purpose) { return purpose ? "?unmask=true&purpose=" + encodeURIComponent(purpose) : ""; }
+function roleZh(role) { return ROLE[role] || "其他"; }
+// An event named as people name it ("市场监管 行政处罚决定 2024/1/5"), never by its id.
+function eventName(byId, id) {
+  const e = byId[id];
+  return e ? `${AGENCY[e.agency] || e.agency_label || e.agency} ${e.event_label}（${fmtTime(e.occurred_at)}）` : "（事件不在本案时间线中）";
+}
+
 async function pageMatter(id, purpose) {
   setMain(el("p", {}, "加载中…"));
   let m;
-  const q = purpose ? "?unmask=true&purpose=" + encodeURIComponent(purpose) : "";
-  try { m = await api("/api/v1/matters/" + encodeURIComponent(id) + q); } catch (err) { setMain(errorBox(err)); return; }
+  try { m = await api("/api/v1/matters/" + encodeURIComponent(id) + unmaskQuery(purpose)); } catch (err) { setMain(errorBox(err)); return; }
+  const byId = Object.fromEntries(m.timeline.map(e => [e.event_id, e]));
   const head = el("div", { class: "card" },
     el("h2", { id: "matter-title" }, "案件全景 ", m.matter_id),
-    purpose ? el("p", { class: "muted" }, "已显示未脱敏信息（已记入审计）") : unmaskButton(p => pageMatter(id, p)),
+    purpose ? unmaskNote(purpose, m.accused.some(p => (p.masked_at_source || []).length)) : unmaskButton(p => pageMatter(id, p)),
     el("p", {}, "移送状态：", el("strong", { id: "referral-status" }, m.referral_status), "　涉及机关：", m.agencies.map(agencyBadge),
       "　区划：", m.regions.map(regionZh).join("、") || "—"),
     el("p", {}, "案号：", m.case_numbers.map(c => el("span", { class: "case-no" }, `${AGENCY[c.agency] || c.agency} ${c.case_no}；`))),
-    el("p", {}, "涉案当事人：", m.accused.map(p => el("span", {}, partyLink(p.party_id, p.name || "（未具名）"), p.uscc ? ` (${p.uscc})` : "", p.id_no ? ` [${p.id_no}]` : "", "；"))));
+    el("p", {}, "涉案当事人：", m.accused.map(p => el("span", { class: "accused" }, partyLink(p.party_id, p.name || "（未具名）"), p.uscc ? ` (${p.uscc})` : "", p.id_no ? ` [${p.id_no}${sourceMasked(p, "id_no")}]` : "", "；"))));
   const timeline = el("ol", { class: "timeline", id: "timeline" }, m.timeline.map(e => el("li", { "data-event-id": e.event_id },
     el("div", {}, agencyBadge(e.agency), el("strong", {}, e.event_label), "　", fmtTime(e.occurred_at)),
     el("div", {}, "案号：", e.case_no, "　单位：", AGENCY[e.unit] || e.unit || "—", "　区划：", regionZh(e.region_code)),
     e.cause ? el("div", {}, "案由：", e.cause) : null,
-    e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${ROLE[p.role] || p.role}）`, p.id_no ? ` ${p.id_no}` : "", "；"))) : null,
+    e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${roleZh(p.role)}）`, p.id_no ? ` ${p.id_no}${sourceMasked(p, "id_no")}` : "", "；"))) : null,
     e.rights.length ? el("div", {}, "权利：", e.rights.map(r => `${RIGHT[r.kind] || r.kind} ${r.reg_no || ""} ${r.label || ""}；`)) : null,
     Object.keys(e.amounts).length ? el("div", {}, "金额：", Object.entries(e.amounts).map(([k, v]) => `${AMOUNT[k] || k} ${v} 元；`)) : null,
     e.refs.length ? el("div", { class: "muted" }, "关联：", e.refs.map(r => `${RELATION[r.relation] || r.relation} ${AGENCY[r.agency] || r.agency} ${r.case_no}；`)) : null)));
-  const links = table(["类型", "事件A", "事件B", "得分", "依据"], m.links.map(l => [LINK[l.kind] || l.kind, l.a_event_id, l.b_event_id, l.score.toFixed(2), l.evidence]), { id: "link-evidence" });
+  const links = table(["类型", "事件A", "事件B", "得分", "依据"], m.links.map(l => [LINK[l.kind] || "关联", eventName(byId, l.a_event_id), eventName(byId, l.b_event_id), l.score.toFixed(2), l.evidence]), { id: "link-evidence" });
   const alerts = table(["告警", "状态", "处理", "到期", "说明"], m.alerts.map(a => [a.alert_label, el("span", { class: "st-" + a.state }, a.state === "OPEN" ? "未关闭" : "已关闭"), STATUS[a.status] || a.status, fmtTime(a.due_at), a.explanation]), { id: "matter-alerts" });
   const clocks = table(["时限", "起算", "到期", "状态", "依据"], m.clocks.map(c => [CLOCK[c.kind] || c.kind, fmtTime(c.started_at), fmtTime(c.due_at), CLOCK_STATE[c.state] || c.state, c.basis]));
   setMain(head, el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
 }
 
-async function pageParty(id) {
+async function pageParty(id, purpose) {
   setMain(el("p", {}, "加载中…"));
   let p;
-  try { p = await api("/api/v1/parties/" + encodeURIComponent(id)); } catch (err) { setMain(errorBox(err)); return; }
+  try { p = await api("/api/v1/parties/" + encodeURIComponent(id) + unmaskQuery(purpose)); } catch (err) { setMain(errorBox(err)); return; }
   setMain(
     el("div", { class: "card" }, el("h2", { id: "party-title" }, "当事人画像"),
+      purpose ? unmaskNote(purpose, (p.masked_at_source || []).length > 0) : unmaskButton(q => pageParty(id, q)),
       el("p", {}, "名称：", el("span", { id: "party-names" }, p.names.join("、") || "—")),
-      el("p", {}, "统一社会信用代码：", p.uscc.join("、") || "—", "　身份证号：", p.id_nos.join("、") || "—"),
+      el("p", {}, "统一社会信用代码：", p.uscc.join("、") || "—", "　身份证号：", p.id_nos.map(i => i + sourceMasked(p, "id_no")).join("、") || "—"),
       el("p", {}, "涉及区划：", p.regions.map(regionZh).join("、") || "—")),
     el("h3", {}, "全部案件"),
-    table(["案件", "首次", "最近", "机关", "移送状态", "角色", "未关闭告警"], p.matters.map(m => [matterLink(m.matter_id), fmtTime(m.first_at), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, m.roles.join("、"), m.open_alerts]), { id: "party-matters" }),
+    table(["案件", "首次", "最近", "机关", "移送状态", "角色", "未关闭告警"], p.matters.map(m => [matterLink(m.matter_id), fmtTime(m.first_at), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, m.roles.map(roleZh).join("、"), m.open_alerts]), { id: "party-matters" }),
     el("h3", {}, "既往行政处罚"),
-    table(["时间", "机关", "区划", "案号", "罚款"], p.penalties.map(x => [fmtTime(x.occurred_at), AGENCY[x.agency] || x.agency, regionZh(x.region_code), x.case_no, x.fine === null ? "—" : x.fine])));
+    p.penalties.length
+      ? table(["时间", "机关", "区划", "案号", "罚款"], p.penalties.map(x => [fmtTime(x.occurred_at), AGENCY[x.agency] || x.agency, regionZh(x.region_code), x.case_no, x.fine === null ? "—" : x.fine + " 元"]), { id: "party-penalties" })
+      : el("p", { class: "muted", id: "party-penalties" }, "在您可查看的案件中没有既往行政处罚记录。"));
 }
 
 async function pageSearch() {
@@ -259,8 +302,9 @@ async function pageSearch() {
     try {
       const data = await api("/api/v1/matters/search", { json: q });
       const more = data.next_cursor ? el("button", { type: "button", id: "next-page", onclick: () => run(data.next_cursor) }, "下一页") : null;
-      results.replaceChildren(el("p", { class: "muted" }, `共 ${data.total}${data.total_exact ? "" : "+"} 件`),
-        table(["案件", "最近", "机关", "移送状态", "当事人", "案号", "告警"], data.items.map(m => [matterLink(m.matter_id), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, el("span", {}, m.accused.map(p => el("span", {}, partyLink(p.party_id, p.name || "—"), "；"))), m.case_numbers.map(c => c.case_no).join("；"), m.open_alerts.map(a => a.alert_label).join("、")]), { id: "search-table" }), more);
+      // replaceChildren would print a missing "next page" button as the text "null".
+      results.replaceChildren(...[el("p", { class: "muted" }, `共 ${data.total}${data.total_exact ? "" : "+"} 件`),
+        table(["案件", "最近", "机关", "移送状态", "当事人", "案号", "告警"], data.items.map(m => [matterLink(m.matter_id), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, el("span", {}, m.accused.map(p => el("span", {}, partyLink(p.party_id, p.name || "—"), "；"))), m.case_numbers.map(c => c.case_no).join("；"), m.open_alerts.map(a => a.alert_label).join("、")]), { id: "search-table" }), more].filter(Boolean));
     } catch (err) { results.replaceChildren(errorBox(err)); }
   }
   form.addEventListener("submit", ev => { ev.preventDefault(); run(null); });
@@ -424,15 +468,23 @@ async function showWho() {
     const me = await api("/api/v1/me");
     ME = me;
     if (!labelsLoaded) applyLabels(me.labels);  // fallback: /api/v1/labels was not reachable
-    document.getElementById("who").textContent = `${me.user}（${USER_ROLE[me.role] || me.role}${me.agency ? "，" + (AGENCY[me.agency] || me.agency) : ""}）`;
-  } catch (err) { /* the login form is already shown */ }
+    document.getElementById("who").textContent = `${me.user}（${USER_ROLE[me.role] || "用户"}${me.agency ? "，" + (AGENCY[me.agency] || me.agency) : ""}）`;
+    return true;
+  } catch (err) {
+    // 401: api() has shown the login form with the reason; anything else: say so there.
+    if (err.status !== 401) showLogin("无法验证令牌：" + err.message);
+    return false;
+  }
 }
 
-document.getElementById("token-save").addEventListener("click", () => {
+document.getElementById("token-save").addEventListener("click", async () => {
   const t = document.getElementById("token-input").value.trim();
-  if (!t) { document.getElementById("login-error").textContent = "请输入令牌"; return; }
+  const msg = document.getElementById("login-error");
+  if (!t) { msg.textContent = "请输入令牌"; return; }
+  msg.textContent = "正在验证令牌…";
   sessionStorage.setItem(TOKEN_KEY, t);
-  showWho().then(route);
+  // Only a token the server accepts leads on; a refused one leaves its reason on the form.
+  if (await showWho()) { msg.textContent = ""; route(); }
 });
 window.addEventListener("hashchange", route);
 takeTokenFromUrl();
