@@ -44,6 +44,8 @@ class PublishReport:
     send_errors: list[str] = field(default_factory=list)
     outbox: dict[OutboxState, int] = field(default_factory=dict)
     rejected: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # The subset of ``rejected`` the hub answered CONFLICT (final; never resent, ADR 0019).
+    conflicts: list[tuple[str, str, str | None]] = field(default_factory=list)
     timed_out: bool = False
     drafts_held: int = 0  # new incomplete drafts waiting for review, this run
     drafts_superseded: list[str] = field(default_factory=list)  # draft ids a complete event replaced
@@ -169,6 +171,7 @@ class DocumentConnector(Connector[PublishReport]):
             await self.deliver(report)
         report.outbox = self.outbox.counts()
         report.rejected = self.outbox.rejected()
+        report.conflicts = self.outbox.conflicts()
         report.awaiting_review = report.outbox.get(OutboxState.NEEDS_REVIEW, 0)
         return report
 

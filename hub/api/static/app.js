@@ -342,6 +342,18 @@ async function pageDashboard() {
     std.outliers.length ? null : el("p", { class: "muted" }, "本期没有偏离同类案件的处罚组。"));
 }
 
+// Changed resends the hub refused (ADR 0019): administrators only; field names, never values.
+async function pageConflicts() {
+  setMain(el("p", {}, "加载中…"));
+  let data;
+  try { data = await api("/api/v1/conflicts"); } catch (err) { setMain(errorBox(err)); return; }
+  setMain(
+    el("h2", { id: "conflicts-title" }, "重发冲突"),
+    el("p", { class: "muted" }, "同一 event_id 重发但内容不同：已拒收，存档保留首个版本。更正应以引用原事件的新事件发布。"),
+    table(["事件", "主题", "收到时间", "存档版本哈希", "不同的字段"], data.items.map(c => [c.event_id || "—", c.topic, fmtTime(c.received_at), (c.archived_sha256 || "—").slice(0, 16), c.fields.join("、")]), { id: "conflicts" }),
+    data.items.length ? null : el("p", { class: "muted" }, "没有重发冲突。"));
+}
+
 // --- router -------------------------------------------------------------------------------------
 async function route() {
   if (!token()) { showLogin(); return; }
@@ -354,6 +366,7 @@ async function route() {
   if (page === "party" && arg) return pageParty(arg);
   if (page === "search") return pageSearch();
   if (page === "dashboard") return pageDashboard();
+  if (page === "conflicts") return pageConflicts();
   return pageInbox();
 }
 
