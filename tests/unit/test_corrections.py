@@ -164,3 +164,25 @@ def test_incremental_equals_from_scratch_with_corrections(rules: RuleBook) -> No
         for event in order:
             state.add_many([event])
         assert {m: state.evaluate(m, AS_OF) for m in state.matter_ids()} == expected
+
+
+def test_the_case_view_shows_the_history_and_the_closure(rules: RuleBook) -> None:
+    """原决定 → 更正 → 撤销 in the timeline; the alert closed by the withdrawal says so."""
+    from hub.domain.case_view import build_view
+
+    case = _case()
+    original = _penalty(case, "30000")
+    amend = _correction(case, original, "AMENDS", at("2025-06-20 10:00"), illegal_gain="40000")
+    withdraw = _correction(case, original, "WITHDRAWS", at("2025-07-20 10:00"))
+    state = HubState(rules=rules)
+    state.add_many([withdraw, amend, original])
+    matter = state.matter_of(original.event_id)
+    view = build_view(state.snapshot(matter), state.evaluate(matter, AS_OF))
+    labels = {
+        e.event_id: (e.history_label, e.corrects_event_id, e.corrected_by_event_id) for e in view.timeline
+    }
+    assert labels[original.event_id] == ("原决定（已撤销）", None, withdraw.event_id)
+    assert labels[amend.event_id] == ("更正", original.event_id, None)
+    assert labels[withdraw.event_id] == ("撤销", original.event_id, None)
+    (alert,) = [a for a in view.alerts if a.alert_type == AlertType.FORWARD_REFERRAL_SUSPECTED.value]
+    assert alert.state == "CLOSED" and alert.facts["closed_by_event_type"] == WITHDRAWN

@@ -213,7 +213,8 @@ async function pageMatter(id, purpose) {
     el("p", {}, "案号：", m.case_numbers.map(c => el("span", { class: "case-no" }, `${AGENCY[c.agency] || c.agency} ${c.case_no}；`))),
     el("p", {}, "涉案当事人：", m.accused.map(p => el("span", {}, partyLink(p.party_id, p.name || "（未具名）"), p.uscc ? ` (${p.uscc})` : "", p.id_no ? ` [${p.id_no}]` : "", "；"))));
   const timeline = el("ol", { class: "timeline", id: "timeline" }, m.timeline.map(e => el("li", { "data-event-id": e.event_id },
-    el("div", {}, agencyBadge(e.agency), el("strong", {}, e.event_label), "　", fmtTime(e.occurred_at)),
+    el("div", {}, agencyBadge(e.agency), el("strong", {}, e.event_label), "　", fmtTime(e.occurred_at),
+      e.history_label ? el("span", { class: "history" }, "　【", e.history_label, "】", e.corrects_event_id ? `（更正对象：${e.corrects_event_id}）` : "", e.corrected_by_event_id ? `（见 ${e.corrected_by_event_id}）` : "") : null),
     el("div", {}, "案号：", e.case_no, "　单位：", AGENCY[e.unit] || e.unit || "—", "　区划：", regionZh(e.region_code)),
     e.cause ? el("div", {}, "案由：", e.cause) : null,
     e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${ROLE[p.role] || p.role}）`, p.id_no ? ` ${p.id_no}` : "", "；"))) : null,
