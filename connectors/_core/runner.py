@@ -27,6 +27,7 @@ from connectors._core.parsing import ParsedEvent, parse_paths
 from connectors._core.publisher import EventSigner, Publisher
 from connectors._core.receipts import ReceiptListener, ReceiptProblem
 from connectors._core.records import SourceFailure
+from hub.domain.line_errors import describe as describe_line_problem
 from hub.domain.model import CaseEvent
 
 
@@ -258,14 +259,14 @@ def read_event_lines(path: Path, agency: str) -> Iterator[ParsedEvent | DraftIte
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        locator = f"line {number}"
+        locator = f"第 {number} 行"
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield SourceFailure(path.name, f"not JSON: {exc}", locator)
+            yield SourceFailure(path.name, describe_line_problem(exc), locator)
             continue
         if not isinstance(raw, dict) or raw.get("agency") != agency:
-            yield SourceFailure(path.name, f"not an event of {agency}", locator)
+            yield SourceFailure(path.name, f"字段 agency：不是 {agency} 的事件", locator)
             continue
         label = str(raw.pop("source", "") or f"{path.name} {locator}")
         if _is_draft(raw):
@@ -274,9 +275,7 @@ def read_event_lines(path: Path, agency: str) -> Iterator[ParsedEvent | DraftIte
         try:
             event = CaseEvent.model_validate(raw)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            yield SourceFailure(path.name, f"invalid event: {where}: {first['msg']}", locator)
+            yield SourceFailure(path.name, describe_line_problem(exc), locator)
             continue
         yield ParsedEvent(label, raw, event)
 
