@@ -166,8 +166,12 @@ def _run_and_report(
             connector.cleanup()
     for failure in report.failures:
         _err(f"{failure.label}: {failure.reason}")
+    conflicted = {event_id for event_id, _label, _reason in report.conflicts}
     for event_id, label, reason in report.rejected:
-        _err(f"REJECTED {event_id} ({label}): {reason}")
+        if event_id in conflicted:
+            _err(f"CONFLICT {event_id} ({label}): {_conflict_text(reason)}")
+        else:
+            _err(f"REJECTED {event_id} ({label}): {reason}")
     for problem in sorted(set(report.receipt_problems))[:20]:
         _err(f"ignored receipt: {problem}")
     counts = {state.value: n for state, n in report.outbox.items()}
@@ -182,6 +186,7 @@ def _run_and_report(
         "drafts_held": report.drafts_held,
         "drafts_superseded": len(report.drafts_superseded),
         "awaiting_review": report.awaiting_review,
+        "conflicts": len(report.conflicts),
         "review": f"{report.awaiting_review} 份待审核草稿",
     }
     if report.awaiting_review:
@@ -191,6 +196,17 @@ def _run_and_report(
         raise typer.Exit(2)
     if report.failures or report.rejected:
         raise typer.Exit(1)
+
+
+def _conflict_text(reason: str | None) -> str:
+    """A CONFLICT receipt for the agency's operator: what differs and what to do instead."""
+    from hub.domain.integrity import conflict_fields
+
+    fields = "、".join(conflict_fields(reason or "")) or "（未列出）"
+    return (
+        f"中心已存档该 event_id 的另一版本，内容不同的字段：{fields}；"
+        "不会重发。如需更正或撤销已发布的决定，请发布引用原事件的更正/撤销事件"
+    )
 
 
 @app.command()

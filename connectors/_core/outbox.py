@@ -6,6 +6,11 @@ State machine of one row (event_id is the primary key):
     PENDING/SENT/REJECTED --receipt ACCEPTED or DUPLICATE--> DELIVERED   (final)
     PENDING/SENT --receipt REJECTED--> REJECTED (kept with the hub's reason, reported, not resent)
 
+A REJECTED row whose reason is a CONFLICT (the hub archived a different version of this
+event_id, ADR 0019) is final: ``retry-rejected`` leaves it alone, because resending the same
+bytes can only conflict again. The agency corrects a published event with a new event that
+refers to it, not by resending the old id.
+
 Incomplete drafts (the parser's ``extraction.complete`` false) are held for a person, never sent:
 
     (draft) --> NEEDS_REVIEW --review approve (completed, validated, signed)--> PENDING ...
@@ -37,6 +42,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from hub.domain.integrity import CONFLICT
+
+# SQL pattern of a CONFLICT reason (the code leads the text; hub.domain.integrity).
+_CONFLICT_LIKE = CONFLICT + ":%"
 
 
 class OutboxState(StrEnum):
@@ -302,12 +312,12 @@ class Outbox:
             raise ValueError(f"unknown receipt status {status!r}")
 
     def requeue_rejected(self, now: float) -> int:
-        """Make REJECTED rows due again (after the cause, e.g. a key, was fixed)."""
+        """Make REJECTED rows due again (after the cause, e.g. a key, was fixed); never a CONFLICT."""
         with self._transaction() as db:
             cursor = db.execute(
                 "UPDATE outbox SET state = 'PENDING', next_attempt_at = ?, updated_at = ?"
-                " WHERE state = 'REJECTED'",
-                (now, now),
+                " WHERE state = 'REJECTED' AND (reason IS NULL OR reason NOT LIKE ?)",
+                (now, now, _CONFLICT_LIKE),
             )
             return cursor.rowcount
 
@@ -329,6 +339,15 @@ class Outbox:
         """(event_id, source, reason) of every REJECTED row, for the report."""
         rows = self._db.execute(
             "SELECT event_id, source, reason FROM outbox WHERE state = 'REJECTED' ORDER BY event_id"
+        ).fetchall()
+        return [(str(r[0]), str(r[1] or ""), r[2]) for r in rows]
+
+    def conflicts(self) -> list[tuple[str, str, str | None]]:
+        """(event_id, source, reason) of every row the hub rejected as a CONFLICT."""
+        rows = self._db.execute(
+            "SELECT event_id, source, reason FROM outbox WHERE state = 'REJECTED' AND reason LIKE ?"
+            " ORDER BY event_id",
+            (_CONFLICT_LIKE,),
         ).fetchall()
         return [(str(r[0]), str(r[1] or ""), r[2]) for r in rows]
 

@@ -27,6 +27,7 @@ from connectors._core.parsing import ParsedEvent, parse_paths
 from connectors._core.publisher import EventSigner, Publisher
 from connectors._core.receipts import ReceiptListener, ReceiptProblem
 from connectors._core.records import SourceFailure
+from hub.domain.line_errors import describe as describe_line_problem
 from hub.domain.model import CaseEvent
 
 
@@ -44,6 +45,8 @@ class PublishReport:
     send_errors: list[str] = field(default_factory=list)
     outbox: dict[OutboxState, int] = field(default_factory=dict)
     rejected: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # The subset of ``rejected`` the hub answered CONFLICT (final; never resent, ADR 0019).
+    conflicts: list[tuple[str, str, str | None]] = field(default_factory=list)
     timed_out: bool = False
     drafts_held: int = 0  # new incomplete drafts waiting for review, this run
     drafts_superseded: list[str] = field(default_factory=list)  # draft ids a complete event replaced
@@ -169,6 +172,7 @@ class DocumentConnector(Connector[PublishReport]):
             await self.deliver(report)
         report.outbox = self.outbox.counts()
         report.rejected = self.outbox.rejected()
+        report.conflicts = self.outbox.conflicts()
         report.awaiting_review = report.outbox.get(OutboxState.NEEDS_REVIEW, 0)
         return report
 
@@ -255,14 +259,14 @@ def read_event_lines(path: Path, agency: str) -> Iterator[ParsedEvent | DraftIte
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        locator = f"line {number}"
+        locator = f"第 {number} 行"
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield SourceFailure(path.name, f"not JSON: {exc}", locator)
+            yield SourceFailure(path.name, describe_line_problem(exc), locator)
             continue
         if not isinstance(raw, dict) or raw.get("agency") != agency:
-            yield SourceFailure(path.name, f"not an event of {agency}", locator)
+            yield SourceFailure(path.name, f"字段 agency：不是 {agency} 的事件", locator)
             continue
         label = str(raw.pop("source", "") or f"{path.name} {locator}")
         if _is_draft(raw):
@@ -271,9 +275,7 @@ def read_event_lines(path: Path, agency: str) -> Iterator[ParsedEvent | DraftIte
         try:
             event = CaseEvent.model_validate(raw)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            yield SourceFailure(path.name, f"invalid event: {where}: {first['msg']}", locator)
+            yield SourceFailure(path.name, describe_line_problem(exc), locator)
             continue
         yield ParsedEvent(label, raw, event)
 

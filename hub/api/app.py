@@ -28,7 +28,7 @@ from prometheus_client.registry import Collector
 from hub.api import errors
 from hub.api.auth import load_token_secret
 from hub.api.deps import ApiState, Callback
-from hub.api.routers import alerts, audit, auth, labels, matters, ops, parties, reports, search, ui
+from hub.api.routers import alerts, audit, auth, conflicts, labels, matters, ops, parties, reports, search, ui
 from hub.api.routers.ui import DOCS_ASSETS, STATIC_DIR
 from hub.bootstrap import open_store
 from hub.domain.snapshot import AlertType
@@ -49,6 +49,7 @@ ROUTERS = (
     reports.router,
     alerts.router,
     audit.router,
+    conflicts.router,
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.domain.alerts import EXPLANATION_TEMPLATE, render_explanation
+from hub.domain.corrections import AMENDED, WITHDRAWN, effective, has_corrections
 from hub.domain.masking import (
     PARTY_FIELDS,
     SOURCE_MASKED,
@@ -32,6 +33,7 @@ from hub.domain.model import (
     CRIMINAL_AGENCIES,
     Agency,
     CaseEvent,
+    CorrectionKind,
     EventType,
     Relation,
 )
@@ -136,6 +138,12 @@ class TimelineEntry(_View):
     rights: tuple[RightView, ...] = ()
     amounts: dict[str, str] = Field(default_factory=dict)  # decimal strings, non-null ones only
     direction: str | None = None  # FORWARD / REVERSE for referrals and opinions
+    # Correction history (ADR 0019): a correction names what it corrects; a corrected event
+    # names the correction that decided it. ``history_label``: 更正 / 撤销 / 原决定（已更正）/
+    # 原决定（已撤销）.
+    corrects_event_id: str | None = None
+    corrected_by_event_id: str | None = None
+    history_label: str | None = None
 
 
 class CaseNumber(_View):
@@ -283,6 +291,27 @@ def _entry(event: CaseEvent, party_ids: Mapping[tuple[str, int], str] | None = N
     )
 
 
+_HISTORY_ZH = {
+    CorrectionKind.AMENDS: "更正",
+    CorrectionKind.WITHDRAWS: "撤销",
+    AMENDED: "原决定（已更正）",
+    WITHDRAWN: "原决定（已撤销）",
+}
+
+
+def _history(event: CaseEvent, corrected_by: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """The correction fields of one timeline entry (empty for an event outside any correction)."""
+    if event.corrects is not None:
+        return {
+            "corrects_event_id": event.corrects.event_id,
+            "history_label": _HISTORY_ZH[event.corrects.kind],
+        }
+    decided = corrected_by.get(event.event_id)
+    if decided is None:
+        return {}
+    return {"corrected_by_event_id": decided[0], "history_label": _HISTORY_ZH[decided[1]]}
+
+
 def _status(timeline: Iterable[TimelineEntry]) -> str:
     """The latest stage reached; a reverse referral (opinion, or criminal -> administrative) wins
     over the criminal outcome that caused it because it is what is pending now."""
@@ -341,10 +370,13 @@ def build_view(snapshot: MatterSnapshot, evaluation: MatterEvaluation) -> Matter
     """The fold of a whole matter (in one pass), with party ids, link evidence, alerts and clocks."""
     seen: set[str] = set()
     entries = []
+    corrected_by = effective(snapshot.events).corrected_by if has_corrections(snapshot.events) else {}
     for event in snapshot.events:
         if event.event_id not in seen:
             seen.add(event.event_id)
-            entries.append(_entry(event, snapshot.party_ids))
+            entry = _entry(event, snapshot.party_ids)
+            history = _history(event, corrected_by)
+            entries.append(entry.model_copy(update=history) if history else entry)
     # One validation of the whole view: the timeline parts are already models (taken as they
     # are), links, alerts and clocks go in as dicts under the same field rules as their classes.
     return MatterView.model_validate(

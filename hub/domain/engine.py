@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from hub.domain.corrections import effective, has_corrections
 from hub.domain.identifiers import is_masked_name, normalize_id_no, normalize_uscc
 from hub.domain.linking import (
     BlockEntry,
@@ -56,6 +57,7 @@ from hub.domain.model import (
     PartyKind,
 )
 from hub.domain.snapshot import (
+    AlertState,
     Changes,
     LinkEvidence,
     LinkKind,
@@ -93,8 +95,15 @@ def anonymous_party_id(event_id: str, index: int) -> str:
 
 
 def is_penalty(event: CaseEvent) -> bool:
-    """An administrative penalty decision: what repeat-offender history is made of."""
-    return event.event_type is EventType.PENALTY_DECIDED and event.agency in ADMINISTRATIVE_AGENCIES
+    """An administrative penalty decision: what repeat-offender history is made of.
+
+    A correction is not a penalty of its own: it counts through the event it corrects (ADR 0019).
+    """
+    return (
+        event.event_type is EventType.PENALTY_DECIDED
+        and event.agency in ADMINISTRATIVE_AGENCIES
+        and event.corrects is None
+    )
 
 
 class _MatterPartyIds(Mapping[MentionKey, str]):
@@ -157,6 +166,8 @@ class HubState:
         self._implicit: dict[str, tuple[LinkEvidence, ...]] = {}
         self._pending_removed: list[str] = []
         self._pending_merges: list[tuple[str, str]] = []
+        # corrected event_id -> the correction events naming it (ADR 0019; empty for most data)
+        self._corrections: dict[str, list[str]] = defaultdict(list)
 
     # --- ingest --------------------------------------------------------------------------------
 
@@ -213,6 +224,15 @@ class HubState:
                 self._index_penalty(event_id, penalty_changes)
         for event in fresh:
             self._index_penalty(event.event_id, penalty_changes)
+        for event in fresh:
+            if event.corrects is not None:
+                target = event.corrects.event_id
+                self._corrections[target].append(event.event_id)
+                # The target's penalty may stop counting: its party's later matters re-evaluate.
+                if target in self._events:
+                    self._note_penalty_change(
+                        target, self._penalty_parties_of.get(target, ()), penalty_changes
+                    )
 
         touched: set[str] = set()
         for root in sorted({self._scope.find(cf) for cf in dirty}):
@@ -567,7 +587,26 @@ class HubState:
             if ordered:
                 self._penalty_order[party_id] = ordered
         matter_of, events = self._matter_of, self._events
-        return [(matter_of[e], events[e]) for e in ordered]
+        if not self._corrections:
+            return [(matter_of[e], events[e]) for e in ordered]
+        found: list[tuple[str, CaseEvent]] = []
+        for e in ordered:
+            event = self._effective_penalty(e)
+            if event is not None:
+                found.append((matter_of[e], event))
+        return found
+
+    def _effective_penalty(self, event_id: str) -> CaseEvent | None:
+        """The penalty as the rules read it: withdrawn is None, amended is the amendment."""
+        event = self._events[event_id]
+        correction_ids = self._corrections.get(event_id)
+        if not correction_ids:
+            return event
+        matter = self._matter_of[event_id]
+        # Only corrections in the penalty's own matter count, as in the matter's evaluation.
+        same = [self._events[c] for c in correction_ids if self._matter_of.get(c) == matter]
+        view = effective([event, *same])
+        return view.events[0] if view.events else None
 
     def snapshot(self, matter_id: str) -> MatterSnapshot:
         events, party_ids = self._matter_events_and_parties(matter_id)
@@ -666,7 +705,73 @@ class HubState:
         # Imported here: alert rules are another part of the product; linking must not need them.
         from hub.domain.alerts import evaluate_matter
 
+        if self._corrections and has_corrections(snapshot.events):
+            return self._evaluate_corrected(snapshot, as_of)
         return evaluate_matter(snapshot, self, as_of, self.rules)
+
+    def _evaluate_corrected(self, snapshot: MatterSnapshot, as_of: datetime) -> MatterEvaluation:
+        """Rules over the effective events (ADR 0019); alerts a correction took away close.
+
+        The matter is evaluated twice, as published (corrections left out) and as effective;
+        an alert open as published that the effective events no longer raise is kept, closed,
+        with the correction that ended it, so the inbox shows why it closed.
+        """
+        from hub.domain.alerts import evaluate_matter
+
+        assert self.rules is not None
+        view = effective(snapshot.events)
+        mentions = self._mentions
+        party_ids = {
+            (event.event_id, idx): mentions[
+                (view.content_of.get(event.event_id, event.event_id), idx)
+            ].party_id
+            for event in view.events
+            for idx in range(len(event.parties))
+        }
+        current = evaluate_matter(
+            MatterSnapshot(snapshot.matter_id, view.events, party_ids, snapshot.links),
+            self,
+            as_of,
+            self.rules,
+        )
+        if not view.corrected_by:
+            return current
+        published = tuple(e for e in snapshot.events if e.corrects is None)
+        before = evaluate_matter(
+            MatterSnapshot(snapshot.matter_id, published, _MatterPartyIds(published, mentions)),
+            self,
+            as_of,
+            self.rules,
+        )
+        kept = {alert.alert_id for alert in current.alerts}
+        closed = []
+        for alert in before.alerts:
+            if alert.alert_id in kept or alert.state is not AlertState.OPEN:
+                continue
+            cause = next(
+                (
+                    view.corrected_by[e]
+                    for e in (alert.trigger_event_id, *alert.event_ids)
+                    if e in view.corrected_by
+                ),
+                None,
+            )
+            if cause is None:
+                continue
+            correction_id, why = cause
+            closed.append(
+                alert.model_copy(
+                    update={
+                        "state": AlertState.CLOSED,
+                        "closed_by_event_id": correction_id,
+                        "facts": {**alert.facts, "closed_by_event_type": why},
+                    }
+                )
+            )
+        if not closed:
+            return current
+        alerts = tuple(sorted((*current.alerts, *closed), key=lambda a: a.alert_id))
+        return MatterEvaluation(current.matter_id, alerts, current.clocks)
 
     def changes(self, touched: Iterable[str], as_of: datetime) -> Changes:
         """Whole snapshots and evaluations of the touched matters plus merges since the last call."""

@@ -33,6 +33,8 @@ __all__ = [
     "Agency",
     "Amounts",
     "CaseEvent",
+    "Correction",
+    "CorrectionKind",
     "EventType",
     "Facts",
     "Offense",
@@ -109,6 +111,18 @@ class Facts(_Record):
     persons: int | None = Field(default=None, ge=0)
 
 
+class CorrectionKind(StrEnum):
+    """How a correction event treats the earlier event it names (ADR 0019)."""
+
+    AMENDS = "AMENDS"  # its content replaces the earlier event's (更正, 变更)
+    WITHDRAWS = "WITHDRAWS"  # the earlier event no longer stands (撤销)
+
+
+class Correction(_Record):
+    event_id: str = Field(min_length=1, max_length=100)
+    kind: CorrectionKind
+
+
 class CaseEvent(_Record):
     """One thing an agency did on one of its cases (canonical JSON form of the Avro record)."""
 
@@ -127,6 +141,7 @@ class CaseEvent(_Record):
     amounts: Amounts = Amounts()
     facts: Facts = Facts()
     text: str | None = None
+    corrects: Correction | None = None  # schema v2: this event corrects an earlier one
 
     @field_validator("occurred_at")
     @classmethod
@@ -137,5 +152,12 @@ class CaseEvent(_Record):
         return value
 
     def canonical_json(self) -> dict[str, Any]:
-        """The canonical JSON form (docs/DESIGN.md section 5): amounts as strings, times ISO 8601."""
-        return self.model_dump(mode="json")
+        """The canonical JSON form (docs/DESIGN.md section 5): amounts as strings, times ISO 8601.
+
+        ``corrects`` is left out when null, so every event that corrects nothing keeps the
+        canonical form (and archive content hash) it had before schema v2.
+        """
+        data = self.model_dump(mode="json")
+        if data.get("corrects") is None:
+            data.pop("corrects", None)
+        return data

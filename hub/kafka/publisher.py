@@ -182,8 +182,10 @@ async def _partitions(consumer: object, topic: str) -> set[int]:
 
 
 def read_events(path: Path) -> list[CaseEvent]:
-    """Canonical JSON events, one per line; errors name the file and line."""
+    """Canonical JSON events, one per line; errors name the file, line and field, in Chinese."""
     import json
+
+    from hub.domain.line_errors import line_error
 
     events: list[CaseEvent] = []
     with path.open(encoding="utf-8") as handle:
@@ -193,5 +195,6 @@ def read_events(path: Path) -> list[CaseEvent]:
             try:
                 events.append(CaseEvent.model_validate(json.loads(line)))
             except ValueError as exc:
-                raise ValueError(f"{path}:{number}: not a valid case event: {exc}") from exc
+                # No chained cause: its text repeats the values and a library help link.
+                raise ValueError(line_error(str(path), number, exc)) from None
     return events

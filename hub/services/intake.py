@@ -7,6 +7,11 @@ event's own agency is the topic's) -> archive (idempotent by event_id) -> receip
 hub. Anything that goes wrong with one message becomes a dead letter and a REJECTED receipt;
 nothing raised by one message escapes to the worker (docs/DESIGN.md section 8).
 
+A resend of an archived event_id is compared with the archived version (ADR 0019): the same
+canonical content is a DUPLICATE; different content is REJECTED with a CONFLICT reason (the
+archived content hash and the names of the differing fields), a dead letter with the resent
+bytes, and is not forwarded: the archive keeps the first version.
+
 Accepted *and* duplicate events are forwarded to ``cases``: a duplicate may be the redelivery of
 an event whose first forward was lost when a worker died between archive and send, and the
 matter agent is idempotent, so forwarding again is the safe side.
@@ -23,6 +28,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hub.codec.headers import CORRELATION_HEADER, PUBLISHED_MS_HEADER
+from hub.domain.integrity import Conflict, compare, content_hash, normalised
 from hub.domain.messages import ArchivedEvent, DeadLetter, Receipt, ReceiptStatus
 from hub.domain.model import Agency, CaseEvent
 from hub.domain.validation import validate_event
@@ -94,6 +100,8 @@ class PreparedChunk:
     candidates: list[_Candidate]
     rows: list[ArchivedEvent]
     newly: set[str] | None = None  # event ids this chunk archived first; set by archive()
+    # (content hash, canonical JSON) of the ids that were archived before this chunk; by archive()
+    archived: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class IntakeProcessor:
@@ -148,6 +156,9 @@ class IntakeProcessor:
     def archive(self, prepared: PreparedChunk) -> None:
         """Step 2, the only write on the hot path: one idempotent insert for the whole chunk."""
         prepared.newly = set(self._store.archive_append(prepared.rows)) if prepared.rows else set()
+        # Resends only: a chunk of new events costs no extra query.
+        resent = [row.event_id for row in prepared.rows if row.event_id not in prepared.newly]
+        prepared.archived = self._store.archive_versions(resent) if resent else {}
 
     def complete(self, prepared: PreparedChunk) -> IntakeOutcome:
         """Step 3, after the archive: receipts (ACCEPTED only when archived now) and forwards."""
@@ -158,11 +169,18 @@ class IntakeProcessor:
         outcome, now, newly = prepared.outcome, prepared.now, prepared.newly
         if prepared.candidates:
             cases_topic = self._settings.topic("cases")
+            # The first copy of each id in this chunk is the one archive_append inserted.
+            first_in_chunk = {row.event_id: row.payload_json for row in reversed(prepared.rows)}
             seen_in_chunk: set[str] = set()
-            for candidate in prepared.candidates:
+            for candidate, row in zip(prepared.candidates, prepared.rows, strict=True):
                 event_id = candidate.event.event_id
                 first = event_id in newly and event_id not in seen_in_chunk
                 seen_in_chunk.add(event_id)
+                if not first:
+                    conflict = self._conflict(prepared, first_in_chunk, candidate.event, row)
+                    if conflict is not None:
+                        self._reject(outcome, candidate.raw, event_id, conflict.reason(), now)
+                        continue
                 status = ReceiptStatus.ACCEPTED if first else ReceiptStatus.DUPLICATE
                 self._receipt(outcome, candidate.raw, event_id, status, None, now)
                 if first:
@@ -178,6 +196,18 @@ class IntakeProcessor:
                 )
         self._count_dead_letters(outcome)  # last: a chunk retried after an archive failure counts once
         return outcome
+
+    @staticmethod
+    def _conflict(
+        prepared: PreparedChunk, first_in_chunk: Mapping[str, str], event: CaseEvent, row: ArchivedEvent
+    ) -> Conflict | None:
+        """How a resend differs from the archived version (or the chunk's first copy); None if not."""
+        version = prepared.archived.get(row.event_id)
+        archived_json = version[1] if version is not None else first_in_chunk[row.event_id]
+        if archived_json == row.payload_json:  # the common redelivery: no parsing
+            return None
+        archived_hash = version[0] if version is not None else content_hash(archived_json)
+        return compare(normalised(archived_json), event.canonical_json(), archived_hash)
 
     def _count_dead_letters(self, outcome: IntakeOutcome) -> None:
         # The dlq topic is the record; the store's row feeds the DLQ-size metric. A failure here

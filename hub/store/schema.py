@@ -72,6 +72,8 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("avro", LargeBinary, nullable=False),
         Column("key_id", String(100)),
         Column("signature", LargeBinary),
+        # sha256 of payload_json: what a resend is compared with (ADR 0019).
+        Column("content_hash", String(64)),
         UniqueConstraint("event_id", name="uq_archive_event_id"),
     )
     # One row per event in the read model: its matter plus the facts statistics group by.

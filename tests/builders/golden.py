@@ -46,7 +46,7 @@ MODELS: dict[str, type[BaseModel]] = {
 def _case_events() -> dict[str, dict[str, Any]]:
     # A forward-referral story in Jinan: complaint, penalty with referral, police filing, and a
     # court judgment; masked and clear identifiers, several parties, refs both ways.
-    return {
+    samples: dict[str, dict[str, Any]] = {
         "complaint_right_holder": {
             "event_id": "0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1001",
             "event_type": "COMPLAINT_RECEIVED",
@@ -226,6 +226,17 @@ def _case_events() -> dict[str, dict[str, Any]]:
             "text": "被告人王建国犯销售假冒注册商标的商品罪，判处有期徒刑三年，并处罚金人民币二十万元。",
         },
     }
+    # Schema v2 (ADR 0019): the market regulator amends its penalty decision (更正).
+    penalty = samples["penalty_with_referral"]
+    samples["penalty_amended"] = {
+        **penalty,
+        "event_id": "0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1006",
+        "occurred_at": "2024-05-20T14:00:00+08:00",
+        "amounts": {**penalty["amounts"], "fine": "304000.00"},
+        "text": "关于济历市监处罚〔2024〕15号行政处罚决定书的更正决定：罚款金额更正为304000元。",
+        "corrects": {"event_id": "0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1002", "kind": "AMENDS"},
+    }
+    return samples
 
 
 def sample_records() -> dict[str, dict[str, BaseModel]]:

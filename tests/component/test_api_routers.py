@@ -63,9 +63,10 @@ OPERATIONS = {
         True,
     ),
     ("GET", "/api/v1/audit", "audit_log_api_v1_audit_get", ("audit",), True),
+    ("GET", "/api/v1/conflicts", "conflicts_api_v1_conflicts_get", ("conflicts",), True),
 }
 
-AREAS = ("ops", "ui", "auth", "search", "matters", "parties", "reports", "alerts", "audit")
+AREAS = ("ops", "ui", "auth", "search", "matters", "parties", "reports", "alerts", "audit", "conflicts")
 
 
 def test_openapi_operations_ids_tags_and_security_are_unchanged(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def test_writer_reproduces_the_golden_bytes(tmp_path: Path) -> None:
 def test_write_golden_refuses_to_change_existing_payloads(tmp_path: Path) -> None:
     """A stored payload with different bytes is never silently overwritten."""
     write_golden(tmp_path)
-    victim = next(tmp_path.glob("case_event/v1/*.bin"))
+    victim = next(tmp_path.glob("case_event/v*/*.bin"))
     victim.write_bytes(victim.read_bytes() + b"\x00")
     with pytest.raises(FileExistsError, match="never rewritten"):
         write_golden(tmp_path)

@@ -80,12 +80,12 @@ def test_unreleased_file_is_reported_until_released(tmp_path: Path) -> None:
 
 
 def test_case_event_schema_carries_every_contract_field() -> None:
-    """hub.CaseEvent has every field of docs/DESIGN.md section 5, with docs."""
-    schema = _load("case_event/v1.avsc")
+    """hub.CaseEvent has every field of docs/DESIGN.md section 5, with docs (v2 adds corrects)."""
+    schema = _load("case_event/v2.avsc")
     names = [f["name"] for f in schema["fields"]]
     assert names == [
         "event_id", "event_type", "agency", "unit", "region_code", "occurred_at", "case_no", "cause",
-        "offense", "refs", "parties", "rights", "amounts", "facts", "text",
+        "offense", "refs", "parties", "rights", "amounts", "facts", "text", "corrects",
     ]  # fmt: skip
     assert set(names) == set(model.CaseEvent.model_fields)
     assert "offset" in next(f for f in schema["fields"] if f["name"] == "occurred_at")["doc"]

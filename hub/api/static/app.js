@@ -253,7 +253,8 @@ async function pageMatter(id, purpose) {
     el("p", {}, "案号：", m.case_numbers.map(c => el("span", { class: "case-no" }, `${AGENCY[c.agency] || c.agency} ${c.case_no}；`))),
     el("p", {}, "涉案当事人：", m.accused.map(p => el("span", { class: "accused" }, partyLink(p.party_id, p.name || "（未具名）"), p.uscc ? ` (${p.uscc})` : "", p.id_no ? ` [${p.id_no}${sourceMasked(p, "id_no")}]` : "", "；"))));
   const timeline = el("ol", { class: "timeline", id: "timeline" }, m.timeline.map(e => el("li", { "data-event-id": e.event_id },
-    el("div", {}, agencyBadge(e.agency), el("strong", {}, e.event_label), "　", fmtTime(e.occurred_at)),
+    el("div", {}, agencyBadge(e.agency), el("strong", {}, e.event_label), "　", fmtTime(e.occurred_at),
+      e.history_label ? el("span", { class: "history" }, "　【", e.history_label, "】", e.corrects_event_id ? `（更正对象：${e.corrects_event_id}）` : "", e.corrected_by_event_id ? `（见 ${e.corrected_by_event_id}）` : "") : null),
     el("div", {}, "案号：", e.case_no, "　单位：", AGENCY[e.unit] || e.unit || "—", "　区划：", regionZh(e.region_code)),
     e.cause ? el("div", {}, "案由：", e.cause) : null,
     e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${roleZh(p.role)}）`, p.id_no ? ` ${p.id_no}${sourceMasked(p, "id_no")}` : "", "；"))) : null,
@@ -448,6 +449,18 @@ async function pageDashboard() {
     std.outliers.length ? null : el("p", { class: "muted" }, "本期没有偏离同类案件的处罚组。"));
 }
 
+// Changed resends the hub refused (ADR 0019): administrators only; field names, never values.
+async function pageConflicts() {
+  setMain(el("p", {}, "加载中…"));
+  let data;
+  try { data = await api("/api/v1/conflicts"); } catch (err) { setMain(errorBox(err)); return; }
+  setMain(
+    el("h2", { id: "conflicts-title" }, "重发冲突"),
+    el("p", { class: "muted" }, "同一 event_id 重发但内容不同：已拒收，存档保留首个版本。更正应以引用原事件的新事件发布。"),
+    table(["事件", "主题", "收到时间", "存档版本哈希", "不同的字段"], data.items.map(c => [c.event_id || "—", c.topic, fmtTime(c.received_at), (c.archived_sha256 || "—").slice(0, 16), c.fields.join("、")]), { id: "conflicts" }),
+    data.items.length ? null : el("p", { class: "muted" }, "没有重发冲突。"));
+}
+
 // --- router -------------------------------------------------------------------------------------
 async function route() {
   if (!token()) { showLogin(); return; }
@@ -460,6 +473,7 @@ async function route() {
   if (page === "party" && arg) return pageParty(arg);
   if (page === "search") return pageSearch();
   if (page === "dashboard") return pageDashboard();
+  if (page === "conflicts") return pageConflicts();
   return pageInbox();
 }
 
