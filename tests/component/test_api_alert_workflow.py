@@ -1,0 +1,152 @@
+"""The alert workflow over the API: every role against every action, and the journeys of issue 17."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.component.test_api import Harness
+
+pytestmark = [pytest.mark.component, pytest.mark.security]
+
+OVERDUE = "A-REFERRAL_OVERDUE-e-0003"  # police act, the procuratorate supervises and closes
+REFUSAL = "A-FILING_REFUSAL_REVIEW-e-0103"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+BODIES: dict[str, dict[str, Any]] = {
+    "acknowledge": {"note": "已阅"},
+    "respond": {"reason": "已于三月立案", "document": "济公（经）立字〔2024〕88号"},
+    "accept": {"reason": "立案决定书已核实"},
+    "escalate": {"measure": "立案监督", "reason": "不立案理由不能成立"},
+}
+
+# (role, agency) -> the actions allowed on OVERDUE; everything else must be 403 with a reason.
+MATRIX: dict[tuple[str, str | None], set[str]] = {
+    ("AGENCY_OFFICER", "POLICE"): {"acknowledge", "respond"},
+    ("AGENCY_OFFICER", "MARKET_REGULATION"): set(),  # it referred the case; the police must answer
+    ("AGENCY_OFFICER", "COURT"): set(),
+    ("AGENCY_OFFICER", "PROCURATORATE"): {"acknowledge", "accept", "escalate"},
+    ("PROSECUTOR", None): {"acknowledge", "accept", "escalate"},
+    ("JOINT_MEETING", None): set(),
+    ("ADMIN", None): set(),
+}
+
+
+@pytest.fixture
+def h(tmp_path: Path) -> Iterator[Harness]:
+    harness = Harness(tmp_path)
+    try:
+        yield harness
+    finally:
+        harness.client.close()
+        harness.store.close()
+
+
+@pytest.mark.parametrize("action", sorted(BODIES))
+@pytest.mark.parametrize(("role", "agency"), sorted(MATRIX, key=str))
+def test_every_role_against_every_action(h: Harness, role: str, agency: str | None, action: str) -> None:
+    """Allowed steps succeed and are logged with role and agency; refusals are 403 in Chinese naming the rule."""
+    headers = h.token(role, agency=agency, user="u1")
+    r = h.client.post(f"/api/v1/alerts/{OVERDUE}/{action}", headers=headers, json=BODIES[action])
+    history = h.store.alert_history(OVERDUE)
+    if action in MATRIX[(role, agency)]:
+        assert r.status_code == 200, r.text
+        last = history[-1]
+        assert last["actor"] == "u1" and last["actor_role"] == role
+        assert last["actor_agency"] == (agency if role == "AGENCY_OFFICER" else "PROCURATORATE")
+    else:
+        assert r.status_code == 403
+        detail = r.json()["detail"]
+        assert HAN.search(detail), detail
+        if role == "AGENCY_OFFICER":
+            assert "告警职责规则 REFERRAL_OVERDUE" in detail
+        assert [e["action"] for e in history] == ["RAISED"]
+        assert h.store.audit_rows(limit=5)[0]["action"] == f"DENIED:{action.upper()}"
+
+
+def test_officer_answer_keeps_the_alert_open_for_the_supervisor(h: Harness) -> None:
+    """The police answer; the alert stays in both inboxes as RESPONDED until the prosecutor accepts."""
+    police = h.token("AGENCY_OFFICER", agency="POLICE", user="police-li")
+    pro = h.token("PROSECUTOR", user="pro-zhang")
+    r = h.client.post(f"/api/v1/alerts/{REFUSAL}/respond", headers=police, json=BODIES["respond"])
+    assert r.status_code == 200 and r.json()["status"] == "RESPONDED"
+    # The police cannot close it themselves, not even through the old 办结 endpoint.
+    denied = h.client.post(f"/api/v1/alerts/{REFUSAL}/resolve", headers=police, json={"reason": "已立案"})
+    assert denied.status_code == 403 and "只能由检察院办结" in denied.json()["detail"]
+    for who in (police, pro):
+        items = h.client.get("/api/v1/alerts", headers=who).json()["items"]
+        assert REFUSAL in [a["alert_id"] for a in items]
+    responded = h.client.get("/api/v1/alerts?status=RESPONDED", headers=pro).json()["items"]
+    assert [a["alert_id"] for a in responded] == [REFUSAL]
+    assert responded[0]["last_step"]["document"] == "济公（经）立字〔2024〕88号"
+    assert (
+        h.client.post(f"/api/v1/alerts/{REFUSAL}/accept", headers=pro, json=BODIES["accept"]).status_code
+        == 200
+    )
+    # Closed: out of both active inboxes, listed under CLOSED with who closed it and why.
+    for who in (police, pro):
+        active = h.client.get("/api/v1/alerts", headers=who).json()["items"]
+        assert REFUSAL not in [a["alert_id"] for a in active]
+    closed = h.client.get("/api/v1/alerts?status=CLOSED", headers=police).json()["items"]
+    row = next(a for a in closed if a["alert_id"] == REFUSAL)
+    assert (row["resolved_by"], row["resolution_reason"], row["closed"]) == (
+        "pro-zhang",
+        "立案决定书已核实",
+        True,
+    )
+    steps = [(s["action"], s["actor_role"], s["actor_agency"]) for s in row["history"]]
+    assert steps == [
+        ("RAISED", None, None),
+        ("RESPONDED", "AGENCY_OFFICER", "POLICE"),
+        ("ACCEPTED", "PROSECUTOR", "PROCURATORATE"),
+    ]
+    assert (
+        h.client.post(f"/api/v1/alerts/{REFUSAL}/respond", headers=police, json=BODIES["respond"]).status_code
+        == 409
+    )
+    assert [a["action"] for a in h.alert_actions] == ["RESPONDED", "ACCEPTED"]
+    assert h.alert_actions[0]["actor_agency"] == "POLICE" and h.alert_actions[0]["document"]
+
+
+def test_escalated_alerts_stay_active_and_are_filterable(h: Harness) -> None:
+    pro = h.token("PROSECUTOR", user="pro-zhang")
+    r = h.client.post(f"/api/v1/alerts/{OVERDUE}/escalate", headers=pro, json=BODIES["escalate"])
+    assert r.status_code == 200 and r.json()["status"] == "ESCALATED"
+    assert r.json()["history"][-1]["reason"].startswith("立案监督：")
+    police = h.token("AGENCY_OFFICER", agency="POLICE")
+    escalated = h.client.get("/api/v1/alerts?status=ESCALATED", headers=police).json()["items"]
+    assert [a["alert_id"] for a in escalated] == [OVERDUE]
+    assert escalated[0]["allowed_actions"] == ["ACKNOWLEDGE", "RESPOND"]
+    assert h.client.get("/api/v1/alerts?status=OPEN", headers=police).json()["total"] >= 1
+    bad = h.client.post(
+        f"/api/v1/alerts/{OVERDUE}/escalate", headers=pro, json={"measure": "x", "reason": "y"}
+    )
+    assert bad.status_code == 422
+
+
+def test_inbox_names_matters_by_party_and_case_number_and_puts_overdue_first(h: Harness) -> None:
+    pro = h.token("PROSECUTOR")
+    items = h.client.get("/api/v1/alerts", headers=pro).json()["items"]
+    for a in items:
+        assert a["matter"]["title"] and a["matter"]["case_numbers"], a["alert_id"]
+        assert a["authority_citation"] and a["acting"]
+    dues = [a["due_at"] for a in items if a["due_at"]]
+    assert dues == sorted(dues)
+    overdue = [a["overdue"] for a in items]
+    # Overdue ones (the clock has long run out in the 2024 sample) come before the rest.
+    assert overdue == sorted(overdue, reverse=True) and overdue[0]
+
+
+def test_alert_detail_and_officer_scope(h: Harness) -> None:
+    pro = h.token("PROSECUTOR")
+    d = h.client.get(f"/api/v1/alerts/{OVERDUE}", headers=pro).json()
+    assert d["acting"] == ["POLICE"] and d["closers"] == ["PROCURATORATE"]
+    assert d["allowed_actions"] == ["ACKNOWLEDGE", "ACCEPT", "ESCALATE"]
+    assert [s["action"] for s in d["history"]] == ["RAISED"]
+    court = h.token("AGENCY_OFFICER", agency="COURT")
+    assert h.client.get(f"/api/v1/alerts/{OVERDUE}", headers=court).status_code == 403
+    assert h.client.get("/api/v1/alerts/nope", headers=pro).status_code == 404
