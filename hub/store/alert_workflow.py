@@ -233,6 +233,18 @@ class AlertWorkflowStore(StoreBase):
                 out[r["alert_id"]].append(dict(r))
         return out
 
+    def resolved_alert_ids(self, alert_ids: Sequence[str]) -> set[str]:
+        """Which of these alerts a person has closed (the rules may still hold them open)."""
+        if not alert_ids:
+            return set()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(alerts_t.c.alert_id).where(
+                    alerts_t.c.alert_id.in_(list(alert_ids)), alerts_t.c.status == _RESOLVED
+                )
+            )
+            return {a for (a,) in rows}
+
     def alert_acknowledge(
         self, alert_id: str, actor: str, note: str | None = None, at: datetime | None = None
     ) -> dict[str, Any] | None:

@@ -150,3 +150,15 @@ def test_alert_detail_and_officer_scope(h: Harness) -> None:
     court = h.token("AGENCY_OFFICER", agency="COURT")
     assert h.client.get(f"/api/v1/alerts/{OVERDUE}", headers=court).status_code == 403
     assert h.client.get("/api/v1/alerts/nope", headers=pro).status_code == 404
+
+
+def test_search_does_not_show_an_alert_closed_by_a_person_as_open(h: Harness) -> None:
+    pro = h.token("PROSECUTOR")
+
+    def open_alerts() -> set[str]:
+        items = h.client.get("/api/v1/matters?limit=50", headers=pro).json()["items"]
+        return {a["alert_id"] for i in items for a in i["open_alerts"]}
+
+    assert OVERDUE in open_alerts()
+    assert h.client.post(f"/api/v1/alerts/{OVERDUE}/accept", headers=pro, json=BODIES["accept"]).status_code == 200
+    assert OVERDUE not in open_alerts() and REFUSAL in open_alerts()
