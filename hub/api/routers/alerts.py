@@ -25,6 +25,7 @@ from hub.domain.masking import AccessRole
 from hub.domain.model import Agency
 from hub.domain.snapshot import AlertType
 from hub.domain.workflow import EscalationMeasure, WorkflowAction
+from hub.registry import REGISTRY
 from hub.rulebook import default_rulebook
 from hub.services.alert_workflow import AlertClosed, AlertNotFound, AlertRefused, AlertWorkflow
 from hub.store.sql import AlertConflict
@@ -127,9 +128,10 @@ def matter_summary(store: Any, who: Principal, matter_id: str) -> dict[str, Any]
     accused = [{"party_id": p["party_id"], "name": p["name"]} for p in data["accused"]]
     offenses = list(view.offenses)
     names = "、".join(p["name"] or "—" for p in accused) or "（当事人未记录）"
+    offense_labels = "、".join(REGISTRY.offenses.get(o, o) for o in offenses)
     return {
         "matter_id": matter_id,
-        "title": names + ("：" + "、".join(offenses) if offenses else ""),
+        "title": names + ("：" + offense_labels if offenses else ""),
         "accused": accused,
         "case_numbers": data["case_numbers"],
         "offenses": offenses,
