@@ -160,5 +160,8 @@ def test_search_does_not_show_an_alert_closed_by_a_person_as_open(h: Harness) ->
         return {a["alert_id"] for i in items for a in i["open_alerts"]}
 
     assert OVERDUE in open_alerts()
-    assert h.client.post(f"/api/v1/alerts/{OVERDUE}/accept", headers=pro, json=BODIES["accept"]).status_code == 200
+    assert (
+        h.client.post(f"/api/v1/alerts/{OVERDUE}/accept", headers=pro, json=BODIES["accept"]).status_code
+        == 200
+    )
     assert OVERDUE not in open_alerts() and REFUSAL in open_alerts()
