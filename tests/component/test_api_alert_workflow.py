@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hub.domain.snapshot import AlertType, Changes
+from tests.builders.store_changes import sample_changes
 from tests.component.test_api import Harness
 
 pytestmark = [pytest.mark.component, pytest.mark.security]
@@ -49,7 +53,7 @@ def h(tmp_path: Path) -> Iterator[Harness]:
 @pytest.mark.parametrize("action", sorted(BODIES))
 @pytest.mark.parametrize(("role", "agency"), sorted(MATRIX, key=str))
 def test_every_role_against_every_action(h: Harness, role: str, agency: str | None, action: str) -> None:
-    """Allowed steps succeed and are logged with role and agency; refusals are 403 in Chinese naming the rule."""
+    """Allowed steps succeed, logged with role and agency; refusals are 403 in Chinese naming the rule."""
     headers = h.token(role, agency=agency, user="u1")
     r = h.client.post(f"/api/v1/alerts/{OVERDUE}/{action}", headers=headers, json=BODIES[action])
     history = h.store.alert_history(OVERDUE)
@@ -165,3 +169,45 @@ def test_search_does_not_show_an_alert_closed_by_a_person_as_open(h: Harness) ->
         == 200
     )
     assert OVERDUE not in open_alerts() and REFUSAL in open_alerts()
+
+
+FORWARD = "A-FORWARD_REFERRAL_SUSPECTED-e-0201"
+
+
+def _with_forward_alert(h: Harness) -> None:
+    """Add a 以罚代刑 alert on the market-regulation penalty e-0201 (the rules raise it with no due date)."""
+    changes = sample_changes()
+    i = next(n for n, e in enumerate(changes.evaluations) if e.matter_id == "M-e-0201")
+    base = changes.evaluations[i].alerts[0]
+    forward = base.model_copy(
+        update={
+            "alert_id": FORWARD,
+            "alert_type": AlertType.FORWARD_REFERRAL_SUSPECTED,
+            "explanation": "行政处罚达到刑事追诉标准，尚无移送记录",
+            "due_at": None,
+        }
+    )
+    evaluation = replace(changes.evaluations[i], alerts=(*changes.evaluations[i].alerts, forward))
+    h.store.apply_changes(Changes(matters=(changes.matters[i],), evaluations=(evaluation,)))
+
+
+def test_market_regulation_cannot_close_the_forward_referral_raised_against_its_own_penalty(
+    h: Harness,
+) -> None:
+    """The issue-17 report: the penalising agency answers 不予移送, the alert stays with the prosecutor."""
+    _with_forward_alert(h)
+    mr = h.token("AGENCY_OFFICER", agency="MARKET_REGULATION", user="mr-wang")
+    pro = h.token("PROSECUTOR", user="pro-zhang")
+    body = {"reason": "经审查认为不构成犯罪，不予移送"}
+    for path in ("resolve", "accept"):
+        r = h.client.post(f"/api/v1/alerts/{FORWARD}/{path}", headers=mr, json=body)
+        assert r.status_code == 403 and "FORWARD_REFERRAL_SUSPECTED" in r.json()["detail"]
+    assert h.client.post(f"/api/v1/alerts/{FORWARD}/respond", headers=mr, json=body).status_code == 200
+    item = next(
+        a for a in h.client.get("/api/v1/alerts", headers=pro).json()["items"] if a["alert_id"] == FORWARD
+    )
+    assert item["status"] == "RESPONDED" and item["last_step"]["reason"] == body["reason"]
+    # 以罚代刑 gets a due date from the rule book (三日, 国务院令第730号第五条), and says so.
+    raised = datetime.fromisoformat(item["raised_at"])
+    assert datetime.fromisoformat(item["due_at"]) == raised + timedelta(days=3)
+    assert "第五条" in item["due_rule"]
