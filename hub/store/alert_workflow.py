@@ -83,6 +83,7 @@ class AlertWorkflowStore(StoreBase):
         limit: int = 50,
         offset: int = 0,
         due_for: Callable[[str, datetime, datetime | None], datetime | None] | None = None,
+        latest_due_first: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
         """Alerts for people: due soonest first (no due date last), then raised_at, alert_id.
 
@@ -105,7 +106,9 @@ class AlertWorkflowStore(StoreBase):
         if view:
             terms.extend(_view_terms(view))
         if due_for is not None:
-            return self._inbox_by_workflow_due(terms, due_for, due_before, due_after, limit, offset)
+            return self._inbox_by_workflow_due(
+                terms, due_for, due_before, due_after, limit, offset, latest_due_first
+            )
         if due_before:
             terms.append(alerts_t.c.due_at <= due_before)
         if due_after:
@@ -148,6 +151,7 @@ class AlertWorkflowStore(StoreBase):
         due_after: datetime | None,
         limit: int,
         offset: int,
+        latest_due_first: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
         # Keys first (small columns only), the due date per the workflow in Python, then the page.
         keys = select(alerts_t.c.alert_id, alerts_t.c.alert_type, alerts_t.c.raised_at, alerts_t.c.due_at)
@@ -165,6 +169,10 @@ class AlertWorkflowStore(StoreBase):
                 found_keys = [k for k in found_keys if k[1] is not None and k[1] >= after]
             far = datetime.max.replace(tzinfo=UTC)
             found_keys.sort(key=lambda k: (k[1] is None, k[1] or far, k[2], k[0]))
+            if latest_due_first:
+                # Latest due first, still with undated alerts last.
+                dated = [k for k in found_keys if k[1] is not None]
+                found_keys = dated[::-1] + [k for k in found_keys if k[1] is None]
             ids = [k[0] for k in found_keys[offset : offset + limit]]
             rows = {
                 r["alert_id"]: dict(r)

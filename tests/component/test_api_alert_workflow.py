@@ -211,3 +211,13 @@ def test_market_regulation_cannot_close_the_forward_referral_raised_against_its_
     raised = datetime.fromisoformat(item["raised_at"])
     assert datetime.fromisoformat(item["due_at"]) == raised + timedelta(days=3)
     assert "第五条" in item["due_rule"]
+
+
+def test_inbox_sorts_by_due_date_both_ways(h: Harness) -> None:
+    pro = h.token("PROSECUTOR")
+    soon = h.client.get("/api/v1/alerts", headers=pro).json()["items"]
+    late = h.client.get("/api/v1/alerts?sort=due_desc", headers=pro).json()["items"]
+    dated = [a["alert_id"] for a in soon if a["due_at"]]
+    assert len(dated) >= 2
+    assert [a["alert_id"] for a in late if a["due_at"]] == dated[::-1]
+    assert not late[-1]["due_at"]  # undated alerts stay last

@@ -42,6 +42,11 @@ class InboxStatus(StrEnum):
     ANY = "ANY"
 
 
+class InboxSort(StrEnum):
+    DUE = "due"  # soonest due first, so overdue first
+    DUE_DESC = "due_desc"
+
+
 class RuleStateFilter(StrEnum):
     OPEN = "OPEN"
     CLOSED = "CLOSED"
@@ -161,6 +166,7 @@ def alert_inbox(
     state: RuleStateFilter = RuleStateFilter.ANY,
     status: InboxStatus = InboxStatus.ACTIVE,
     matter_id: Annotated[str | None, Query(max_length=200)] = None,
+    sort: InboxSort = InboxSort.DUE,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
@@ -176,6 +182,7 @@ def alert_inbox(
         "state": state.value,
         "status": status.value,
         "matter_id": matter_id,
+        "sort": sort.value,
         "limit": limit,
         "offset": offset,
     }
@@ -199,6 +206,7 @@ def alert_inbox(
         limit=limit,
         offset=offset,
         due_for=flow.due,
+        latest_due_first=sort is InboxSort.DUE_DESC,
     )
     now = hub.clock()
     histories = flow.histories([r["alert_id"] for r in rows])

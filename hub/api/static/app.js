@@ -193,18 +193,15 @@ async function pageInbox() {
   setMain(el("h2", {}, "告警收件箱"), form, holder);
   async function load() {
     const q = new URLSearchParams();
-    let sort = "due";
     for (const [k, v] of new FormData(form).entries()) {
       if (!v) continue;
-      if (k === "sort") { sort = v; continue; }
       if (k === "due_before") q.set(k, v + "T23:59:59+08:00");
       else if (k === "due_after") q.set(k, v + "T00:00:00+08:00");
       else q.set(k, v);
     }
     try {
       const data = await api("/api/v1/alerts?" + q.toString());
-      const items = sort === "due_desc" ? data.items.slice().reverse() : data.items;
-      holder.replaceChildren(el("p", { class: "muted" }, `共 ${data.total} 条`), inboxTable(items, load));
+      holder.replaceChildren(el("p", { class: "muted" }, `共 ${data.total} 条`), inboxTable(data.items, load));
     } catch (err) { holder.replaceChildren(errorBox(err)); }
   }
   form.addEventListener("submit", ev => { ev.preventDefault(); load(); });
