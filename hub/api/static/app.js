@@ -60,10 +60,12 @@ function regionZh(code) {
   return REGION[code] ? `${code} ${REGION[code]}` : code;
 }
 const AMOUNT = { illegal_gain: "违法所得", illegal_turnover: "违法经营额", goods_value: "货值", fine: "罚款", confiscated: "没收" };
+// Fallback until the labels arrive (hub/registry.py ALERT_STATUS_LABELS is the one table).
+const STATUS = { NEW: "待处理", ACKNOWLEDGED: "已确认", RESPONDED: "已回复待审查", ESCALATED: "已监督", RESOLVED: "已办结" };
 function statusZh(a) {
   // Closed by the answering event (the rules) reads differently from a person's 办结.
   if (a.state === "CLOSED" && a.status !== "RESOLVED") return "已由后续事件答复关闭";
-  return ALERT_STATUS[a.status] || a.status;
+  return ALERT_STATUS[a.status] || STATUS[a.status] || a.status;
 }
 const COLORS = ["#2b6cb0", "#2c7a7b", "#1a365d", "#8b1a1a", "#6b46c1", "#dd6b20", "#38a169", "#718096"];
 const SVGNS = "http://www.w3.org/2000/svg";
