@@ -167,6 +167,25 @@ ALERT_TYPE_DESCRIPTIONS: Mapping[str, str] = {
 }
 
 
+# Steps in an alert's history (hub.domain.messages.AlertAction) and people's status of an alert
+# (hub.domain.workflow.AlertStatus), as the UI and the API name them.
+ALERT_ACTION_LABELS: Mapping[str, str] = {
+    "RAISED": "生成",
+    "ACKNOWLEDGED": "确认",
+    "RESOLVED": "办结",
+    "ESCALATED": "监督/升级",
+    "RESPONDED": "承办机关回复",
+    "ACCEPTED": "采纳并办结",
+}
+ALERT_STATUS_LABELS: Mapping[str, str] = {
+    "NEW": "待处理",
+    "ACKNOWLEDGED": "已确认",
+    "RESPONDED": "已回复待审查",
+    "ESCALATED": "已监督",
+    "RESOLVED": "已办结",
+}
+
+
 # --- API user roles (who reads the query API and web UI) ------------------------------------
 
 
@@ -343,6 +362,8 @@ class Registry:
     event_types: Mapping[str, str] = field(default_factory=lambda: _frozen(EVENT_TYPE_LABELS))
     alert_types: Mapping[str, str] = field(default_factory=lambda: _frozen(ALERT_TYPE_LABELS))
     alert_descriptions: Mapping[str, str] = field(default_factory=lambda: _frozen(ALERT_TYPE_DESCRIPTIONS))
+    alert_actions: Mapping[str, str] = field(default_factory=lambda: _frozen(ALERT_ACTION_LABELS))
+    alert_statuses: Mapping[str, str] = field(default_factory=lambda: _frozen(ALERT_STATUS_LABELS))
     user_roles: Mapping[str, str] = field(default_factory=lambda: _frozen(ACCESS_ROLE_LABELS))
     party_roles: Mapping[str, str] = field(default_factory=lambda: _frozen(PARTY_ROLE_LABELS))
     offenses: Mapping[str, str] = field(default_factory=lambda: _frozen(OFFENSE_LABELS))
@@ -419,6 +440,8 @@ class Registry:
             "agency_authority": self.agency_authorities(),
             "event_type": dict(self.event_types),
             "alert_type": dict(self.alert_types),
+            "alert_action": dict(self.alert_actions),
+            "alert_status": dict(self.alert_statuses),
             "user_role": dict(self.user_roles),
             "party_role": dict(self.party_roles),
             "offense": dict(self.offenses),

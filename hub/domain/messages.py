@@ -63,8 +63,10 @@ class DeadLetter(_Message):
 class AlertAction(StrEnum):
     RAISED = "RAISED"
     ACKNOWLEDGED = "ACKNOWLEDGED"
-    RESOLVED = "RESOLVED"
-    ESCALATED = "ESCALATED"
+    RESOLVED = "RESOLVED"  # closed: by the answering event, or by a person (办结)
+    ESCALATED = "ESCALATED"  # overdue (the rules) or a supervisor's measure (检察建议, 立案监督)
+    RESPONDED = "RESPONDED"  # the acting agency answered; a supervised alert stays open
+    ACCEPTED = "ACCEPTED"  # the supervisor accepted the answer and closed the alert
 
 
 class AlertLifecycleEvent(_Message):
@@ -79,6 +81,10 @@ class AlertLifecycleEvent(_Message):
     actor: str | None = None
     reason: str | None = None
     resolution: str | None = None
+    # Who acted, for people's steps (alert_event v2): their role, agency and the document relied on.
+    actor_role: str | None = None
+    actor_agency: str | None = None
+    document: str | None = None
 
     _aware = field_validator("at")(_require_offset)
 

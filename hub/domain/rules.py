@@ -38,6 +38,7 @@ from hub.domain.model import (
 from hub.domain.snapshot import AlertType
 
 __all__ = [
+    "AlertAuthority",
     "AmountCondition",
     "AmountSource",
     "Certainty",
@@ -283,6 +284,40 @@ class CitedPolicy(_Data):
     certainty: Certainty
 
 
+# Who an authority row names: the trigger's agency, the agencies the alert names as acting (all,
+# or only the administrative ones), or one agency by code.
+AuthoritySelector = Literal["TRIGGER", "NAMED", "NAMED_ADMIN"] | Agency
+
+
+class AlertAuthority(_Data):
+    """Which agency must act on an alert type, which supervises, and who may close it."""
+
+    alert_type: AlertType
+    acting: tuple[AuthoritySelector, ...] = Field(min_length=1)
+    supervising: tuple[Agency, ...] = ()
+    close: Literal["SUPERVISOR", "ACTING"]
+    # A due date for alerts the rules raise without one (以罚代刑), with the rule that sets it.
+    response_days: int | None = Field(default=None, ge=1)
+    response_citation: str | None = None
+    citation: str
+    effective_from: date
+    effective_to: date | None = None
+    certainty: Certainty
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AlertAuthority:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError(f"effective_to {self.effective_to} before effective_from {self.effective_from}")
+        if self.close == "SUPERVISOR" and not self.supervising:
+            raise ValueError(f"{self.alert_type.value}: close = SUPERVISOR needs a supervising agency")
+        if (self.response_days is None) != (self.response_citation is None):
+            raise ValueError(f"{self.alert_type.value}: response_days and response_citation go together")
+        return self
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
 class AlertPolicy(_Data):
     schema_version: int
     repeat_offender: RepeatOffenderPolicy
@@ -290,6 +325,22 @@ class AlertPolicy(_Data):
     reverse_referral: ReverseReferralPolicy
     forward_referral: CitedPolicy
     filing_refusal: CitedPolicy
+    authority: tuple[AlertAuthority, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_type_has_authority(self) -> AlertPolicy:
+        # Every alert type must be workable by someone: a missing row would leave alerts nobody may act on.
+        missing = sorted({t.value for t in AlertType} - {a.alert_type.value for a in self.authority})
+        if missing:
+            raise ValueError(f"no authority row for alert type(s) {missing}")
+        return self
+
+    def authority_for(self, alert_type: AlertType, day: date) -> AlertAuthority | None:
+        """The authority row in force on ``day`` (the earliest one when none is: an alert raised
+        before the data begins is still workable under the first rule)."""
+        rows = [a for a in self.authority if a.alert_type is alert_type]
+        earliest = min(rows, key=lambda a: a.effective_from, default=None)
+        return next((a for a in rows if a.in_force(day)), earliest)
 
 
 class HolidayTable(_Data):

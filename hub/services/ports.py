@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from hub.domain.messages import ArchivedEvent
+from hub.domain.messages import AlertAction, ArchivedEvent
 from hub.domain.snapshot import Changes
 from hub.domain.standards import PenaltyRow
 
@@ -64,3 +64,24 @@ class ReportStore(Protocol):
         date_to: datetime | None = None,
         as_of: datetime | None = None,
     ) -> dict[str, Any]: ...
+
+class AlertWorkflowPort(Protocol):
+    """The alert workflow reads an alert and its history and writes one person's step."""
+
+    def alert_get(self, alert_id: str) -> dict[str, Any] | None: ...
+
+    def alert_act(
+        self,
+        alert_id: str,
+        action: AlertAction,
+        *,
+        status: str,
+        actor: str,
+        actor_role: str,
+        actor_agency: str | None,
+        reason: str | None,
+        document: str | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any] | None: ...
+
+    def alert_histories(self, alert_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]: ...

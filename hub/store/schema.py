@@ -144,7 +144,7 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("alert_type", String(40), nullable=False),
         Column("trigger_event_id", String(100), nullable=False),
         Column("state", String(10), nullable=False),  # the rules' state: OPEN / CLOSED
-        Column("status", String(15), nullable=False),  # people's state: NEW / ACKNOWLEDGED / RESOLVED
+        Column("status", String(15), nullable=False),  # people's state: hub.domain.workflow.AlertStatus
         Column("raised_at", UtcDateTime(), nullable=False),
         Column("due_at", UtcDateTime()),
         Column("basis", Text, nullable=False),
@@ -167,12 +167,16 @@ def build_metadata(schema: str | None = None) -> MetaData:
         md,
         Column("seq", SeqType, primary_key=True, autoincrement=True),
         Column("alert_id", String(200), nullable=False, index=True),
-        Column("action", String(20), nullable=False),  # RAISED / ACKNOWLEDGED / RESOLVED / CLOSED
+        Column("action", String(20), nullable=False),  # an AlertAction
         Column("at", UtcDateTime(), nullable=False),
         Column("actor", String(100)),
         Column("reason", Text),
         Column("matter_id", String(110), nullable=False),
         Column("alert_type", String(40), nullable=False),
+        # Who acted for which agency, and the document relied on (issue 17; revision 0003).
+        Column("actor_role", String(20)),
+        Column("actor_agency", String(40)),
+        Column("document", String(500)),
     )
     Table(
         "clocks",

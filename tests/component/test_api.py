@@ -185,9 +185,9 @@ def test_alert_acknowledge_and_resolve(h: Harness) -> None:
     assert h.client.post("/api/v1/alerts/nope/acknowledge", headers=pro, json={}).status_code == 404
     inbox = h.client.get("/api/v1/alerts", headers=pro).json()
     assert aid not in [a["alert_id"] for a in inbox["items"]]
-    assert [a["action"] for a in h.alert_actions] == ["ACKNOWLEDGED", "RESOLVED"]
+    assert [a["action"] for a in h.alert_actions] == ["ACKNOWLEDGED", "ACCEPTED"]
     assert h.alert_actions[-1]["reason"] == "已通知公安立案" and h.alert_actions[-1]["actor"] == "p1"
-    assert [e["action"] for e in h.store.alert_history(aid)] == ["RAISED", "ACKNOWLEDGED", "RESOLVED"]
+    assert [e["action"] for e in h.store.alert_history(aid)] == ["RAISED", "ACKNOWLEDGED", "ACCEPTED"]
 
 
 def test_inbox_filters(h: Harness) -> None:

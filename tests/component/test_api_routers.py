@@ -62,6 +62,28 @@ OPERATIONS = {
         ("alerts",),
         True,
     ),
+    ("GET", "/api/v1/alerts/{alert_id}", "alert_detail_api_v1_alerts__alert_id__get", ("alerts",), True),
+    (
+        "POST",
+        "/api/v1/alerts/{alert_id}/respond",
+        "respond_api_v1_alerts__alert_id__respond_post",
+        ("alerts",),
+        True,
+    ),
+    (
+        "POST",
+        "/api/v1/alerts/{alert_id}/accept",
+        "accept_api_v1_alerts__alert_id__accept_post",
+        ("alerts",),
+        True,
+    ),
+    (
+        "POST",
+        "/api/v1/alerts/{alert_id}/escalate",
+        "escalate_api_v1_alerts__alert_id__escalate_post",
+        ("alerts",),
+        True,
+    ),
     ("GET", "/api/v1/audit", "audit_log_api_v1_audit_get", ("audit",), True),
     ("GET", "/api/v1/conflicts", "conflicts_api_v1_conflicts_get", ("conflicts",), True),
 }

@@ -133,7 +133,7 @@ def test_amounts_are_nullable_strings() -> None:
             },
         ),
         ("receipt/v1.avsc", {"Agency": model.Agency, "ReceiptStatus": ReceiptStatus}),
-        ("alert_event/v1.avsc", {"AlertAction": AlertAction, "AlertType": AlertType}),
+        ("alert_event/v2.avsc", {"AlertAction": AlertAction, "AlertType": AlertType}),
         ("link/v1.avsc", {"LinkKind": LinkKind}),
     ],
 )  # fmt: skip

@@ -150,7 +150,9 @@ def test_inbox_acknowledge_timeline_dashboard(server: tuple[str, HubStore], brow
     assert "移送后逾期未立案决定" in browser.find_element(By.ID, "inbox-table").text
     _shot(browser, "inbox")
 
-    target = next(r for r in rows if "M-e-0001" in r.text)
+    # Rows name the matter by party and case number; find the row by its alert.
+    wanted = '[data-alert-id="A-REFERRAL_OVERDUE-e-0003"]'
+    target = next(r for r in rows if r.find_elements(By.CSS_SELECTOR, wanted))
     target.find_element(By.CSS_SELECTOR, "button.ack").click()
     _wait(browser, '[data-alert-id="A-REFERRAL_OVERDUE-e-0003"]', "已确认")
     row = store.alert_get("A-REFERRAL_OVERDUE-e-0003")
@@ -215,7 +217,7 @@ def test_engine_built_matters_render(engine_server: tuple[str, HubStore], browse
     shown = browser.find_element(By.CSS_SELECTOR, "#inbox-list .muted").text
     assert shown == f"共 {len(open_alerts)} 条"
     first = browser.find_element(By.CSS_SELECTOR, "#inbox-table a.matter-link")
-    matter_id = first.text
+    matter_id = first.get_attribute("data-matter-id")
     first.click()
     _wait(browser, "#timeline li")
     view = store.get_view(matter_id)

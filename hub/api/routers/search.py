@@ -197,6 +197,10 @@ def run_search(
     except ValueError as exc:
         raise HTTPException(400, f"参数无效: {exc}") from exc
     items = [summary(v, who) for v in page.views]
+    # A person's 办结 closes an alert the rules still hold open: search must not show it as open.
+    resolved = store.resolved_alert_ids([a["alert_id"] for i in items for a in i["open_alerts"]])
+    for item in items:
+        item["open_alerts"] = [a for a in item["open_alerts"] if a["alert_id"] not in resolved]
     audit("SEARCH", params, [v.matter_id for v in page.views])
     return {
         "total": page.total,

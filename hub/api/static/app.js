@@ -16,6 +16,8 @@ let RIGHT = {};
 let LINK = {};
 let USER_ROLE = {};
 let REGION = {};
+let ALERT_ACTION = {};
+let ALERT_STATUS = {};
 function applyLabels(labels) {
   if (!labels) return;
   AGENCY = labels.agency || AGENCY;
@@ -27,6 +29,8 @@ function applyLabels(labels) {
   LINK = labels.link_kind || LINK;
   USER_ROLE = labels.user_role || USER_ROLE;
   REGION = labels.region || REGION;
+  ALERT_ACTION = labels.alert_action || ALERT_ACTION;
+  ALERT_STATUS = labels.alert_status || ALERT_STATUS;
 }
 let labelsLoaded = false;
 async function loadLabels() {
@@ -56,7 +60,13 @@ function regionZh(code) {
   return REGION[code] ? `${code} ${REGION[code]}` : code;
 }
 const AMOUNT = { illegal_gain: "违法所得", illegal_turnover: "违法经营额", goods_value: "货值", fine: "罚款", confiscated: "没收" };
-const STATUS = { NEW: "待处理", ACKNOWLEDGED: "已确认", RESOLVED: "已办结" };
+// Fallback until the labels arrive (hub/registry.py ALERT_STATUS_LABELS is the one table).
+const STATUS = { NEW: "待处理", ACKNOWLEDGED: "已确认", RESPONDED: "已回复待审查", ESCALATED: "已监督", RESOLVED: "已办结" };
+function statusZh(a) {
+  // Closed by the answering event (the rules) reads differently from a person's 办结.
+  if (a.state === "CLOSED" && a.status !== "RESOLVED") return "已由后续事件答复关闭";
+  return ALERT_STATUS[a.status] || STATUS[a.status] || a.status;
+}
 const COLORS = ["#2b6cb0", "#2c7a7b", "#1a365d", "#8b1a1a", "#6b46c1", "#dd6b20", "#38a169", "#718096"];
 const SVGNS = "http://www.w3.org/2000/svg";
 
@@ -163,20 +173,60 @@ function errorBox(err) {
 }
 
 // --- pages ------------------------------------------------------------------------------------
+// Inbox views by people's status (GET /api/v1/alerts?status=...).
+const INBOX_VIEWS = { ACTIVE: "未关闭（全部）", OPEN: "待回复", RESPONDED: "已回复待审查", ESCALATED: "已监督", CLOSED: "已关闭", ANY: "全部" };
+function agencyList(codes) { return (codes || []).map(c => AGENCY[c] || c).join("、") || "—"; }
+function alertLink(a, text) { return el("a", { href: "#alert/" + encodeURIComponent(a.alert_id), class: "alert-link" }, text); }
+function matterTitle(a) {
+  // A matter is named by its parties and offence, with the agencies' case numbers, never by its id.
+  const m = a.matter;
+  if (!m) return el("span", {}, matterLink(a.matter_id));
+  return el("div", { class: "matter-cell" },
+    el("a", { href: "#matter/" + encodeURIComponent(a.matter_id), class: "matter-link", "data-matter-id": a.matter_id },
+      m.accused.map(p => p.name || "—").join("、") || "（当事人未记录）"),
+    m.offenses.length ? el("span", { class: "muted" }, " " + m.offenses.map(o => OFFENSE[o] || o).join("、")) : null,
+    el("div", { class: "muted case-nos" }, m.case_numbers.map(c => `${AGENCY[c.agency] || c.agency} ${c.case_no}`).join("；")));
+}
+function dueCell(a) {
+  if (!a.due_at) return el("span", { class: "muted" }, "无期限");
+  return el("span", { class: a.overdue ? "due overdue" : "due", title: a.due_rule ? "期限依据：" + a.due_rule : "" },
+    fmtTime(a.due_at), a.overdue ? el("strong", {}, " 已逾期") : null,
+    a.due_rule ? el("div", { class: "muted" }, "依据规则手册") : null);
+}
+// The explanation usually quotes the basis already; print the basis only when it does not.
+function explanationWithBasis(a) {
+  const basis = a.basis && !String(a.explanation || "").includes(a.basis) ? el("div", { class: "muted" }, "依据：", a.basis) : null;
+  return el("div", {}, a.explanation, basis);
+}
+function lastStepText(step) {
+  if (!step) return "—";
+  return `${ALERT_ACTION[step.action] || step.action}：${step.actor}（${AGENCY[step.actor_agency] || step.actor_agency || USER_ROLE[step.actor_role] || ""}）${step.reason ? " " + step.reason : ""}${step.document ? "〔" + step.document + "〕" : ""}`;
+}
+
 async function pageInbox() {
   const form = el("form", { class: "filters", id: "inbox-filters" },
+    el("label", {}, "状态 ", el("select", { name: "status" },
+      Object.entries(INBOX_VIEWS).map(([k, v]) => el("option", { value: k }, v)))),
     el("label", {}, "类型 ", el("select", { name: "alert_type" }, el("option", { value: "" }, "全部"),
       Object.entries(ALERT).map(([k, v]) => el("option", { value: k }, v)))),
-    el("label", {}, "区划 ", el("input", { name: "region", size: 8, placeholder: "3701" })),
+    el("label", {}, "区县 ", el("select", { name: "region" }, el("option", { value: "" }, "全部"),
+      Object.entries(REGION).map(([k, v]) => el("option", { value: k }, `${v}（${k}）`)))),
     el("label", {}, "机关 ", el("select", { name: "agency" }, el("option", { value: "" }, "全部"),
       Object.entries(AGENCY).map(([k, v]) => el("option", { value: k }, v)))),
-    el("label", {}, "到期早于 ", el("input", { name: "due_before", type: "date" })),
+    el("label", {}, "到期自 ", el("input", { name: "due_after", type: "date" })),
+    el("label", {}, "至 ", el("input", { name: "due_before", type: "date" })),
+    el("label", {}, "排序 ", el("select", { name: "sort" }, el("option", { value: "due" }, "到期最早（逾期在前）"), el("option", { value: "due_desc" }, "到期最晚"))),
     el("button", { type: "submit" }, "筛选"));
   const holder = el("div", { id: "inbox-list" }, "加载中…");
   setMain(el("h2", {}, "告警收件箱"), form, holder);
   async function load() {
     const q = new URLSearchParams();
-    for (const [k, v] of new FormData(form).entries()) if (v) q.set(k, k === "due_before" ? v + "T23:59:59+08:00" : v);
+    for (const [k, v] of new FormData(form).entries()) {
+      if (!v) continue;
+      if (k === "due_before") q.set(k, v + "T23:59:59+08:00");
+      else if (k === "due_after") q.set(k, v + "T00:00:00+08:00");
+      else q.set(k, v);
+    }
     try {
       const data = await api("/api/v1/alerts?" + q.toString());
       holder.replaceChildren(el("p", { class: "muted" }, `共 ${data.total} 条`), inboxTable(data.items, load));
@@ -188,31 +238,65 @@ async function pageInbox() {
 
 function inboxTable(items, reload) {
   const rows = items.map(a => {
-    const reason = el("input", { class: "reason", placeholder: "办结理由", size: 14, "aria-label": "办结理由" });
     const msg = el("span", { class: "error" });
-    const ack = el("button", { type: "button", class: "ack", disabled: a.status !== "NEW" }, "确认");
-    const res = el("button", { type: "button", class: "resolve" }, "办结");
-    ack.addEventListener("click", async () => {
+    const allowed = a.allowed_actions || [];
+    const ack = allowed.includes("ACKNOWLEDGE") && a.status === "NEW" ? el("button", { type: "button", class: "ack" }, "确认") : null;
+    if (ack) ack.addEventListener("click", async () => {
       try { await api(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/acknowledge`, { json: {} }); await reload(); }
       catch (err) { msg.textContent = err.message; }
     });
-    res.addEventListener("click", async () => {
-      if (!reason.value.trim()) { msg.textContent = "请填写办结理由"; return; }
-      try { await api(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/resolve`, { json: { reason: reason.value } }); await reload(); }
-      catch (err) { msg.textContent = err.message; }
-    });
     return [
-      el("span", { class: "alert-type" }, a.alert_label || ALERT[a.alert_type] || a.alert_type),
-      matterLink(a.matter_id),
-      a.agency ? agencyBadge(a.agency) : "—",
-      actingAgencyZh(a.acting_agency),
-      fmtTime(a.due_at),
-      el("span", { class: "alert-status", "data-alert-id": a.alert_id }, STATUS[a.status] || a.status),
-      el("div", {}, a.explanation, el("div", { class: "muted" }, a.basis)),
-      el("div", {}, ack, " ", reason, " ", res, " ", msg),
+      alertLink(a, a.alert_label || ALERT[a.alert_type] || a.alert_type),
+      matterTitle(a),
+      regionZh(a.region_code),
+      el("div", {}, "承办：", agencyList(a.acting), el("div", { class: "muted" }, "监督：", agencyList(a.supervising))),
+      dueCell(a),
+      el("span", { class: "alert-status st-" + a.status, "data-alert-id": a.alert_id }, statusZh(a)),
+      el("div", { class: "last-step" }, lastStepText(a.last_step)),
+      el("div", {}, ack, " ", alertLink(a, a.closed ? "查看" : "办理"), " ", msg),
     ];
   });
-  return table(["类型", "案件", "触发机关", "应处理", "到期", "状态", "说明与依据", "操作"], rows, { id: "inbox-table" });
+  const t = table(["类型", "当事人与案号", "区县", "承办/监督", "到期", "状态", "最近处理", "操作"], rows, { id: "inbox-table" });
+  items.forEach((a, i) => { if (a.overdue) t.tBodies[0].rows[i].classList.add("overdue-row"); });
+  return t;
+}
+
+// One alert: who acts and supervises under which rule, its history, and the caller's actions.
+async function pageAlert(id) {
+  setMain(el("p", {}, "加载中…"));
+  let a;
+  try { a = await api("/api/v1/alerts/" + encodeURIComponent(id)); } catch (err) { setMain(errorBox(err)); return; }
+  const msg = el("p", { class: "error", id: "alert-error" });
+  const reload = () => pageAlert(id);
+  async function post(action, body) {
+    try { await api(`/api/v1/alerts/${encodeURIComponent(id)}/${action}`, { json: body }); await reload(); }
+    catch (err) { msg.textContent = err.message; }
+  }
+  const reason = el("textarea", { id: "action-reason", rows: 2, cols: 60, placeholder: "理由（必填）", "aria-label": "理由" });
+  const documentNo = el("input", { id: "action-document", size: 30, placeholder: "依据文书（如立案决定书号、不移送理由书）", "aria-label": "依据文书" });
+  const measure = el("select", { id: "escalate-measure", "aria-label": "监督措施" }, ["检察建议", "立案监督", "纠正意见"].map(m => el("option", { value: m }, m)));
+  const need = () => { if (!reason.value.trim()) { msg.textContent = "请填写理由"; return false; } return true; };
+  const allowed = a.allowed_actions || [];
+  const buttons = [];
+  if (allowed.includes("ACKNOWLEDGE") && a.status === "NEW") buttons.push(el("button", { type: "button", id: "do-acknowledge", onclick: () => post("acknowledge", { note: reason.value.trim() || null }) }, "确认"));
+  if (allowed.includes("RESPOND")) buttons.push(el("button", { type: "button", id: "do-respond", onclick: () => need() && post("respond", { reason: reason.value.trim(), document: documentNo.value.trim() || null }) }, "回复（说明理由）"));
+  if (allowed.includes("ACCEPT")) buttons.push(el("button", { type: "button", id: "do-accept", onclick: () => need() && post("accept", { reason: reason.value.trim() }) }, "采纳并办结"));
+  if (allowed.includes("ESCALATE")) buttons.push(el("button", { type: "button", id: "do-escalate", onclick: () => need() && post("escalate", { measure: measure.value, reason: reason.value.trim(), document: documentNo.value.trim() || null }) }, "监督"));
+  const closers = (a.closers || []).map(c => AGENCY[c] || c).join("、");
+  const actions = a.closed
+    ? el("p", { id: "alert-closed" }, "该告警已关闭", a.resolved_by ? `：${a.resolved_by} 于 ${fmtTime(a.resolved_at)} 办结，理由：${a.resolution_reason || "—"}` : "（后续事件已答复）")
+    : el("div", { class: "card", id: "alert-actions" },
+      buttons.length ? el("div", {}, reason, el("div", {}, documentNo, allowed.includes("ESCALATE") ? el("span", {}, " 措施：", measure) : null), el("div", {}, buttons)) : el("p", { class: "muted", id: "no-actions" }, "本机关对该告警无可办理的操作（只读）。"),
+      el("p", { class: "muted" }, `办结权限：${closers || "—"}（依据告警职责规则）`), msg);
+  const history = table(["时间", "操作", "人员", "角色", "机关", "理由", "依据文书"], (a.history || []).map(h => [fmtTime(h.at), ALERT_ACTION[h.action] || h.action, h.actor || "系统", USER_ROLE[h.actor_role] || h.actor_role || "—", AGENCY[h.actor_agency] || h.actor_agency || "—", h.reason || "—", h.document || "—"]), { id: "alert-history" });
+  setMain(el("div", { class: "card" },
+    el("h2", { id: "alert-title" }, a.alert_label, "　", a.matter ? a.matter.title : a.matter_id),
+    el("p", {}, "案件：", matterTitle(a)),
+    el("p", {}, "状态：", el("strong", { class: "alert-status st-" + a.status, id: "alert-status" }, statusZh(a)), "　到期：", dueCell(a)),
+    el("p", {}, "承办机关：", agencyList(a.acting), "　监督机关：", agencyList(a.supervising)),
+    el("p", { class: "muted" }, "职责依据：", a.authority_citation || "—"),
+    a.due_rule ? el("p", { class: "muted", id: "due-rule" }, "期限依据：", a.due_rule) : null,
+    explanationWithBasis(a)), actions, el("h3", {}, "处理记录"), history);
 }
 
 let ME = null;
@@ -246,7 +330,9 @@ async function pageMatter(id, purpose) {
   try { m = await api("/api/v1/matters/" + encodeURIComponent(id) + unmaskQuery(purpose)); } catch (err) { setMain(errorBox(err)); return; }
   const byId = Object.fromEntries(m.timeline.map(e => [e.event_id, e]));
   const head = el("div", { class: "card" },
-    el("h2", { id: "matter-title" }, "案件全景 ", m.matter_id),
+    el("h2", { id: "matter-title" }, (m.accused.map(p => p.name || "—").join("、") || "案件全景"),
+      (m.offenses || []).length ? "　" + m.offenses.map(o => OFFENSE[o] || o).join("、") : ""),
+    el("p", { class: "muted" }, "案件编号 ", m.matter_id),
     purpose ? unmaskNote(purpose, m.accused.some(p => (p.masked_at_source || []).length)) : unmaskButton(p => pageMatter(id, p)),
     el("p", {}, "移送状态：", el("strong", { id: "referral-status" }, m.referral_status), "　涉及机关：", m.agencies.map(agencyBadge),
       "　区划：", m.regions.map(regionZh).join("、") || "—"),
@@ -262,7 +348,7 @@ async function pageMatter(id, purpose) {
     Object.keys(e.amounts).length ? el("div", {}, "金额：", Object.entries(e.amounts).map(([k, v]) => `${AMOUNT[k] || k} ${v} 元；`)) : null,
     e.refs.length ? el("div", { class: "muted" }, "关联：", e.refs.map(r => `${RELATION[r.relation] || r.relation} ${AGENCY[r.agency] || r.agency} ${r.case_no}；`)) : null)));
   const links = table(["类型", "事件A", "事件B", "得分", "依据"], m.links.map(l => [LINK[l.kind] || "关联", eventName(byId, l.a_event_id), eventName(byId, l.b_event_id), l.score.toFixed(2), l.evidence]), { id: "link-evidence" });
-  const alerts = table(["告警", "状态", "处理", "到期", "说明"], m.alerts.map(a => [a.alert_label, el("span", { class: "st-" + a.state }, a.state === "OPEN" ? "未关闭" : "已关闭"), STATUS[a.status] || a.status, fmtTime(a.due_at), a.explanation]), { id: "matter-alerts" });
+  const alerts = table(["告警", "状态", "处理", "到期", "说明", "处理记录"], m.alerts.map(a => [alertLink(a, a.alert_label), el("span", { class: "st-" + a.state }, a.state === "OPEN" ? "未关闭" : "已关闭"), statusZh(a), fmtTime(a.due_at), a.explanation, el("div", { class: "muted" }, (a.history || []).filter(h => h.actor).map(h => el("div", {}, lastStepText(h))))]), { id: "matter-alerts" });
   const clocks = table(["时限", "起算", "到期", "状态", "依据"], m.clocks.map(c => [CLOCK[c.kind] || c.kind, fmtTime(c.started_at), fmtTime(c.due_at), CLOCK_STATE[c.state] || c.state, c.basis]));
   setMain(head, el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
 }
@@ -471,6 +557,7 @@ async function route() {
   document.querySelectorAll("#nav a").forEach(a => a.classList.toggle("active", a.dataset.page === page));
   if (page === "matter" && arg) return pageMatter(arg);
   if (page === "party" && arg) return pageParty(arg);
+  if (page === "alert" && arg) return pageAlert(arg);
   if (page === "search") return pageSearch();
   if (page === "dashboard") return pageDashboard();
   if (page === "conflicts") return pageConflicts();
