@@ -1,0 +1,95 @@
+"""Police press items (news reports, 警情通报) read by the press reader (synthetic texts only).
+
+Each text is invented and imitates one kind of report: a bureau's own notice with a 来源 line,
+a traditional-character copy with pinyin readings, a list of typical cases, a report that counts
+suspects next to their masked names. The parser reads what is printed and never a date.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors._core.press import (
+    PressText,
+    case_names,
+    masked_persons,
+    simplified,
+    strip_readings,
+    written_out,
+)
+from connectors._core.records import ParseError
+from connectors.police.mapping import map_notice_text
+
+pytestmark = pytest.mark.unit
+
+
+def test_readings_are_removed_and_simplified_view_keeps_offsets() -> None:
+    printed = strip_readings("據(jù)某縣公安局經(jīng)偵大隊(duì)介紹")
+    assert printed == "據某縣公安局經偵大隊介紹"
+    assert simplified(printed) == "据某县公安局经侦大队介绍"
+    assert len(simplified(printed)) == len(printed)
+
+
+def test_masked_names_leave_out_reporters_places_counts_and_separate_cases() -> None:
+    press = PressText.of(
+        "记者孙某报道，民警在某村将犯罪嫌疑人柏某、龚某某等3人抓获，于某日查获货物。"
+        "经查，吕某3人另有同伙汤某（另案处理）。據(jù)交代，柏某某负责销售。"
+    )
+    assert masked_persons(press) == ["柏某", "龚某某", "吕某"]
+
+
+def test_traditional_names_are_kept_as_printed() -> None:
+    assert masked_persons(PressText.of("嫌疑人鄧某對犯罪事實供認不諱")) == ["鄧某"]
+
+
+def test_case_name_shorthand_is_written_out() -> None:
+    names = case_names("近日，某某警方破获一起特大制售假冒商标标识案，抓获两人。")
+    assert [written_out(n) for n in names] == ["制造、销售假冒注册商标标识"]
+
+
+def test_bureau_notice_reads_acting_unit_suspects_and_no_date() -> None:
+    text = (
+        "新昌公安破获一起售假案\n"
+        "2024-05-06 10:20来源:绍兴市公安局\n"
+        "近日，新昌县公安局破获一起涉嫌销售假冒注册商标商品案，"
+        "在外地将犯罪嫌疑人卜某、詹某等5人抓获。5月3日，卜某等人因涉嫌销售假冒注册商标商品罪被依法刑事拘留。"
+    )
+    event = map_notice_text(text)
+    assert event["event_type"] == "FILING_DECIDED"
+    assert event["unit"] == "新昌县公安局"
+    assert event["occurred_at"] is None
+    assert event["offense"] == "SELLING_COUNTERFEIT_MARKED_GOODS"
+    assert [p["name"] for p in event["parties"]] == ["卜某", "詹某"]
+    assert all(p["role"] == "SUSPECT" for p in event["parties"])
+    assert event["amounts"]["illegal_turnover"] is None
+
+
+def test_traditional_copy_with_readings_keeps_printed_unit() -> None:
+    text = (
+        "據(jù)臨海市公安局經(jīng)偵大隊(duì)介紹，該隊(duì)偵破一起侵犯著作權案，"
+        "抓獲犯罪嫌疑人閻某，查獲盜版圖書2萬冊。"
+    )
+    event = map_notice_text(text)
+    assert event["unit"] == "臨海市公安局"
+    assert event["offense"] == "COPYRIGHT_INFRINGEMENT"
+    assert [p["name"] for p in event["parties"]] == ["閻某"]
+    assert [r["kind"] for r in event["rights"]] == ["COPYRIGHT"]
+
+
+def test_typical_case_list_reads_the_ip_case_and_referral() -> None:
+    text = (
+        "本报讯 市公安局公布典型案例。\n"
+        "一、侦破蔺某某等人销售盗版教材案。2023年5月，公安宝山分局获取线索，抓获蔺某某等2名嫌疑人。"
+        "目前，2名犯罪嫌疑人已被依法移送检察机关审查起诉。\n"
+        "二、侦破粟某某销售伪劣电线案。公安东丽分局抓获嫌疑人粟某某。"
+    )
+    event = map_notice_text(text)
+    assert event["event_type"] == "REFERRAL_SENT"
+    assert event["unit"] == "公安宝山分局"
+    assert [p["name"] for p in event["parties"]] == ["蔺某某"]
+    assert event["occurred_at"] is None
+
+
+def test_report_without_any_act_is_refused() -> None:
+    with pytest.raises(ParseError):
+        map_notice_text("某市开展知识产权宣传周活动，发放宣传资料三千份。")
