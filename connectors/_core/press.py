@@ -158,10 +158,23 @@ def masked_persons(press: PressText, start: int = 0, end: int | None = None) -> 
             continue
         name = press.printed_at(match, "name")
         simple_name = match.group("name")
-        # One report may mask the same person as 杨某 and 杨某某: the first spelling stands.
-        if all(simplified(known).rstrip("某") != simple_name.rstrip("某") for known in names):
-            names.append(name)
+        # One report may mask the same person as 杨某 and 杨某某: the first spelling stands,
+        # unless the two are listed side by side (陈某、陈某某), which makes them two persons.
+        same = [k for k in names if simplified(k).rstrip("某") == simple_name.rstrip("某")]
+        if simple_name in (simplified(k) for k in same):
+            continue
+        if same and not any(_listed_together(press.simple, simplified(k), simple_name) for k in same):
+            continue
+        names.append(name)
     return names
+
+
+def _listed_together(simple: str, first: str, second: str) -> bool:
+    joined = r"\s*(?:、|和|与|及|，|,)\s*"
+    return bool(
+        re.search(re.escape(first) + joined + re.escape(second) + "(?!某)", simple)
+        or re.search(re.escape(second) + joined + re.escape(first) + "(?!某)", simple)
+    )
 
 
 # Numbered typical cases (典型案例): "一、侦破…案。" opens each.
@@ -220,7 +233,9 @@ def written_out(cause: str) -> str:
 
 
 # Lines that print the publishing site, not the acting body: 来源:…公安局, 发布时间.
-_SOURCE_LINE = re.compile(r"^[^\n]*(?:来源|发布时间|发布日期|编辑|责任编辑)[:：][^\n]*$", re.MULTILINE)
+_SOURCE_LINE = re.compile(
+    r"^[^\n]*(?:来源|发布时间|发布日期|编辑|责任编辑|作者单位|作者)[:：][^\n]*$", re.MULTILINE
+)
 _UNIT_LEAD = re.compile(
     r"^(?:近日|日前|目前|据悉|据|记者从|从|由|经|在|向|对|和|与|及|会同|联合|今年|去年|该|并)+"
 )

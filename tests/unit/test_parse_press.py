@@ -19,6 +19,7 @@ from connectors._core.press import (
 )
 from connectors._core.records import ParseError
 from connectors.police.mapping import map_notice_text
+from connectors.procuratorate.mapping import map_document_text
 
 pytestmark = pytest.mark.unit
 
@@ -93,3 +94,41 @@ def test_typical_case_list_reads_the_ip_case_and_referral() -> None:
 def test_report_without_any_act_is_refused() -> None:
     with pytest.raises(ParseError):
         map_notice_text("某市开展知识产权宣传周活动，发放宣传资料三千份。")
+
+
+def test_procuratorate_doubt_non_prosecution_in_a_law_firm_article() -> None:
+    event = map_document_text(
+        "律师解读：存疑不起诉的三种情形\n"
+        "以戚某某销售假冒注册商标的商品案为例，同案人邬某甲、邬某乙雇佣戚某某送货。"
+        "经鉴定，仓库内假冒“某某”注册商标的箱包共价值人民币123400元。"
+        "因证据不足，检察院对戚某某作出存疑不起诉决定。"
+    )
+    assert event["event_type"] == "NON_PROSECUTION_DECIDED"
+    assert event["unit"] in (None, "")
+    assert event["occurred_at"] is None
+    assert event["amounts"]["goods_value"] == "123400.00"
+    assert "戚某某" in [p["name"] for p in event["parties"]]
+
+
+def test_procuratorate_filing_supervision_is_an_opinion_of_the_acting_office() -> None:
+    event = map_document_text(
+        "来源：检察日报 作者单位：某大学法学院\n"
+        "某市公安局对销售假冒注册商标的商品的臧某立案侦查后，浙江省丽水市莲都区检察院"
+        "经审查认为该案证据可以补强，遂开展立案监督。"
+    )
+    assert event["event_type"] == "OPINION_ISSUED"
+    assert event["unit"] == "浙江省丽水市莲都区检察院"
+    assert [p["name"] for p in event["parties"]] == ["臧某"]
+
+
+def test_procuratorate_two_persons_masked_alike_stay_two() -> None:
+    event = map_document_text(
+        "某县检察院对犯罪嫌疑人蒲某、蒲某某作出相对不起诉决定，蒲某某的同伙樊某（另案处理）未到案。"
+    )
+    names = {p["name"]: p["role"] for p in event["parties"]}
+    assert names == {"蒲某": "SUSPECT", "蒲某某": "SUSPECT", "樊某": "OTHER"}
+
+
+def test_procuratorate_item_naming_no_act_is_refused() -> None:
+    with pytest.raises(ParseError):
+        map_document_text("某区检察院举办知识产权保护开放日活动，邀请企业代表参观。")
