@@ -18,6 +18,7 @@ from connectors._core.press import (
     written_out,
 )
 from connectors._core.records import ParseError
+from connectors.court.mapping import map_judgment_text
 from connectors.police.mapping import map_notice_text
 from connectors.procuratorate.mapping import map_document_text
 
@@ -132,3 +133,39 @@ def test_procuratorate_two_persons_masked_alike_stay_two() -> None:
 def test_procuratorate_item_naming_no_act_is_refused() -> None:
     with pytest.raises(ParseError):
         map_document_text("某区检察院举办知识产权保护开放日活动，邀请企业代表参观。")
+
+
+def test_court_case_note_takes_the_final_instance_number_and_the_stated_charge() -> None:
+    event = map_judgment_text(
+        "2024-03-02 10:00:00\n侵犯著作权罪的认定\n案情\n公诉机关:某市某区人民检察院\n"
+        "被告人:尉迟新\n被告人:卞国强\n案由:侵犯著作权罪\n"
+        "一审案号:(2019)浙0102刑初88号\n二审案号:(2019)浙01刑终512号\n"
+        "被告人尉迟新得知此事后，销售侵权复制品若干。"
+    )
+    assert event["event_type"] == "JUDGMENT_ISSUED"
+    assert event["case_no"] == "(2019)浙01刑终512号"
+    assert event["offense"] == "COPYRIGHT_INFRINGEMENT"
+    assert [p["name"] for p in event["parties"]] == ["尉迟新", "卞国强"]
+    assert event["occurred_at"] is None
+    assert event["region_code"] is None
+
+
+def test_court_case_note_in_traditional_characters_keeps_the_number_as_printed() -> None:
+    event = map_judgment_text(
+        "【裁判要旨】涉網絡侵犯著作權案件\n□案號 一審:(2020)滬0115刑初77號\n【案情】\n"
+        "公訴機關:上海市浦東新區人民檢察院。\n被告人:鞏家明。\n2019年起,被告人鞏家明先後成立公司"
+    )
+    assert event["case_no"] == "(2020)滬0115刑初77號"
+    assert [p["name"] for p in event["parties"]] == ["鞏家明"]
+
+
+def test_court_mirror_metadata_gives_court_date_and_non_appealing_defendants() -> None:
+    event = map_judgment_text(
+        "(2015)粤03刑终77号\n裁判日期: 2015-06-09\n公开日期: 2016-01-02\n案件名称\n"
+        "甲某假冒注册商标二审刑事判决书\n法院\n广东省某某市中级人民法院\n当事人\n\n案由\n全文\n"
+        "广东省某某市中级人民法院刑 事 判 决 书(2015)粤03刑终77号原公诉机关某区人民检察院。"
+        "上诉人(原审被告人)甘某,男。因涉嫌犯假冒注册商标罪被羁押。原审被告人祁某某,男。因涉嫌犯假冒注册商标罪被羁押。"
+    )
+    assert event["unit"] == "广东省某某市中级人民法院"
+    assert event["occurred_at"].startswith("2015-06-09")
+    assert [p["name"] for p in event["parties"]] == ["甘某", "祁某某"]
