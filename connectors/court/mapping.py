@@ -41,6 +41,7 @@ from connectors._core.text import (
     court_code_region,
     court_region_code,
     find_court_case_nos,
+    find_dates,
     looks_like_org,
     reline,
 )
@@ -128,7 +129,8 @@ def map_judgment_text(raw: str) -> dict[str, Any]:
 
 
 _NON_APPELLANT = re.compile(r"(?:(?<=\n)|(?<=^)|(?<=[。；;]))原审(被告人|被告单位)[:：]?")
-_COURT = re.compile(r"(?P<court>[\u4e00-\u9fff]{2,30}?人民法院)\s*$")
+# A court name does not run across a title's 书 (…判决书福建省X法院 starts after it).
+_COURT = re.compile(r"(?P<court>(?:(?!书)[\u4e00-\u9fff]){2,30}?人民法院)\s*$")
 _META_DATE = re.compile(r"^裁判日期[:：]\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
 
 
@@ -158,11 +160,13 @@ _META_LABELS = frozenset({"案由", "法律依据", "全文", "案件类型", "�
 
 
 def _court_before_title(text: str) -> str | None:
-    title = _TITLE.search(text.replace(" ", ""))
-    if title is None:
-        return None
-    match = _COURT.search(text.replace(" ", "")[: title.start()])
-    return match.group("court") if match else None
+    """The court printed right before a title (a page may print the title twice)."""
+    squeezed = text.replace(" ", "")
+    for title in _TITLE.finditer(squeezed):
+        match = _COURT.search(squeezed[: title.start()])
+        if match:
+            return match.group("court")
+    return None
 
 
 def _introduced(text: str) -> list[PartyDraft]:
@@ -185,7 +189,35 @@ def _parties(text: str, listed: list[str] | None) -> list[dict[str, Any]]:
     return parties
 
 
-_LABELLED_NO = re.compile(r"(?:一审|二审|再审)(?:案号)?[:：]\s*[（(〔\[]\d{4}")
+_LABELLED_NO = re.compile(
+    r"(?P<instance>一审|二审|再审)(?:案号)?[:：]\s*(?P<court>[\u4e00-\u9fff]{2,30}?法院)?\s*[（(〔\[]\d{4}"
+)
+_DATE_AFTER = re.compile(r"\s*[（(](?P<d>\d{4}年\d{1,2}月\d{1,2}日)[）)]")
+# A note lists parties one a line: "被告人、刑事附带民事诉讼被告人(上诉人):熊某".
+_LABEL_LINE = re.compile(
+    r"^(?P<label>[^:：\n]{2,40}?)[:：]\s*(?P<name>[^\s,，。;；:：]{1,30})[。]?\s*$", re.MULTILINE
+)
+_CIVIL_LABEL = re.compile(r"(?:刑事)?附带民事诉讼(?:被告人|原告人)|[（(][^）)]*[）)]")
+
+
+def _label_line_parties(press: PressText) -> list[dict[str, Any]]:
+    """Defendants listed one a line; a person sued only on the civil side is OTHER."""
+    parties = []
+    for line in _LABEL_LINE.finditer(press.simple):
+        label = line.group("label")
+        criminal = _CIVIL_LABEL.sub("", label)
+        if re.search(r"被告人|被告单位", criminal):
+            role = "DEFENDANT"
+        elif "附带民事诉讼被告人" in label:
+            role = "OTHER"
+        else:
+            continue
+        name = press.printed[line.start("name") : line.end("name")]
+        kind = "ORG" if looks_like_org(name) else "PERSON"
+        parties.append(PartyDraft(role, name, kind).as_dict())
+    return parties
+
+
 _NOTE_CAUSE = re.compile(r"案由[:：]\s*(?P<c>[^\s，,。；;]{2,30}?罪)")
 _INSTANCE_CASE = re.compile(r"(?P<instance>一审|二审|再审)(?:案号)?[:：]?\s*$")
 
@@ -210,12 +242,23 @@ def _case_note(raw: str, text: str) -> dict[str, Any]:
     position, case = ranked[-1]
     printed_no = press.printed[position : position + len(case.printed)]
     simple = press.simple
+    # A digest line "二审:X法院(2011)…号(2012年1月4日)" names the court and the date too.
+    line_start = simple.rfind("\n", 0, position) + 1
+    labelled = _LABELLED_NO.match(simple, line_start)
+    unit = unit_simple = None
+    day = None
+    if labelled and labelled.group("court"):
+        unit = press.printed[labelled.start("court") : labelled.end("court")]
+        unit_simple = labelled.group("court")
+        after = _DATE_AFTER.match(simple, position + len(case.printed))
+        dates = find_dates(after.group("d")) if after else []
+        day = dates[0].value if dates else None
     # A note prints the charge as its 案由 line; the discussion names other charges too.
     stated = _NOTE_CAUSE.search(simple)
     cause = stated.group("c") if stated else charge(simple)
     offense = best_offense(cause, simple)
-    parties = []
-    for party in _introduced(simple):
+    parties = _label_line_parties(press)
+    for party in [] if parties else _introduced(simple):
         if not party.name:
             continue
         at = simple.find(party.name)
@@ -224,10 +267,10 @@ def _case_note(raw: str, text: str) -> dict[str, Any]:
     return build_event(
         agency=AGENCY.value,
         event_type="JUDGMENT_ISSUED",
-        unit=None,
-        # No court is printed: the region of a unit the note does not name stays null.
-        region_code=None,
-        day=None,
+        unit=unit,
+        # Without a printed court the region of the unit stays null (the number only hints).
+        region_code=region_code_for_unit(unit_simple) if unit_simple else None,
+        day=day,
         case_no=printed_no,
         cause=cause,
         offense=offense,

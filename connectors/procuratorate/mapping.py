@@ -19,7 +19,6 @@ from connectors._core.criminal import charge, criminal_amounts
 from connectors._core.decision import NOTHING_FOUND
 from connectors._core.extract import (
     PartyDraft,
-    amount_after,
     citations,
     find_rights,
     heading_unit,
@@ -193,7 +192,6 @@ def _press_item(raw: str, text: str) -> dict[str, Any]:
     if not rights and getattr(offense, "value", offense) == "TRADE_SECRET":
         rights = [{"kind": "TRADE_SECRET", "reg_no": None, "holder": None, "label": None}]
     amounts = criminal_amounts(simple)
-    amounts["goods_value"] = amounts["goods_value"] or amount_after(simple, ("价值",))
     return build_event(
         agency=AGENCY.value,
         event_type=kind,

@@ -169,3 +169,30 @@ def test_court_mirror_metadata_gives_court_date_and_non_appealing_defendants() -
     assert event["unit"] == "广东省某某市中级人民法院"
     assert event["occurred_at"].startswith("2015-06-09")
     assert [p["name"] for p in event["parties"]] == ["甘某", "祁某某"]
+
+
+def test_court_digest_takes_the_final_court_date_and_civil_side_persons_as_other() -> None:
+    event = map_judgment_text(
+        "某某假冒注册商标刑事附带民事诉讼案\n裁判要旨:……\n"
+        "一审:浙江省温州市中级人民法院(2015)浙温知刑初字第00012号(2015年9月2日)\n"
+        "二审:浙江省高级人民法院(2016)浙知刑终字第7号(2016年3月18日)\n"
+        "原公诉机关:浙江省温州市人民检察院\n"
+        "刑事附带民事诉讼原告人(被上诉人):温州某某电器有限公司\n"
+        "被告人、刑事附带民事诉讼被告人(上诉人):庞立新\n"
+        "刑事附带民事诉讼被告人(上诉人):庞小雨\n"
+        "经鉴定,查获的假冒产品价值人民币30150元。"
+    )
+    assert event["case_no"] == "(2016)浙知刑终字第7号"
+    assert event["unit"] == "浙江省高级人民法院"
+    assert event["occurred_at"].startswith("2016-03-18")
+    assert {p["name"]: p["role"] for p in event["parties"]} == {"庞立新": "DEFENDANT", "庞小雨": "OTHER"}
+    assert event["amounts"]["goods_value"] == "30150.00"
+
+
+def test_court_named_before_a_repeated_title_on_a_copied_page() -> None:
+    event = map_judgment_text(
+        "律师观点\n甲某假冒注册商标罪二审刑事判决书 江西省赣州市中级人民法院 刑事判决书 "
+        "(2018)赣07刑终301号 原公诉机关某县人民检察院, 上诉人(原审被告人)甘某某,男,"
+    )
+    assert event["unit"] == "江西省赣州市中级人民法院"
+    assert event["case_no"] == "(2018)赣07刑终301号"
