@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from connectors._core.extract import (
@@ -51,6 +52,7 @@ from connectors._core.table import column, has_column, raw_column, wan_column
 from connectors._core.text import (
     best_offense,
     clean_text,
+    find_dates,
     find_doc_nos,
     find_id_no,
     find_uscc,
@@ -321,6 +323,7 @@ def _press_item(raw: str, text: str) -> dict[str, Any]:
             "未识别出文书类型或任何字段（无不予立案通知书、立案告知书、撤销案件决定书、受案回执标题，"
             "也未述及立案、破获、不予立案、撤案或移送审查起诉）"
         )
+    act = next((m for pattern, k in _PRESS_ACTS if k == kind and (m := pattern.search(segment))), None)
     units = acting_units(press, _POLICE_UNIT, start, end)
     unit, unit_simple = units[0] if units else (None, None)
     names = [written_out(name) for name in case_names(press.simple, start, end)]
@@ -336,7 +339,7 @@ def _press_item(raw: str, text: str) -> dict[str, Any]:
         event_type=kind,
         unit=unit,
         region_code=region_code_for_unit(unit_simple),
-        day=None,
+        day=_act_day(segment, act),
         case_no=None,
         cause=cause,
         offense=offense,
@@ -348,6 +351,22 @@ def _press_item(raw: str, text: str) -> dict[str, Any]:
         text=text,
         source_text=raw,
     )
+
+
+# Acts whose own sentence may date them: 立案/不予立案/撤案/移送审查起诉 are decisions of a
+# day; 破获 and arrests are not the filing and do not date it.
+_DATED_ACT = re.compile(r"立案|撤销|移送")
+
+
+def _act_day(segment: str, act: re.Match[str] | None) -> date | None:
+    """A full date (with its year) in the sentence stating the act, else None."""
+    if act is None or not _DATED_ACT.search(act.group()):
+        return None
+    sentence_start = max(segment.rfind(mark, 0, act.start()) for mark in "。\n；;") + 1
+    ends = [i for i in (segment.find(mark, act.end()) for mark in "。\n") if i >= 0]
+    sentence_end = min(ends, default=len(segment))
+    dates = find_dates(segment[sentence_start:sentence_end])
+    return dates[-1].value if dates else None
 
 
 def _press_rights(offense: object, segment: str) -> list[dict[str, Any]]:

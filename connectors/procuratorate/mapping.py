@@ -81,6 +81,7 @@ _PRESS_SUPERVISION = re.compile(
 _PRESS_UNIT = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:人民)?检察院")
 # A procuratorate named with its place (铁锋区检察院), not 市人民检察院 or 最高人民检察院.
 _PLACED_UNIT = re.compile(r"^(?![市区县该本最])[\u4e00-\u9fff]{2,}?(?:人民)?检察院$")
+_ALIAS = re.compile(r"(?:犯罪嫌疑人|被不起诉人|申诉人)(?P<name>[\u4e00-\u9fff]{2,3})[（(]化名[）)]")
 _PRESS_OTHER = re.compile(rf"(?P<name>{MASKED_PERSON})[（(](?:均)?另案处理[）)]")
 
 
@@ -183,6 +184,11 @@ def _press_item(raw: str, text: str) -> dict[str, Any]:
             for name in masked_persons(press)
             if simplified(name) not in others
         ]
+    # Reports on complaints give the person a pseudonym (丁某某 or 王明(化名)); it is the name printed.
+    for alias in _ALIAS.finditer(simple):
+        name = press.printed[alias.start("name") : alias.end("name")]
+        if all(p["name"] != name for p in parties):
+            parties.append(PartyDraft("SUSPECT", name, "PERSON").as_dict())
     for other in sorted(others):
         if all(simplified(p["name"]) != other for p in parties):
             parties.append(PartyDraft("OTHER", other, "PERSON").as_dict())

@@ -196,3 +196,20 @@ def test_court_named_before_a_repeated_title_on_a_copied_page() -> None:
     )
     assert event["unit"] == "江西省赣州市中级人民法院"
     assert event["case_no"] == "(2018)赣07刑终301号"
+
+
+def test_police_filing_is_dated_only_by_a_full_date_in_its_own_sentence() -> None:
+    dated = map_notice_text("2024年3月5日，某市公安局对犯罪嫌疑人龚某涉嫌假冒注册商标案立案侦查。")
+    assert dated["occurred_at"].startswith("2024-03-05")
+    undated = map_notice_text("3月5日，某市公安局对龚某涉嫌假冒注册商标案立案侦查。2024年4月1日发布。")
+    assert undated["occurred_at"] is None
+    seized = map_notice_text("2024年3月5日，某市公安局破获一起假冒注册商标案，抓获犯罪嫌疑人龚某。")
+    assert seized["occurred_at"] is None
+
+
+def test_procuratorate_pseudonym_of_the_complainant_suspect_is_read() -> None:
+    event = map_document_text(
+        "申诉人何平(化名)称其行为不构成犯罪。某区检察院审查后认为，何平的行为不涉嫌假冒注册商标罪，遂开展立案监督。"
+    )
+    assert event["event_type"] == "OPINION_ISSUED"
+    assert [p["name"] for p in event["parties"]] == ["何平"]
