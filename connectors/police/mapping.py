@@ -239,7 +239,7 @@ _PRESS_ACTS = (
 # (the Tianjin spelling). 公安厅 and 公安部 direct; they are not the unit that acted.
 _POLICE_UNIT = re.compile(
     r"[\u4e00-\u9fff]{1,12}?(?:市|县|区|州|盟|旗)公安局(?:[\u4e00-\u9fff]{2,6}?分局)?"
-    r"|[\u4e00-\u9fff]{1,12}?(?:区|县|市)公安分局"
+    r"|[\u4e00-\u9fff]{2,12}?公安分局"
     r"|公安[\u4e00-\u9fff]{2,4}?分局"
 )
 
@@ -325,7 +325,10 @@ def _press_item(raw: str, text: str) -> dict[str, Any]:
         )
     act = next((m for pattern, k in _PRESS_ACTS if k == kind and (m := pattern.search(segment))), None)
     units = acting_units(press, _POLICE_UNIT, start, end)
-    unit, unit_simple = units[0] if units else (None, None)
+    # The body that acted is the one named nearest before the act (a helping unit named
+    # earlier, 在…的配合下, is not it); an item naming it only later takes the first named.
+    before = [u for u in units if act is not None and segment.find(u[1]) < act.start()]
+    unit, unit_simple = before[-1] if before else units[0] if units else (None, None)
     names = [written_out(name) for name in case_names(press.simple, start, end)]
     cause = next((name for name in names if best_offense(name) is not None), None)
     offense = best_offense(cause, written_out(segment))

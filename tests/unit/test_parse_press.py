@@ -213,3 +213,12 @@ def test_procuratorate_pseudonym_of_the_complainant_suspect_is_read() -> None:
     )
     assert event["event_type"] == "OPINION_ISSUED"
     assert [p["name"] for p in event["parties"]] == ["何平"]
+
+
+def test_police_unit_is_the_one_that_acted_not_the_one_that_helped() -> None:
+    event = map_notice_text(
+        "在邻水县公安局的协助下，广安市公安局前锋分局近日破获一起销售假冒注册商标的商品案，抓获犯罪嫌疑人芦某。"
+    )
+    assert event["unit"] == "广安市公安局前锋分局"
+    short = map_notice_text("浦东公安分局日前侦破一起侵犯著作权案，抓获犯罪嫌疑人甄某某。")
+    assert short["unit"] == "浦东公安分局"
