@@ -29,5 +29,6 @@ def criminal_amounts(text: str) -> dict[str, object]:
     return {
         "illegal_turnover": amount_after(text, ("非法经营数额", "非法经营额", "销售金额", "销售数额")),
         "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收", "追缴", "退缴", "退出")),
-        "goods_value": amount_after(text, ("货值金额", "货值")),
+        # 价值 is how appraisals state the value of seized goods (经鉴定…价值为X元).
+        "goods_value": amount_after(text, ("货值金额", "货值", "价值")),
     }

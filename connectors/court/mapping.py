@@ -13,12 +13,15 @@ referral (docs/DOMAIN.md section 3).
 
 from __future__ import annotations
 
+import contextlib
 import re
+from datetime import date
 from typing import Any
 
 from connectors._core.criminal import charge, criminal_amounts
 from connectors._core.decision import NOTHING_FOUND
 from connectors._core.extract import (
+    PartyDraft,
     amount_after,
     citations,
     find_rights,
@@ -29,6 +32,7 @@ from connectors._core.extract import (
     signature,
     unit_before_title,
 )
+from connectors._core.press import PressText
 from connectors._core.records import ParseError, SourceRecord, build_event
 from connectors._core.regions import region_code_for_unit
 from connectors._core.text import (
@@ -37,6 +41,8 @@ from connectors._core.text import (
     court_code_region,
     court_region_code,
     find_court_case_nos,
+    find_dates,
+    looks_like_org,
     reline,
 )
 from hub.domain.model import Agency, Relation
@@ -72,16 +78,21 @@ def map_judgment_text(raw: str) -> dict[str, Any]:
     text = reline(clean_text(raw))
     # "上诉人（原审被告人）张某" names the defendant of the appeal: read it as 上诉人张某.
     text = "\n".join(_APPEAL_ROLE.sub(_appellant, line) for line in text.split("\n"))
+    # "原审被告人王某" in a second-instance text is a defendant who did not appeal.
+    text = _NON_APPELLANT.sub(r"\n\1", text)
     lines = lines_of(text)
     head = "\n".join(lines[:8])
     title = _TITLE.search(head)
     found = find_court_case_nos(head)
     case = found[0][1] if found else None
-    if title is None and (case is None or not case.criminal):
-        raise ParseError(NOTHING_FOUND + "（无刑事判决书/裁定书标题或刑事案号）")
+    # Without a title, a text labelling its numbers by instance (一审案号, 二审:) is a case note.
+    if title is None and (case is None or not case.criminal or _LABELLED_NO.search(text)):
+        return _case_note(raw, text)
     case_no = case.printed if case else None
+    meta = _mirror_metadata(lines)
     _, day = signature(lines)
-    unit = unit_before_title(lines, _TITLE)
+    day = day or meta.get("day")
+    unit = unit_before_title(lines, _TITLE) or meta.get("unit") or _court_before_title(text)
     region = region_code_for_unit(unit)
     if region is None and case is not None:
         region = court_code_region(case.court) or court_region_code(case.court)
@@ -108,10 +119,166 @@ def map_judgment_text(raw: str) -> dict[str, Any]:
         cause=cause,
         offense=offense,
         refs=refs,
-        parties=[p.as_dict() for p in named_parties(text, _ROLES)],
+        parties=_parties(text, meta.get("parties")),
         rights=find_rights(text) or implied_rights(offense, text),
         amounts=amounts,
         text=text,
         extra={"exempted_from_punishment": detect_exemption(text)},
+        source_text=raw,
+    )
+
+
+_NON_APPELLANT = re.compile(r"(?:(?<=\n)|(?<=^)|(?<=[。；;]))原审(被告人|被告单位)[:：]?")
+# A court name does not run across a title's 书 (…判决书福建省X法院 starts after it).
+_COURT = re.compile(r"(?P<court>(?:(?!书)[\u4e00-\u9fff]){2,30}?人民法院)\s*$")
+_META_DATE = re.compile(r"^裁判日期[:：]\s*(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
+
+
+def _mirror_metadata(lines: list[str]) -> dict[str, Any]:
+    """What a judgments-database mirror prints above the body: 裁判日期, 法院, 当事人.
+
+    The block is label lines each followed by its value line; the 裁判日期 is the date the
+    database gives the decision, read only when the body's own signature is not saved.
+    """
+    meta: dict[str, Any] = {}
+    for index, line in enumerate(lines[:40]):
+        if line == "全文":
+            break
+        date_line = _META_DATE.match(line.replace(" ", ""))
+        if date_line:
+            with contextlib.suppress(ValueError):
+                meta["day"] = date(int(date_line["y"]), int(date_line["m"]), int(date_line["d"]))
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if line == "法院" and following.endswith("法院"):
+            meta["unit"] = following
+        if line == "当事人" and following not in _META_LABELS:
+            meta["parties"] = [n for n in re.split(r"[,，、]", following) if n]
+    return meta
+
+
+_META_LABELS = frozenset({"案由", "法律依据", "全文", "案件类型", "审理程序"})
+
+
+def _court_before_title(text: str) -> str | None:
+    """The court printed right before a title (a page may print the title twice)."""
+    squeezed = text.replace(" ", "")
+    for title in _TITLE.finditer(squeezed):
+        match = _COURT.search(squeezed[: title.start()])
+        if match:
+            return match.group("court")
+    return None
+
+
+def _introduced(text: str) -> list[PartyDraft]:
+    """Parties introduced by label, without a mention that runs on (被告人张某得知此事后)."""
+    found = named_parties(text, _ROLES)
+    names = [p.name or "" for p in found]
+
+    def runs_on(name: str) -> bool:
+        return any(other and other != name and name.startswith(other) for other in names)
+
+    return [p for p in found if not runs_on(p.name or "")]
+
+
+def _parties(text: str, listed: list[str] | None) -> list[dict[str, Any]]:
+    parties = [p.as_dict() for p in _introduced(text)]
+    for name in listed or []:
+        if all(p["name"] != name for p in parties):
+            kind = "ORG" if looks_like_org(name) else "PERSON"
+            parties.append(PartyDraft("DEFENDANT", name, kind).as_dict())
+    return parties
+
+
+_LABELLED_NO = re.compile(
+    r"(?P<instance>一审|二审|再审)(?:案号)?[:：]\s*(?P<court>[\u4e00-\u9fff]{2,30}?法院)?\s*[（(〔\[]\d{4}"
+)
+_DATE_AFTER = re.compile(r"\s*[（(](?P<d>\d{4}年\d{1,2}月\d{1,2}日)[）)]")
+# A note lists parties one a line: "被告人、刑事附带民事诉讼被告人(上诉人):熊某".
+_LABEL_LINE = re.compile(
+    r"^(?P<label>[^:：\n]{2,40}?)[:：]\s*(?P<name>[^\s,，。;；:：]{1,30})[。]?\s*$", re.MULTILINE
+)
+_CIVIL_LABEL = re.compile(r"(?:刑事)?附带民事诉讼(?:被告人|原告人)|[（(][^）)]*[）)]")
+
+
+def _label_line_parties(press: PressText) -> list[dict[str, Any]]:
+    """Defendants listed one a line; a person sued only on the civil side is OTHER."""
+    parties = []
+    for line in _LABEL_LINE.finditer(press.simple):
+        label = line.group("label")
+        criminal = _CIVIL_LABEL.sub("", label)
+        if re.search(r"被告人|被告单位", criminal):
+            role = "DEFENDANT"
+        elif "附带民事诉讼被告人" in label:
+            role = "OTHER"
+        else:
+            continue
+        name = press.printed[line.start("name") : line.end("name")]
+        kind = "ORG" if looks_like_org(name) else "PERSON"
+        parties.append(PartyDraft(role, name, kind).as_dict())
+    return parties
+
+
+_NOTE_CAUSE = re.compile(r"案由[:：]\s*(?P<c>[^\s，,。；;]{2,30}?罪)")
+_INSTANCE_CASE = re.compile(r"(?P<instance>一审|二审|再审)(?:案号)?[:：]?\s*$")
+
+
+def _case_note(raw: str, text: str) -> dict[str, Any]:
+    """A case note or digest: no title, but a criminal 案号 (一审/二审 labelled) in the text.
+
+    The last instance printed is the event's number (二审 over 一审); a note converted to
+    traditional characters is read on a simplified view and the number kept as printed.
+    """
+    press = PressText.of(text)
+    found = [(pos, case) for pos, case in find_court_case_nos(press.simple) if case.criminal]
+    if not found:
+        raise ParseError(NOTHING_FOUND + "（无刑事判决书/裁定书标题或刑事案号）")
+    ranked = sorted(
+        found,
+        key=lambda item: (
+            "终" in item[1].printed,
+            bool(_INSTANCE_CASE.search(press.simple[max(0, item[0] - 8) : item[0]])),
+        ),
+    )
+    position, case = ranked[-1]
+    printed_no = press.printed[position : position + len(case.printed)]
+    simple = press.simple
+    # A digest line "二审:X法院(2011)…号(2012年1月4日)" names the court and the date too.
+    line_start = simple.rfind("\n", 0, position) + 1
+    labelled = _LABELLED_NO.match(simple, line_start)
+    unit = unit_simple = None
+    day = None
+    if labelled and labelled.group("court"):
+        unit = press.printed[labelled.start("court") : labelled.end("court")]
+        unit_simple = labelled.group("court")
+        after = _DATE_AFTER.match(simple, position + len(case.printed))
+        dates = find_dates(after.group("d")) if after else []
+        day = dates[0].value if dates else None
+    # A note prints the charge as its 案由 line; the discussion names other charges too.
+    stated = _NOTE_CAUSE.search(simple)
+    cause = stated.group("c") if stated else charge(simple)
+    offense = best_offense(cause, simple)
+    parties = _label_line_parties(press)
+    for party in [] if parties else _introduced(simple):
+        if not party.name:
+            continue
+        at = simple.find(party.name)
+        name = press.printed[at : at + len(party.name)] if at >= 0 else party.name
+        parties.append(PartyDraft(party.role, name, party.kind).as_dict())
+    return build_event(
+        agency=AGENCY.value,
+        event_type="JUDGMENT_ISSUED",
+        unit=unit,
+        # Without a printed court the region of the unit stays null (the number only hints).
+        region_code=region_code_for_unit(unit_simple) if unit_simple else None,
+        day=day,
+        case_no=printed_no,
+        cause=cause,
+        offense=offense,
+        refs=[],
+        parties=parties,
+        rights=find_rights(simple) or implied_rights(offense, simple),
+        amounts=criminal_amounts(simple),
+        text=text,
+        extra={"exempted_from_punishment": False},
         source_text=raw,
     )

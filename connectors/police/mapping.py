@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from connectors._core.extract import (
@@ -36,12 +37,22 @@ from connectors._core.extract import (
     signature,
     title_block,
 )
+from connectors._core.press import (
+    PressText,
+    acting_units,
+    case_names,
+    case_segments,
+    masked_persons,
+    pirated_works,
+    written_out,
+)
 from connectors._core.records import ParseError, SourceRecord, build_event
 from connectors._core.regions import region_code_for_unit
 from connectors._core.table import column, has_column, raw_column, wan_column
 from connectors._core.text import (
     best_offense,
     clean_text,
+    find_dates,
     find_doc_nos,
     find_id_no,
     find_uscc,
@@ -209,18 +220,28 @@ _SUSPECT_PERSON = re.compile(r"(?:的|对)(?P<name>[\u4e00-\u9fff]{1,2}某{1,2})
 _CHARGE = re.compile(r"涉嫌(?:犯)?(?P<cause>[^，,。；;]{2,30}?)(?:罪|案)")
 
 
-# A police press item (警情通报) states acts without a notice's title or number.
+# A police press item (警情通报, news report) states acts without a notice's title or number.
+# The latest stage it states in so many words is the event; a case 破获/侦破 with suspects
+# caught has been filed, so those words (without 立案 printed) are a filing too.
 _PRESS_ACTS = (
+    (re.compile(r"移送(?:检察院|检察机关|[^。，,]{0,12}人民检察院)?(?:审查)?起诉"), "REFERRAL_SENT"),
     (re.compile(r"不予立案"), "FILING_REFUSED"),
     (re.compile(r"撤销(?:此|该)?案件?"), "CASE_CLOSED"),
-    (re.compile(r"立案(?:侦查|调查)"), "FILING_DECIDED"),
-    (re.compile(r"移送(?:检察院|检察机关|[^。，,]{0,12}人民检察院)?审查起诉"), "REFERRAL_SENT"),
+    (
+        re.compile(
+            r"立案(?:侦查|调查)|破获|侦破|刑事拘留|刑事强制措施|取保候审|抓获[^。]{0,12}嫌疑人|"
+            r"捣毁[^。]{0,12}窝点"
+        ),
+        "FILING_DECIDED",
+    ),
 )
-_PROSE_SUSPECT = re.compile(
-    r"(?P<label>犯罪嫌疑人|犯罪嫌疑单位)(?P<name>(?:欧阳|司马|上官|诸葛|[\u4e00-\u9fff])某{1,2}[甲乙丙丁\d]?"
-    r"|[^，,。；;：:“”\s的]{4,40}?(?:有限责任公司|有限公司|公司))"
+# The acting police body: 余姚市公安局, 孝感市公安局孝南分局, 金山区公安分局, 公安武清分局
+# (the Tianjin spelling). 公安厅 and 公安部 direct; they are not the unit that acted.
+_POLICE_UNIT = re.compile(
+    r"[\u4e00-\u9fff]{1,12}?(?:市|县|区|州|盟|旗)公安局(?:[\u4e00-\u9fff]{2,6}?分局)?"
+    r"|[\u4e00-\u9fff]{2,12}?公安分局"
+    r"|公安[\u4e00-\u9fff]{2,4}?分局"
 )
-_POLICE_UNIT = re.compile(r"[\u4e00-\u9fff]{2,24}?公安(?:局|厅|分局)(?:[\u4e00-\u9fff]{1,10}?分局)?")
 
 
 def map_notice_text(raw: str) -> dict[str, Any]:
@@ -229,27 +250,12 @@ def map_notice_text(raw: str) -> dict[str, Any]:
     lines = lines_of(text)
     head = title_block(lines)
     kind = next((k for pattern, k in _NOTICE_KINDS if pattern.search(head)), None)
-    press = kind is None
-    if press:
-        kind = next((k for pattern, k in _PRESS_ACTS if pattern.search(text)), None)
     if kind is None:
-        raise ParseError(
-            "未识别出文书类型或任何字段（无不予立案通知书、立案告知书、撤销案件决定书、受案回执标题，"
-            "也未述及立案、不予立案、撤案或移送审查起诉）"
-        )
-    own = (
-        None
-        if press
-        else next((found[0][1].printed for line in lines[:6] if (found := find_doc_nos(line))), None)
-    )
+        return _press_item(raw, text)
+    own = next((found[0][1].printed for line in lines[:6] if (found := find_doc_nos(line))), None)
     case_id = next((m.group(1) for line in lines if (m := re.match(r"^案件编号[:：]\s*(\S+)", line))), None)
-    if press:
-        unit_match = _POLICE_UNIT.search(text)
-        unit = unit_match.group() if unit_match else None
-        day = None  # a press item dates its acts loosely; only a notice's signature dates it
-    else:
-        sign_unit, day = signature(lines)
-        unit = heading_unit(lines) or sign_unit
+    sign_unit, day = signature(lines)
+    unit = heading_unit(lines) or sign_unit
     cites = citations(text)
     transfer = [c for c in cites if c.agency is not AGENCY and "移送" in text[c.position : c.position + 20]]
     refs = refs_from(cites, own or "", {a: Relation.REFERRED_FROM for a in Agency if a is not AGENCY})
@@ -260,13 +266,6 @@ def map_notice_text(raw: str) -> dict[str, Any]:
     charge = _CHARGE.search(text)
     cause = charge.group("cause") if charge else None
     parties = [p.as_dict() for p in named_parties(text, {"犯罪嫌疑人": "SUSPECT", "犯罪嫌疑单位": "SUSPECT"})]
-    if not parties and press:
-        # A press item names suspects in prose: 对犯罪嫌疑人赵某以涉嫌…立案侦查.
-        for prose in _PROSE_SUSPECT.finditer(text):
-            name = prose.group("name")
-            if all(p["name"] != name for p in parties):
-                kind_of = "ORG" if prose.group("label").endswith("单位") else "PERSON"
-                parties.append(PartyDraft("SUSPECT", name, kind_of).as_dict())
     if not parties:
         for pattern, kind_of in ((_SUSPECT_ORG, "ORG"), (_SUSPECT_PERSON, "PERSON")):
             match = pattern.search(text)
@@ -285,11 +284,100 @@ def map_notice_text(raw: str) -> dict[str, Any]:
         refs=refs,
         parties=parties,
         rights=find_rights(text) or implied_rights(offense, text),
-        amounts={
-            "illegal_turnover": amount_after(text, ("非法经营数额", "销售金额", "经营数额", "涉案金额")),
-            "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收",)),
-            "goods_value": amount_after(text, ("货值金额", "货值", "案值", "价值")),
-        },
+        amounts=_press_amounts(text),
         text=text,
         source_text=raw,
     )
+
+
+def _press_amounts(text: str, *, loose: bool = True) -> dict[str, Any]:
+    turnover = ("非法经营数额", "销售金额", "经营数额", *(("涉案金额",) if loose else ()))
+    return {
+        "illegal_turnover": amount_after(text, turnover),
+        "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收",)),
+        "goods_value": amount_after(text, ("货值金额", "货值", "案值", "价值")),
+    }
+
+
+def _press_segment(press: PressText) -> tuple[int, int]:
+    """The case a press item is about: in a list of typical cases, the first IP case."""
+    segments = list(case_segments(press.simple))
+    for start, end in segments:
+        if best_offense(*case_names(press.simple, start, end), press.simple[start:end]) is not None:
+            return start, end
+    return segments[0]
+
+
+def _press_item(raw: str, text: str) -> dict[str, Any]:
+    """A press item on a police act: the latest stage it states, never a date it does not give.
+
+    The unit is the police body that acted (not the publishing site's 来源 line); occurred_at
+    stays null because reports date acts loosely (months, 今年, the publication day).
+    """
+    press = PressText.of(text)
+    start, end = _press_segment(press)
+    segment = press.simple[start:end]
+    kind = next((k for pattern, k in _PRESS_ACTS if pattern.search(segment)), None)
+    if kind is None:
+        raise ParseError(
+            "未识别出文书类型或任何字段（无不予立案通知书、立案告知书、撤销案件决定书、受案回执标题，"
+            "也未述及立案、破获、不予立案、撤案或移送审查起诉）"
+        )
+    act = next((m for pattern, k in _PRESS_ACTS if k == kind and (m := pattern.search(segment))), None)
+    units = acting_units(press, _POLICE_UNIT, start, end)
+    # The body that acted is the one named nearest before the act (a helping unit named
+    # earlier, 在…的配合下, is not it); an item naming it only later takes the first named.
+    before = [u for u in units if act is not None and segment.find(u[1]) < act.start()]
+    unit, unit_simple = before[-1] if before else units[0] if units else (None, None)
+    names = [written_out(name) for name in case_names(press.simple, start, end)]
+    cause = next((name for name in names if best_offense(name) is not None), None)
+    offense = best_offense(cause, written_out(segment))
+    parties = [PartyDraft("SUSPECT", name, "PERSON").as_dict() for name in masked_persons(press, start, end)]
+    for org in _PROSE_ORG.finditer(segment):
+        name = press.printed[start + org.start("name") : start + org.end("name")]
+        if all(p["name"] != name for p in parties):
+            parties.append(PartyDraft("SUSPECT", name, "ORG").as_dict())
+    return build_event(
+        agency=AGENCY.value,
+        event_type=kind,
+        unit=unit,
+        region_code=region_code_for_unit(unit_simple),
+        day=_act_day(segment, act),
+        case_no=None,
+        cause=cause,
+        offense=offense,
+        parties=parties,
+        rights=_press_rights(offense, segment),
+        # A report's 涉案金额 may be turnover, goods value or a loose total: no amount is read
+        # from it; named amounts (销售金额, 违法所得, 货值) are.
+        amounts=_press_amounts(segment, loose=False),
+        text=text,
+        source_text=raw,
+    )
+
+
+# Acts whose own sentence may date them: 立案/不予立案/撤案/移送审查起诉 are decisions of a
+# day; 破获 and arrests are not the filing and do not date it.
+_DATED_ACT = re.compile(r"立案|撤销|移送")
+
+
+def _act_day(segment: str, act: re.Match[str] | None) -> date | None:
+    """A full date (with its year) in the sentence stating the act, else None."""
+    if act is None or not _DATED_ACT.search(act.group()):
+        return None
+    sentence_start = max(segment.rfind(mark, 0, act.start()) for mark in "。\n；;") + 1
+    ends = [i for i in (segment.find(mark, act.end()) for mark in "。\n") if i >= 0]
+    sentence_end = min(ends, default=len(segment))
+    dates = find_dates(segment[sentence_start:sentence_end])
+    return dates[-1].value if dates else None
+
+
+def _press_rights(offense: object, segment: str) -> list[dict[str, Any]]:
+    rights = find_rights(segment) or implied_rights(offense, segment)
+    if not rights and getattr(offense, "value", offense) in _COPYRIGHT_OFFENSES:
+        rights = pirated_works(segment)
+    return rights
+
+
+_COPYRIGHT_OFFENSES = frozenset({"COPYRIGHT_INFRINGEMENT", "SELLING_INFRINGING_COPIES"})
+_PROSE_ORG = re.compile(r"犯罪嫌疑单位(?P<name>[^，,。；;：:“”\s的]{4,40}?(?:有限责任公司|有限公司|公司))")

@@ -29,6 +29,7 @@ from connectors._core.extract import (
     signature,
     title_block,
 )
+from connectors._core.press import MASKED_PERSON, PressText, acting_units, masked_persons, simplified
 from connectors._core.records import ParseError, SourceRecord, build_event
 from connectors._core.regions import region_code_for_unit
 from connectors._core.text import best_offense, clean_text, find_dates, find_doc_nos, reline
@@ -64,20 +65,24 @@ def map_record(record: SourceRecord) -> dict[str, Any]:
 
 
 # A press item states what the procuratorate decided without the decision's title or number.
+# The kinds of non-prosecution (相对/存疑/…不起诉) are named only for a decision; a bare 不起诉
+# needs a decision word around it (作出…不起诉, 不起诉决定/处理/案件).
 _PRESS_NON_PROSECUTION = re.compile(
-    r"(?:作出|决定|依法)[^。]{0,12}?(?:相对|酌定|存疑|法定|绝对)?不起诉(?:决定|处理)"
+    r"(?:相对|酌定|存疑|法定|绝对)不起诉"
+    r"|(?:作出|决定|依法)[^。]{0,12}?不起诉"
+    r"|不起诉(?:决定|处理|案件|案)"
 )
 _PRESS_OPINION = re.compile(r"(?:制发|发出|送达|提出|发送)[^。]{0,20}?检察(?:意见|建议)书?")
-_PRESS_UNIT = re.compile(r"[\u4e00-\u9fff]{2,20}?人民检察院")
-# A masked name: a surname (two characters only for the compound ones) and 某.
-_MASKED = (
-    r"(?:欧阳|司马|上官|诸葛|东方|皇甫|令狐|慕容|司徒|夏侯|尉迟|公孙|[\u4e00-\u9fff])某{1,2}[甲乙丙丁\d]?"
+# Supervision of a police filing (立案监督, a finding that the conduct is no crime on a
+# complaint): the procuratorate's act is an opinion to the police.
+_PRESS_SUPERVISION = re.compile(
+    r"立案监督|监督(?:公安机关)?(?:立案|撤案)|通知(?:公安机关)?(?:立案|撤销案件)|行为不涉嫌[^。，,]{0,20}罪"
 )
-_PRESS_SUSPECT = re.compile(
-    rf"对(?P<name>{_MASKED}|[^，,。；;：:“”\s的对]{4, 40}?(?:有限责任公司|有限公司|公司))"
-    r"(?:依法)?(?:作出|决定)[^。]{0,6}?不起诉"
-)
-_PRESS_OTHER = re.compile(rf"(?P<name>{_MASKED})[（(]另案处理[）)]")
+_PRESS_UNIT = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:人民)?检察院")
+# A procuratorate named with its place (铁锋区检察院), not 市人民检察院 or 最高人民检察院.
+_PLACED_UNIT = re.compile(r"^(?![市区县该本最])[\u4e00-\u9fff]{2,}?(?:人民)?检察院$")
+_ALIAS = re.compile(r"(?:犯罪嫌疑人|被不起诉人|申诉人)(?P<name>[\u4e00-\u9fff]{2,3})[（(]化名[）)]")
+_PRESS_OTHER = re.compile(rf"(?P<name>{MASKED_PERSON})[（(](?:均)?另案处理[）)]")
 
 
 def map_document_text(raw: str) -> dict[str, Any]:
@@ -138,21 +143,33 @@ def _trim_unit(name: str) -> str:
 def _press_item(raw: str, text: str) -> dict[str, Any]:
     """A press item on a procuratorate's act: what it states, never a date it does not give.
 
-    相对不起诉 stated as decided -> NON_PROSECUTION_DECIDED; otherwise a 检察意见/建议 sent ->
-    OPINION_ISSUED. A month without a day is not a date: occurred_at stays null. Press items
-    carry no document number.
+    不起诉 stated as decided -> NON_PROSECUTION_DECIDED; otherwise a 检察意见/建议 sent or a
+    police filing supervised (立案监督) -> OPINION_ISSUED. A month without a day is not a date:
+    occurred_at stays null. Press items carry no document number. The unit is the procuratorate
+    named nearest before the act, else the first one named (author lines left out).
     """
-    non_prosecution = _PRESS_NON_PROSECUTION.search(text)
-    opinion = _PRESS_OPINION.search(text)
-    if non_prosecution is None and opinion is None:
+    press = PressText.of(text)
+    simple = press.simple
+    anchor = _PRESS_NON_PROSECUTION.search(simple)
+    kind = "NON_PROSECUTION_DECIDED"
+    if anchor is None:
+        anchor = _PRESS_OPINION.search(simple) or _PRESS_SUPERVISION.search(simple)
+        kind = "OPINION_ISSUED"
+    if anchor is None:
         raise ParseError(
-            NOTHING_FOUND + "（无起诉书、不起诉决定书、检察意见书标题，也未述及不起诉或检察意见）"
+            NOTHING_FOUND + "（无起诉书、不起诉决定书、检察意见书标题，也未述及不起诉、检察意见或立案监督）"
         )
-    kind = "NON_PROSECUTION_DECIDED" if non_prosecution else "OPINION_ISSUED"
-    anchor = non_prosecution or opinion
-    assert anchor is not None
-    unit_match = _PRESS_UNIT.search(text)
-    unit = _trim_unit(unit_match.group()) if unit_match else None
+    units = [
+        (printed, simple_name)
+        for printed, simple_name in acting_units(press, _PRESS_UNIT)
+        if _PLACED_UNIT.match(_trim_unit(simple_name))
+    ]
+    unit = unit_simple = None
+    if units:
+        before = [u for u in units if simple.find(u[1]) < anchor.start()]
+        printed, unit_simple = before[-1] if before else units[0]
+        unit_simple = _trim_unit(unit_simple)
+        unit = printed[len(printed) - len(unit_simple) :]
     # Only a full day in the sentence stating the decision dates it.
     sentence_start = max(text.rfind("。", 0, anchor.start()), text.rfind("\n", 0, anchor.start())) + 1
     sentence_end = text.find("。", anchor.end())
@@ -160,30 +177,39 @@ def _press_item(raw: str, text: str) -> dict[str, Any]:
     dates = find_dates(sentence)
     day = dates[-1].value if dates else None
     parties = [p.as_dict() for p in named_parties(text, _ROLES["NON_PROSECUTION_DECIDED"])]
+    others = {m.group("name") for m in _PRESS_OTHER.finditer(simple)}
     if not parties:
-        suspect = _PRESS_SUSPECT.search(text)
-        if suspect:
-            name = suspect.group("name")
-            party_kind = "ORG" if name.endswith("公司") else "PERSON"
-            role = "SUSPECT" if kind == "NON_PROSECUTION_DECIDED" else "RESPONDENT"
-            parties.append(PartyDraft(role, name, party_kind).as_dict())
-    for other in _PRESS_OTHER.finditer(text):
-        if all(p["name"] != other.group("name") for p in parties):
-            parties.append(PartyDraft("OTHER", other.group("name"), "PERSON").as_dict())
-    cause = charge(text)
-    offense = best_offense(cause, text)
+        parties = [
+            PartyDraft("SUSPECT", name, "PERSON").as_dict()
+            for name in masked_persons(press)
+            if simplified(name) not in others
+        ]
+    # Reports on complaints give the person a pseudonym (丁某某 or 王明(化名)); it is the name printed.
+    for alias in _ALIAS.finditer(simple):
+        name = press.printed[alias.start("name") : alias.end("name")]
+        if all(p["name"] != name for p in parties):
+            parties.append(PartyDraft("SUSPECT", name, "PERSON").as_dict())
+    for other in sorted(others):
+        if all(simplified(p["name"]) != other for p in parties):
+            parties.append(PartyDraft("OTHER", other, "PERSON").as_dict())
+    cause = charge(simple)
+    offense = best_offense(cause, simple)
+    rights = find_rights(simple) or implied_rights(offense, simple)
+    if not rights and getattr(offense, "value", offense) == "TRADE_SECRET":
+        rights = [{"kind": "TRADE_SECRET", "reg_no": None, "holder": None, "label": None}]
+    amounts = criminal_amounts(simple)
     return build_event(
         agency=AGENCY.value,
         event_type=kind,
         unit=unit,
-        region_code=region_code_for_unit(unit),
+        region_code=region_code_for_unit(unit_simple),
         day=day,
         case_no=None,
         cause=cause,
         offense=offense,
         parties=parties,
-        rights=find_rights(text) or implied_rights(offense, text),
-        amounts=criminal_amounts(text),
+        rights=rights,
+        amounts=amounts,
         text=text,
         source_text=raw,
     )

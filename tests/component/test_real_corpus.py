@@ -35,19 +35,20 @@ REAL = REPO / "tests" / "golden" / "real"
 DEV = REPO.parent / "shared" / "documents-dev"
 ARTIFACT = REPO / "tests" / "artifacts" / "real_corpus_score.json"
 
-# Floors = what the parser reaches now (2026-12-07, after the partial-extraction work): the
-# score may only go up. Raise them as the parser improves; the goals stand beside them. The
-# development set was tuned on; the project's own corpus (51 documents) was not, and it shows
-# how far the parser generalises: police and procuratorate press items are the weakest kind.
-FLOOR = {"real": 0.56, "documents-dev": 0.98}
-DOCS_OK_FLOOR = {"real": 36, "documents-dev": 11}
+# Floors = what the parser reaches now: the score may only go up. Raise them as the parser
+# improves; the goals stand beside them. The development set was tuned on; the project's own
+# corpus (51 documents) was not. 2026-12-07, after press items (police/procuratorate news,
+# case notes and digests): police 0.957, procuratorate 0.955, court 0.953; the region codes of
+# units outside Jinan are what police and procuratorate still miss.
+FLOOR = {"real": 0.89, "documents-dev": 0.98}
+DOCS_OK_FLOOR = {"real": 51, "documents-dev": 11}
 AGENCY_FLOOR = {
     "real": {
         "MARKET_REGULATION": 0.80,
         "CUSTOMS": 0.81,
-        "POLICE": 0.06,
-        "PROCURATORATE": 0.43,
-        "COURT": 0.61,
+        "POLICE": 0.95,
+        "PROCURATORATE": 0.95,
+        "COURT": 0.95,
     }
 }
 GOAL = {"real": 0.90, "documents-dev": 0.95}
