@@ -65,6 +65,7 @@ class ReportStore(Protocol):
         as_of: datetime | None = None,
     ) -> dict[str, Any]: ...
 
+
 class AlertWorkflowPort(Protocol):
     """The alert workflow reads an alert and its history and writes one person's step."""
 
