@@ -92,10 +92,21 @@ def test_one_masking_decision_across_header_alerts_party_page_and_search(
     )
     hits = [m for m in found.json()["items"] if m["matter_id"] == MATTER]
     assert hits and {p["name"] for p in hits[0]["accused"]} == {firm, person}
+    # The inbox and the alert page render the alert text with the same decision.
+    inbox = client.get("/api/v1/alerts", params={"status": "ANY"}, headers=headers)
+    assert inbox.status_code == 200
+    in_matter = [a for a in inbox.json()["items"] if a["matter_id"] == MATTER]
+    pages = [client.get(f"/api/v1/alerts/{a['alert_id']}", headers=headers).json() for a in in_matter]
+    for shown in [*in_matter, *pages]:
+        assert f"当事人：{firm}、{person}" in shown["explanation"]
+        assert "explanation_template" not in json.dumps(shown)
+    if role == "AGENCY_OFFICER" and agency == "POLICE":
+        assert in_matter, "the police officer's inbox should hold the matter's alert"
     if firm != FIRM:
         # Nothing on any of these pages gives the masked firm away.
-        assert FIRM not in json.dumps([matter, party, found.json()], ensure_ascii=False)
-        assert FIRM_USCC not in json.dumps([matter, party, found.json()], ensure_ascii=False)
+        every_page = [matter, party, found.json(), inbox.json(), pages]
+        assert FIRM not in json.dumps(every_page, ensure_ascii=False)
+        assert FIRM_USCC not in json.dumps(every_page, ensure_ascii=False)
 
 
 def test_party_page_lists_only_matters_the_officer_may_open(api: tuple[TestClient, HubStore]) -> None:

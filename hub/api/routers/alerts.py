@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from hub.api.auth import Principal
 from hub.api.deps import API, ApiState, Audit, Auditor, State, Store, Who, aware, jsonable, viewer
+from hub.domain.alerts import EXPLANATION_TEMPLATE
 from hub.domain.case_view import ALERT_ZH, serve_view
 from hub.domain.masking import AccessRole
 from hub.domain.model import Agency
@@ -97,8 +98,14 @@ def alert_out(
     out = {k: v for k, v in jsonable(row).items() if k not in ("alert_json",)}
     out["alert_label"] = ALERT_ZH.get(row["alert_type"], row["alert_type"])
     out["event_ids"] = alert.get("event_ids", [])
-    # The joint meeting reads figures, not case facts.
-    out["facts"] = alert.get("facts", {}) if who.role is not AccessRole.JOINT_MEETING else {}
+    # The joint meeting reads figures, not case facts. The explanation template is internal: the
+    # text is rendered for this reader below, with the masking of the matter page.
+    facts = {k: v for k, v in alert.get("facts", {}).items() if k != EXPLANATION_TEMPLATE}
+    out["facts"] = facts if who.role is not AccessRole.JOINT_MEETING else {}
+    if matter is not None:
+        # The stored text names parties in clear; every reader gets the one rendered with the
+        # same masking decision as the matter header (one decision per viewer, issue 17).
+        out["explanation"] = matter["explanations"].get(row["alert_id"], out.get("explanation"))
     if flow is not None:
         raised = aware(row["raised_at"]) or row["raised_at"]
         due = flow.due(row["alert_type"], raised, aware(row["due_at"]))
@@ -120,7 +127,7 @@ def alert_out(
         people = [h for h in history if h.get("actor")]
         out["last_step"] = _history_out(people[-1:])[0] if people else None
     if matter is not None:
-        out["matter"] = matter
+        out["matter"] = {k: v for k, v in matter.items() if k != "explanations"}
     return out
 
 
@@ -140,6 +147,7 @@ def matter_summary(store: Any, who: Principal, matter_id: str) -> dict[str, Any]
         "accused": accused,
         "case_numbers": data["case_numbers"],
         "offenses": offenses,
+        "explanations": {a["alert_id"]: a["explanation"] for a in data["alerts"]},
     }
 
 
@@ -241,7 +249,7 @@ def alert_detail(
     flow = workflow(store)
     history = flow.histories([alert_id])[alert_id]
     audit("ALERT", params, [alert_id])
-    return alert_out(row, who, flow, hub.clock(), history, matter_summary(store, who, row["matter_id"]))
+    return alert_out(row, who, flow, hub.clock(), history, matter_summary(hub.store, who, row["matter_id"]))
 
 
 def alert_action(
@@ -300,7 +308,7 @@ def alert_action(
         },
     )
     history = flow.histories([alert_id])[alert_id]
-    return alert_out(row, who, flow, hub.clock(), history)
+    return alert_out(row, who, flow, hub.clock(), history, matter_summary(hub.store, who, row["matter_id"]))
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
