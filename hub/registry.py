@@ -309,6 +309,9 @@ LINK_EVIDENCE_PHRASES: Mapping[str, str] = {
     "same_right": "同一权利（{right}）",
     "apart": "{a}与{b}相隔{days}天（关联窗口{window}天）",
     "pinyin": "拼音名称相似度{score}（仅作佐证）",
+    # An implicit link is exactly a pair of case files that do not cite each other: when one of
+    # them is a referral or a later stage, the citation is missing, not the link (issue 17).
+    "no_refs": "两案卷互无引用：如系移送或后续程序，移送文书号未被引用，请补录",
     "other": "系统依其他线索关联",
 }
 

@@ -515,6 +515,7 @@ def link_evidence_zh(evidence: str) -> str:
         ]
         if m[7]:
             parts.append(_PHRASE["pinyin"].format(score=m[7]))
+        parts.append(_PHRASE["no_refs"])
         return "；".join(parts)
     return _PHRASE["other"]
 
