@@ -55,10 +55,10 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from hub.domain.identifiers import is_masked_name, normalize_uscc
-from hub.domain.linking import case_file_key, right_keys
+from hub.domain.identifiers import is_masked_name, normalize_case_no, normalize_uscc
+from hub.domain.linking import right_keys
 from hub.domain.matching import org_name_key
 from hub.domain.model import ACCUSED_ROLES, CaseEvent, PartyKind
 
@@ -66,8 +66,13 @@ CHECKPOINT_FORMAT = 1
 _SECONDS_PER_DAY = 86400.0
 
 
-@dataclass(frozen=True, slots=True)
-class Merge:
+def _case_file(agency: str, case_no: str) -> str:
+    """``linking.case_file_key`` as one string: agency values hold no ``|``, so it is unambiguous."""
+    return f"{agency}|{normalize_case_no(case_no)}"
+
+
+# Named tuples, not dataclasses: one Route per event, and building a frozen dataclass cost more.
+class Merge(NamedTuple):
     """Component ``source`` ceased to exist: its events ``moved`` now belong to ``target``."""
 
     source: str
@@ -75,8 +80,7 @@ class Merge:
     moved: tuple[str, ...]  # event ids, in the order they joined the source
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
     """One new event and its component; ``merges`` are those its arrival caused, applied first."""
 
     event_id: str
@@ -143,12 +147,12 @@ class RoutingIndex:
 
     def _route(self, event: CaseEvent, merges: list[Merge]) -> str:
         event_id = event.event_id
-        own = case_file_key(event.agency.value, event.case_no)
-        node = self._node(f"{own[0]}|{own[1]}")
+        own = _case_file(event.agency, event.case_no)
+        node = self._node(own)
         for ref in event.refs:
-            cited = case_file_key(ref.agency.value, ref.case_no)
+            cited = _case_file(ref.agency, ref.case_no)
             if cited != own:
-                self._union(node, self._node(f"{cited[0]}|{cited[1]}"), merges)
+                self._union(node, self._node(cited), merges)
         identities = self._identities(event, merges)
         if identities:
             rights = right_keys(event)
@@ -214,6 +218,8 @@ class RoutingIndex:
 
     def _register(self, key: str, uscc: str, merges: list[Merge]) -> None:
         """Record a valid USCC for a name key; a new one takes in the name's earlier mentions."""
+        if self._name_usccs.get(key) == uscc:
+            return  # the common case: a company's name with its one USCC, seen before
         held = self._usccs(key)
         if uscc in held:
             return
