@@ -158,14 +158,10 @@ class RoutingIndex:
             rights = right_keys(event)
             if rights:
                 ts = event.occurred_at.timestamp()
-                intern = self._strings.setdefault
-                for right in sorted(rights):
-                    right = intern(right, right)
+                for right in sorted(rights) if len(rights) > 1 else rights:
                     for ident, name_key in identities:
                         if name_key is not None:
-                            held = self._name_rights.setdefault(name_key, [])
-                            if right not in held:
-                                held.append(right)
+                            self._note_name_right(name_key, right)
                         self._insert((ident, right), ts, node, merges)
         # The event joins its case file's component only now, so its own unions above never
         # report it as moved: an event that was never routed cannot migrate.
@@ -195,20 +191,27 @@ class RoutingIndex:
                 orgs.append((uscc, name if named else None))
         # Registered first: a name-only mention sees a USCC another party of its event brings.
         found: dict[str, str | None] = {}
-        intern = self._strings.setdefault
         for uscc, name in orgs:
             if uscc is not None:
-                ident = "U:" + uscc
-                found.setdefault(intern(ident, ident), None)
+                found.setdefault("U:" + uscc, None)
             elif name is not None:
                 key = org_name_key(name)
-                key = intern(key, key)
-                ident = "N:" + key
-                found.setdefault(intern(ident, ident), key)
+                found.setdefault("N:" + key, key)
                 for known in self._usccs(key):
-                    ident = "U:" + known
-                    found.setdefault(intern(ident, ident), None)
+                    found.setdefault("U:" + known, None)
         return list(found.items())
+
+    def _intern(self, text: str) -> str:
+        # Strings are interned only where the index keeps them (block keys, name keys): one
+        # object per identity, right and name, however many blocks and events share it.
+        return self._strings.setdefault(text, text)
+
+    def _note_name_right(self, key: str, right: str) -> None:
+        held = self._name_rights.get(key)
+        if held is None:
+            self._name_rights[self._intern(key)] = [self._intern(right)]
+        elif right not in held:
+            held.append(self._intern(right))
 
     def _usccs(self, key: str) -> tuple[str, ...]:
         held = self._name_usccs.get(key)
@@ -223,11 +226,10 @@ class RoutingIndex:
         held = self._usccs(key)
         if uscc in held:
             return
-        key = self._strings.setdefault(key, key)
+        key = self._intern(key)
         self._name_usccs[key] = uscc if not held else (*held, uscc)
         # Re-resolution: every name-only mention of this key is in the new USCC's blocks too.
         ident = "U:" + uscc
-        ident = self._strings.setdefault(ident, ident)
         name_ident = "N:" + key
         for right in self._name_rights.get(key, ()):
             entries = self._blocks.get((name_ident, right))
@@ -240,7 +242,7 @@ class RoutingIndex:
         """Join an entry with its nearest neighbours in the window; keep it only if it can matter."""
         entries = self._blocks.get(block)
         if entries is None:
-            self._blocks[block] = array("d", (ts, float(node)))
+            self._blocks[(self._intern(block[0]), self._intern(block[1]))] = array("d", (ts, float(node)))
             return
         window = self._window
         count = len(entries) // 2
