@@ -71,7 +71,8 @@ def _case_file(agency: str, case_no: str) -> str:
     return f"{agency}|{normalize_case_no(case_no)}"
 
 
-# Named tuples, not dataclasses: one Route per event, and building a frozen dataclass cost more.
+# Named tuples, not dataclasses: one Route per event, and frozen dataclass construction showed
+# in the profile (about 1 µs an event).
 class Merge(NamedTuple):
     """Component ``source`` ceased to exist: its events ``moved`` now belong to ``target``."""
 
