@@ -59,8 +59,8 @@ from hub.domain.identifiers import (
 from hub.domain.matching import org_name_key
 from hub.domain.model import ACCUSED_ROLES, ADMINISTRATIVE_AGENCIES, CaseEvent
 from hub.logging_setup import configure_logging
+from hub.services.fold import MatterRuntime
 from hub.settings import Settings
-from hub.shell.matters import MatterRuntime
 from tests.bench.bench_fold import DiscardingStore
 from tests.bench.common import REPO_ROOT, ratio, row, write_result
 from tests.bench.workload import Broker, create_topics, generate_event_dicts
@@ -349,7 +349,9 @@ def measure_baseline(
     state_bytes: int | None = None
     with tempfile.TemporaryDirectory(prefix="bench-fold-part-") as tmp:
         work = Path(tmp)
-        store = DiscardingStore.open(f"sqlite:///{(work / 'none.sqlite3').as_posix()}")
+        store = DiscardingStore.open(
+            f"sqlite:///{(work / 'none.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1"
+        )
         runtime = MatterRuntime(Settings(data_dir=work, as_of=as_of), store)
         runtime.ensure_loaded()
         gc.collect()
@@ -362,7 +364,9 @@ def measure_baseline(
         if memory:
             # The fold's own state, untimed: a fresh runtime under tracemalloc (events excluded).
             gc.collect()
-            store = DiscardingStore.open(f"sqlite:///{(work / 'mem.sqlite3').as_posix()}")
+            store = DiscardingStore.open(
+                f"sqlite:///{(work / 'mem.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1"
+            )
             runtime = MatterRuntime(Settings(data_dir=work, as_of=as_of), store)
             runtime.ensure_loaded()
             tracemalloc.start()
