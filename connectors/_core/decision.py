@@ -62,6 +62,8 @@ class DecisionProfile:
     turnover_words: Sequence[str] = ("违法经营额", "非法经营额", "非法经营数额")
     goods_value_words: Sequence[str] = ("货值金额", "货值", "货物价值", "案值")
     default_event_type: str = "PENALTY_DECIDED"
+    # The most local division a unit's name may give (regions.region_code_for_unit).
+    region_level: int = 3
 
 
 # Table forms of a penalty decision: their title says what they publish.
@@ -122,7 +124,7 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
         agency=profile.agency.value,
         event_type=event_type,
         unit=unit,
-        region_code=region_code_for_unit(unit),
+        region_code=region_code_for_unit(unit, profile.region_level),
         day=day,
         case_no=case_no,
         cause=cause,

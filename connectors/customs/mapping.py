@@ -34,6 +34,9 @@ PROFILE = DecisionProfile(
     ),
     turnover_words=("违法经营额",),
     goods_value_words=("货物价值", "货值", "价值为", "价值"),
+    # Offices are named after ports and places, not divisions (黄埔海关 sits in 东莞): only a
+    # city or province in the name is taken as the office's division.
+    region_level=2,
 )
 
 
