@@ -68,6 +68,7 @@ class DecisionProfile:
 
 # Table forms of a penalty decision: their title says what they publish.
 _TABLE_TITLES = re.compile(r"行政处罚信息摘要|行政处罚(?:普通程序)?案件(?:信息)?公示表")
+_TOTAL_VALUE_WORDS = ("共价值", "总价值", "价值共计", "价值合计", "合计价值", "货值共计", "货值合计")
 _CAUSE_IN_TITLE = re.compile(r"(?P<cause>(?:销售|经营|生产|出口|进口|制造)[^。，,；;\n]{2,40}?)案")
 
 
@@ -80,7 +81,10 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
     lines = lines_of(text)
     table = text_table_row(text)
     head = "\n".join(lines[:10])
-    kind = next((k for k in profile.kinds if k.title.search(head)), None)
+    kind = next((k for k in profile.kinds if any(_is_heading(m) for m in k.title.finditer(head))), None)
+    # No heading: a report's sentence naming the decision (…公布一则行政处罚决定书) still says
+    # what it is; a document listed as evidence (…、扣留决定书、…) does not.
+    kind = kind or next((k for k in profile.kinds if any(_is_named(m) for m in k.title.finditer(head))), None)
     event_type = kind.event_type if kind else None
     if event_type is None and _TABLE_TITLES.search(head):
         event_type = profile.default_event_type
@@ -111,7 +115,9 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
     amounts: dict[str, Decimal | None] = {
         "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收", "没收的")),
         "illegal_turnover": amount_after(text, profile.turnover_words),
-        "goods_value": amount_after(text, profile.goods_value_words),
+        # A list of items each with its value ends in their total (以上货物共价值…): the total.
+        "goods_value": amount_after(text, _TOTAL_VALUE_WORDS)
+        or amount_after(text, profile.goods_value_words),
         "fine": amount_after(content, ("罚款",))
         or (amount_after(decision_part, ("罚款",)) if decision_part else None),
         "confiscated": amount_after(content or decision_part or "", ("没收违法所得",)),
@@ -137,6 +143,22 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
         text=text,
         source_text=raw,
     )
+
+
+def _is_heading(match: re.Match[str]) -> bool:
+    """A title as a heading, not a document named inside a sentence (…出具《扣留决定书》，…).
+
+    What stands before it on its line may be the issuing unit, never a clause.
+    """
+    line_start = match.string.rfind("\n", 0, match.start()) + 1
+    before = match.string[line_start : match.start()]
+    return len(before) <= 40 and not re.search(r"[，,。；;、《“\"]|[\u4e00-\u9fff][的及和与]$", before)
+
+
+def _is_named(match: re.Match[str]) -> bool:
+    text = match.string
+    before, after = text[match.start() - 1 : match.start()], text[match.end() : match.end() + 1]
+    return before not in ("、", "《") and after not in ("、", "》")
 
 
 def _table_case_no(table: Mapping[str, Any]) -> str | None:

@@ -112,6 +112,10 @@ def is_approximate(text: str, amount: re.Match[str]) -> bool:
     return bool(re.search(r"余\s*$", text[: amount.start("num")]))
 
 
+# 人民币 names the currency even where 元 was lost (…共价值人民币84216。): a whole number only.
+_BARE_RMB = re.compile(r"人民币\s*(?P<num>\d[\d,]*)(?P<unit>)(?P<jiao>)(?![\d.,万亿元])")
+
+
 def amount_after(
     text: str,
     keywords: Sequence[str],
@@ -134,7 +138,7 @@ def amount_after(
             continue
         tail = s[match.end() : match.end() + window]
         cut = min((tail.find(ch) for ch in _CLAUSE_END if ch in tail), default=len(tail))
-        amount = AMOUNT_PATTERN.search(tail[:cut])
+        amount = AMOUNT_PATTERN.search(tail[:cut]) or _BARE_RMB.search(tail[:cut])
         if amount is None or is_approximate(tail[:cut], amount):
             continue
         value = amount_of_match(amount)
