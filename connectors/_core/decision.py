@@ -19,6 +19,7 @@ from typing import Any
 
 from connectors._core.extract import (
     PartyDraft,
+    acting_unit,
     amount_after,
     citations,
     find_rights,
@@ -27,6 +28,7 @@ from connectors._core.extract import (
     lines_of,
     refs_from,
     signature,
+    source_unit,
     unit_before_title,
 )
 from connectors._core.records import ParseError, build_event
@@ -94,7 +96,8 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
     table_day = parse_cell_date(raw_column(table, PENALTY_COLUMNS["date"])) if table else None
     day: date | None = table_day or sign_day
     unit = column(table, PENALTY_COLUMNS["unit"]) if table else None
-    unit = unit or unit_before_title(lines, TITLE_PATTERN) or sign_unit
+    unit = unit or unit_before_title(lines, TITLE_PATTERN) or source_unit(lines) or sign_unit
+    unit = unit or acting_unit(text)
 
     cause = column(table, PENALTY_COLUMNS["cause"]) if table else None
     if cause is None:

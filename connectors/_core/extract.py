@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from connectors._core.regions import region_code_for_unit
 from connectors._core.text import (
     AMOUNT_PATTERN,
     amount_of_match,
@@ -33,6 +34,82 @@ from hub.domain.model import Agency, Relation
 _UNIT_SUFFIX = re.compile(r"(局|分局|海关|法院|检察院|所|支队|大队|中队|办公室|委员会|总队)$")
 
 
+# A page's own labels before a unit (来源：X市场监督管理局 字体：大 中 小).
+_UNIT_LABEL = re.compile(r"(?:信息来源|来源|发布机关|发文机关|发布单位|处罚机关|执法机关)\s*[:：]\s*")
+# A tag a portal puts before the heading (【侵权类案件】, [公示]).
+_UNIT_TAG = re.compile(r"^(?:[【\[〖][^】\]〗]{1,16}[】\]〗])+")
+_CJK = "\u3400-\u9fff"
+_NOT_A_UNIT = re.compile(r"^(?:我|本|该|贵|市|区|县)")
+
+
+def _unit_like(name: str) -> bool:
+    return bool(_UNIT_SUFFIX.search(name)) and 4 <= len(name) <= 40 and not _NOT_A_UNIT.match(name)
+
+
+def clean_unit(candidate: str | None) -> str | None:
+    """A unit name as printed in ``candidate``, or None when it names no unit.
+
+    Page furniture goes: a 来源： label and what follows a space, a portal's 【tag】, and
+    characters injected before the name (?????, a spam site's name with Latin letters: the
+    name is the trailing run of Chinese characters when that run names a place; else the
+    damaged name is kept as printed). 我局/本局 name no unit.
+    """
+    if not candidate or re.search(r"[>＞»]|首页", candidate):
+        return None  # a breadcrumb trail names sections of a portal, not the issuer
+    tokens = [t for t in re.split(r"\s+", _UNIT_LABEL.sub(" ", candidate)) if t]
+    # "济南市 市场监督管理局" spaced out, or a name followed by page furniture.
+    for piece in ("".join(tokens), *reversed(tokens)):
+        piece = re.sub(rf"^[^{_CJK}]+", "", _UNIT_TAG.sub("", piece))
+        if not _unit_like(piece) and not _UNIT_SUFFIX.search(piece):
+            continue
+        if re.fullmatch(rf"[{_CJK}]+", piece):
+            if _unit_like(piece):
+                return piece
+            continue
+        run = re.search(rf"[{_CJK}]+$", piece)
+        if run and _unit_like(run.group()) and region_code_for_unit(run.group()):
+            return run.group()
+        if _unit_like(piece) and region_code_for_unit(piece):
+            return piece
+    return None
+
+
+# The page's furniture may follow without a space (来源:X局字体大小:): the name ends at its
+# first organ suffix, or at a 分局 right after it.
+_SOURCE_LABEL = re.compile(
+    r"(?:信息来源|来源|发布机关|发文机关|发布单位)\s*[:：]\s*"
+    r"(?P<unit>\S{2,38}?(?:局|海关|法院|检察院|委员会)(?:[\u4e00-\u9fff]{2,8}?分局)?)"
+)
+
+
+def source_unit(lines: Sequence[str], depth: int = 6) -> str | None:
+    """The unit a government page names as its source (来源：X局), near the top."""
+    for line in lines[:depth]:
+        for match in _SOURCE_LABEL.finditer(line):
+            if unit := clean_unit(match.group("unit")):
+                return unit
+    return None
+
+
+# The unit acting in a sentence: "X局认为，当事人…", a report's "X海关对/关于Y…的处罚决定".
+# It starts a clause (or follows 发布/公布/获悉/《); news-site words never sit inside it.
+_ACTING_UNIT = re.compile(
+    r"(?:^|(?<=[，,。；;\s《])|(?<=发布)|(?<=公布)|(?<=获悉))"
+    r"(?P<unit>(?:中华人民共和国)?[^\W\d_a-zA-Z网讯悉站报从近日经对在向]{2,20}?"
+    r"(?:市场监督管理局|市场监督管理委员会|市场监管局|知识产权局|海关))"
+    r"(?=认为|决定|经审查|依据|依照|根据|对|关于|发布|作出)",
+    re.MULTILINE,
+)
+
+
+def acting_unit(text: str) -> str | None:
+    """The first unit that acts in the text's sentences (no page, no title gave one)."""
+    for match in _ACTING_UNIT.finditer(text):
+        if _unit_like(match.group("unit")):
+            return match.group("unit")
+    return None
+
+
 def lines_of(text: str) -> list[str]:
     return [line for line in (raw.strip() for raw in text.split("\n")) if line]
 
@@ -49,9 +126,8 @@ def title_block(lines: Sequence[str], depth: int = 6) -> str:
 def heading_unit(lines: Sequence[str]) -> str | None:
     """The issuing unit printed above the document title (first lines ending in 局/院/海关...)."""
     for line in lines[:4]:
-        compact = line.replace(" ", "")
-        if _UNIT_SUFFIX.search(compact) and len(compact) <= 40:
-            return compact
+        if len(line) <= 60 and (unit := clean_unit(line)):
+            return unit
     return None
 
 
@@ -495,12 +571,10 @@ def unit_before_title(lines: Sequence[str], title: re.Pattern[str]) -> str | Non
         match = title.search(line)
         if match is None:
             continue
-        before = line[: match.start()].replace(" ", "")
-        if before and _UNIT_SUFFIX.search(before) and len(before) <= 40:
-            return before
+        before = line[: match.start()]
+        if before.strip() and len(before) <= 60 and (unit := clean_unit(before)):
+            return unit
         for back in range(index - 1, max(index - 3, -1), -1):
-            candidate = lines[back].replace(" ", "")
-            candidate = re.sub(r"^(?:来源|发布机关|发文机关)[:：]", "", candidate).split(" ")[0]
-            if _UNIT_SUFFIX.search(candidate) and len(candidate) <= 40:
-                return candidate
+            if len(lines[back]) <= 60 and (unit := clean_unit(lines[back])):
+                return unit
     return heading_unit(lines)

@@ -1,0 +1,86 @@
+"""Issuing units as printed, and the decision heading (connectors/_core/extract.py, decision.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors._core.decision import map_decision_text
+from connectors._core.extract import acting_unit, clean_unit, source_unit
+from connectors.customs.mapping import PROFILE as CUSTOMS
+from connectors.market_regulation.mapping import PROFILE as MARKET
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("printed", "unit"),
+    [
+        ("【商标类案件】宁乡市市场监督管理局", "宁乡市市场监督管理局"),
+        ("？？？？？？宁乡市市场监督管理局", "宁乡市市场监督管理局"),
+        # A spam name glued before the unit: the trailing name that names a place.
+        ("某某彩票app宁乡市市场监督管理局", "宁乡市市场监督管理局"),
+        # Injected text the trailing run cannot shed: kept as printed rather than cut wrong.
+        ("株洲市足球彩票7场市场监督管理局", "株洲市足球彩票7场市场监督管理局"),
+        ("来源：宁乡市市场监督管理局 字体：大 中 小", "宁乡市市场监督管理局"),
+        ("中华人民共和国宁波海关", "中华人民共和国宁波海关"),
+        ("我局", None),
+        ("本局", None),
+        ("首页 > 信息公开 > 区市场监管局 > 行政处罚", None),
+        ("行政处罚决定书", None),
+    ],
+)
+def test_clean_unit(printed: str, unit: str | None) -> None:
+    assert clean_unit(printed) == unit
+
+
+def test_source_unit_stops_at_the_name_when_page_furniture_is_glued_on() -> None:
+    lines = ["行政处罚决定书", "发布时间:2024-03-01来源:宁乡市市场监督管理局字体大小:"]
+    assert source_unit(lines) == "宁乡市市场监督管理局"
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("长沙县市场监督管理局认为，当事人的上述行为构成侵犯注册商标专用权。", "长沙县市场监督管理局"),
+        (
+            "本报讯 近日，宁波海关官网发布中华人民共和国北仑海关对某某公司的行政处罚决定。",
+            "中华人民共和国北仑海关",
+        ),
+        ("记者从宁波海关网站获悉，北仑海关发布对某某公司的处罚决定。", "北仑海关"),
+        ("经查，我局于2024年3月1日对当事人进行检查。", None),
+    ],
+)
+def test_acting_unit_in_reports_and_findings(text: str, unit: str | None) -> None:
+    assert acting_unit(text) == unit
+
+
+def test_detention_listed_as_evidence_does_not_make_a_seizure() -> None:
+    text = (
+        "当事人名称：某某贸易有限公司\n统一社会信用代码：91330000MA0000000X\n"
+        "2024年3月1日，当事人向海关申报出口货物一批。以上事实有报关单、查验记录、扣留决定书、扣留清单等为证。"
+    )
+    event = map_decision_text(text, CUSTOMS)
+    assert event["event_type"] == "PENALTY_DECIDED"
+
+
+def test_goods_value_is_the_stated_total() -> None:
+    text = (
+        "中华人民共和国宁波海关\n行政处罚决定书\n甬关知字〔2024〕1号\n当事人：某某贸易有限公司\n"
+        "该批货物中有某商标的背包10个，价值人民币100元、某商标的手表5个，价值人民币500元，"
+        "以上货物共价值人民币600。"
+    )
+    event = map_decision_text(text, CUSTOMS)
+    assert event["amounts"]["goods_value"] == "600.00"
+    assert event["unit"] == "中华人民共和国宁波海关"
+    assert event["region_code"] == "330200"
+
+
+def test_report_naming_a_decision_is_a_decision() -> None:
+    text = (
+        "某某网讯 近日，宁乡市市场监督管理局网站公布一则行政处罚决定书。某某公司因假冒专利被处罚。\n"
+        "长沙县市场监督管理局认为，当事人的行为构成假冒专利。决定对当事人作出行政处罚如下：罚款3000元。"
+    )
+    event = map_decision_text(text, MARKET)
+    assert event["event_type"] == "PENALTY_DECIDED"
+    assert event["unit"] == "长沙县市场监督管理局"
+    assert event["region_code"] == "430121"
