@@ -20,6 +20,7 @@ from typing import Any
 from connectors._core.extract import (
     PartyDraft,
     acting_unit,
+    alias_party,
     amount_after,
     citations,
     find_rights,
@@ -189,6 +190,9 @@ def _own_doc_no(lines: Sequence[str]) -> str | None:
 
 def _parties(lines: Sequence[str], table: Mapping[str, Any]) -> list[PartyDraft]:
     parties = labelled_parties(lines, "RESPONDENT")
+    if not parties and not table:
+        alias = alias_party("\n".join(lines), "RESPONDENT")
+        parties = [alias] if alias else []
     if not table:
         return parties
     name = clean_party_name(column(table, PENALTY_COLUMNS["name"]))

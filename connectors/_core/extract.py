@@ -263,29 +263,101 @@ _PARTY_LABELS = (
     "当事人名称",
     "当事人姓名",
     "当事人姓名或名称",
+    r"当事人姓名/名称",
+    r"当事人名称/姓名",
+    "当事人基本情况",
     r"当事人[一二三四五六七八九\d]",
     r"当事人[（(][一二三四五六七八九\d][）)]",
     "被处罚人",
     "行政相对人",
 )
-_USCC_LABELS = ("统一社会信用代码", "社会信用代码", r"统一社会信用代码/注册号", "注册号", "信用代码")
+# Inside a 当事人基本情况 block the name has a label of its own (名称：X店 below 经营者：Y).
+_BLOCK_NAME_LABELS = ("名称", "姓名", "单位名称", "企业名称", "个体工商户名称", "字号名称")
+_BLOCK_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]\s*)?当事人(?:的)?基本情况[:：]?$")
+_SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_USCC_LABELS = (
+    "统一社会信用代码",
+    "社会信用代码",
+    r"统一社会信用代码/注册号",
+    "注册号",
+    "信用代码",
+    "组织机构代码",
+)
 _ID_LABELS = ("身份证件号码", "身份证号码", "身份证号", "公民身份号码", "证件号码")
-_ADDRESS_LABELS = ("住所", "住址", "经营场所", "住所地", "地址", "经营地址", "住所\\(住址\\)")
+_ADDRESS_LABELS = (
+    "住所",
+    "住址",
+    "经营场所",
+    "住所地",
+    "地址",
+    "经营地址",
+    "单位地址",
+    "住所\\(住址\\)",
+    r"住址/地址",
+)
 _REP_LABELS = ("法定代表人", "负责人", "经营者", "投资人", r"法定代表人[（(][^）)]*[）)]")
+# Labels that may run on after a value when a copy lost its line breaks (名称:X公司证件名称:...).
+_GLUED_LABEL = re.compile(
+    r"(?=(?:证件名称|证件号码|统一社会信用代码|社会信用代码|组织机构代码|法定代表人|负责人|经营者|"
+    r"身份证(?:件)?号码?|单位地址|住所|住址|地址|联系电话|主体资格证照名称)\s*[:：])"
+)
+
+
+# A report introduces the party in prose: "X公司（以下简称当事人）因…被处罚".
+_ALIAS_PARTY = re.compile(
+    r"(?P<name>[^\s，,。；;:：“”\"（）()、]{2,40}?)[（(]以下简称[“\"]?当事人[”\"]?[）)]"
+)
+
+
+def alias_party(text: str, role: str) -> PartyDraft | None:
+    """The party a text names once as 当事人 (X（以下简称当事人）), or None."""
+    match = _ALIAS_PARTY.search(text)
+    name = clean_party_name(match.group("name")) if match else None
+    if name is None:
+        return None
+    return PartyDraft(role=role, name=name, kind="ORG" if looks_like_org(name) else None)
+
+
+def _glued_pieces(line: str) -> list[str]:
+    """``label:value`` pieces of a line; a split that would leave a label without its value
+    (法定代表人身份证号码:, 住址/地址:) is undone."""
+    pieces: list[str] = []
+    for part in _GLUED_LABEL.split(line):
+        if pieces and not re.search(r"[:：]", pieces[-1]):
+            pieces[-1] += part
+        elif part.strip():
+            pieces.append(part)
+    return [p.strip() for p in pieces if p.strip()] or [line.strip()]
 
 
 def labelled_parties(lines: Sequence[str], role: str) -> list[PartyDraft]:
-    """Parties written as label lines: a 当事人 line opens a party, the labels below fill it."""
+    """Parties written as label lines: a 当事人 line opens a party, the labels below fill it.
+
+    A 当事人基本情况 heading opens a block whose name comes on a 名称/姓名 line; labels run
+    together on one line (名称:X证件号码:Y) are read one by one.
+    """
     parties: list[PartyDraft] = []
     current: PartyDraft | None = None
-    for line in lines:
+    block: PartyDraft | None = None  # a 当事人基本情况 block still waiting for its name
+    for raw in lines:
+        pieces = _glued_pieces(raw)
+        line = pieces[0]
+        if _BLOCK_START.match(line.replace(" ", "")):
+            block = current = PartyDraft(role=role, name=None)
+            continue
         name = labelled(line, _PARTY_LABELS)
+        if block is not None and name is None:
+            name = labelled(line, _BLOCK_NAME_LABELS)
         if name is not None:
             # "当事人：X公司，统一社会信用代码：...，住所：..." or "当事人：张某，男，身份证号码..."
             # carries further fields after the first comma.
             segments = [seg.strip() for seg in re.split(r"[，,；;]", name)]
-            current = PartyDraft(role=role, name=segments[0])
-            for segment in segments[1:]:
+            if block is not None:
+                current, block = block, None
+                current.name = segments[0]
+            else:
+                current = PartyDraft(role=role, name=segments[0])
+            for segment in [*segments[1:], *pieces[1:]]:
                 _fill(current, segment)
                 if current.id_no is None and re.search(r"身份|证件", segment):
                     current.id_no = clean_id_no(segment)
@@ -295,10 +367,13 @@ def labelled_parties(lines: Sequence[str], role: str) -> list[PartyDraft]:
             continue
         if current is None:
             continue
-        if _fill(current, line):
+        if _SECTION.match(line):
+            current = block = None  # the next section (二、案件来源…) has begun
             continue
-        if re.match(r"^[\u4e00-\u9fff（）()、/]{2,20}[:：]", line):
-            continue  # another label (主体资格证照名称, 联系电话 ...): not a party field
+        if all(_fill(current, piece) for piece in pieces):
+            continue
+        if re.match(r"^[\u4e00-\u9fff（）()、/]{2,20}[:：]", line) or block is not None:
+            continue  # another label (主体资格证照名称, 联系电话 ...), or a block's free text
         current = None  # the narrative has begun
     return parties
 
@@ -308,7 +383,9 @@ def _fill(party: PartyDraft, text: str) -> bool:
     if (value := labelled(text, _USCC_LABELS)) is not None:
         party.uscc = clean_uscc(value) or party.uscc
     elif (value := labelled(text, _ID_LABELS)) is not None:
+        # 证件号码 of an organisation is its USCC.
         party.id_no = clean_id_no(value)
+        party.uscc = party.uscc or (None if party.id_no else clean_uscc(value))
     elif (value := labelled(text, _ADDRESS_LABELS)) is not None:
         party.address = value
     elif (value := labelled(text, _REP_LABELS)) is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connectors._core.decision import map_decision_text
-from connectors._core.extract import acting_unit, clean_unit, source_unit
+from connectors._core.extract import acting_unit, alias_party, clean_unit, labelled_parties, source_unit
 from connectors.customs.mapping import PROFILE as CUSTOMS
 from connectors.market_regulation.mapping import PROFILE as MARKET
 
@@ -84,3 +84,47 @@ def test_report_naming_a_decision_is_a_decision() -> None:
     assert event["event_type"] == "PENALTY_DECIDED"
     assert event["unit"] == "长沙县市场监督管理局"
     assert event["region_code"] == "430121"
+
+
+_USCC = "91430100MA4L00000F"  # a code with a valid check character, made up
+
+
+def test_party_block_takes_its_name_from_the_name_line() -> None:
+    """一、当事人基本情况 + a person's description + 经营者/名称 lines: the shop is the party."""
+    lines = [
+        "一、当事人基本情况",
+        "张某某，男，汉族，身份证号：430100XXXXXXXXXXXX，家住某县某村。营业执照登记情况：",
+        "经营者：张某某",
+        "名称：某县某镇某某五金店",
+        f"统一社会信用代码：{_USCC}",
+        "类型：个体工商户",
+        "二、案件来源及调查经过",
+        "2024年3月1日，我局对当事人进行检查。",
+    ]
+    parties = labelled_parties(lines, "RESPONDENT")
+    assert [(p.name, p.uscc, p.represented_by) for p in parties] == [("某县某镇某某五金店", _USCC, "张某某")]
+
+
+def test_glued_labels_on_one_line_are_read_one_by_one() -> None:
+    lines = [f"当事人名称:某某贸易有限公司证件名称:企业法人营业执照证件号码:{_USCC}法定代表人:李某"]
+    parties = labelled_parties(lines, "RESPONDENT")
+    assert [(p.name, p.uscc, p.represented_by) for p in parties] == [("某某贸易有限公司", _USCC, "李某")]
+
+
+def test_name_or_title_label_and_organisation_code_label() -> None:
+    lines = ["当事人姓名/名称:某某科技有限公司", f"组织机构代码:{_USCC}", "住址/地址:某区某路1号"]
+    parties = labelled_parties(lines, "RESPONDENT")
+    assert [(p.name, p.uscc, p.address) for p in parties] == [("某某科技有限公司", _USCC, "某区某路1号")]
+
+
+def test_basic_information_label_holds_a_person() -> None:
+    lines = ["当事人基本情况:王某某", "身份证号码:430100************", "2024年3月1日，我局接到举报。"]
+    parties = labelled_parties(lines, "RESPONDENT")
+    assert [(p.name, p.id_no) for p in parties] == [("王某某", "430100************")]
+
+
+def test_party_introduced_in_a_report() -> None:
+    party = alias_party("近日，某某电气有限公司(以下简称当事人)因假冒专利被处罚。", "RESPONDENT")
+    assert party is not None
+    assert (party.name, party.kind) == ("某某电气有限公司", "ORG")
+    assert alias_party("当事人销售侵权商品。", "RESPONDENT") is None
