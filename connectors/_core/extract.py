@@ -8,6 +8,7 @@ decides what they mean. All functions take cleaned text (``text.clean_text``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ _UNIT_LABEL = re.compile(r"(?:信息来源|来源|发布机关|发文机关|发�
 # A tag a portal puts before the heading (【侵权类案件】, [公示]).
 _UNIT_TAG = re.compile(r"^(?:[【\[〖][^】\]〗]{1,16}[】\]〗])+")
 _CJK = "\u3400-\u9fff"
+_TITLE_WORDS = re.compile(r"(?:判决书|裁定书|决定书|起诉书|通知书|意见书|建议书|告知书)")
 _NOT_A_UNIT = re.compile(r"^(?:我|本|该|贵|市|区|县)")
 
 
@@ -58,8 +60,11 @@ def clean_unit(candidate: str | None) -> str | None:
         return None  # a breadcrumb trail names sections of a portal, not the issuer
     tokens = [t for t in re.split(r"\s+", _UNIT_LABEL.sub(" ", candidate)) if t]
     # "济南市 市场监督管理局" spaced out, or a name followed by page furniture.
-    for piece in ("".join(tokens), *reversed(tokens)):
-        piece = re.sub(rf"^[^{_CJK}]+", "", _UNIT_TAG.sub("", piece))
+    # The last token first (a title's tail before the unit); then the tokens joined.
+    for piece in (*reversed(tokens), "".join(tokens)):
+        # A title glued before the name (…二审刑事判决书福建省X法院) is not part of it.
+        piece = _TITLE_WORDS.split(_UNIT_TAG.sub("", piece))[-1]
+        piece = re.sub(rf"^[^{_CJK}]+", "", piece)
         if not _unit_like(piece) and not _UNIT_SUFFIX.search(piece):
             continue
         if re.fullmatch(rf"[{_CJK}]+", piece):
@@ -645,13 +650,29 @@ def unit_before_title(lines: Sequence[str], title: re.Pattern[str]) -> str | Non
     ``text.reline`` has split those, so the unit is on the line above.
     """
     for index, line in enumerate(lines[:12]):
-        match = title.search(line)
-        if match is None:
+        matches = list(title.finditer(line))
+        if not matches:
             continue
-        before = line[: match.start()]
-        if before.strip() and len(before) <= 60 and (unit := clean_unit(before)):
-            return unit
+        for match in matches:
+            # "X罪二审刑事判决书 Y法院 刑事判决书": the unit sits before a later title.
+            before = line[: match.start()]
+            if before.strip() and len(before) <= 60 and (unit := clean_unit(before)):
+                return unit
         for back in range(index - 1, max(index - 3, -1), -1):
             if len(lines[back]) <= 60 and (unit := clean_unit(lines[back])):
                 return unit
-    return heading_unit(lines)
+    return field_unit(lines) or heading_unit(lines)
+
+
+# A database page prints its fields as a label line and a value line (法院 / X人民法院).
+_UNIT_FIELD = re.compile(
+    r"^(?:法院|审理法院|承办法院|发布机关|处罚机关|执法机关|作出处罚决定的?机关(?:名称)?)[:：]?$"
+)
+
+
+def field_unit(lines: Sequence[str], depth: int = 20) -> str | None:
+    """The unit given as a labelled field of a database page (label line, value line)."""
+    for label, value in itertools.pairwise(lines[: depth + 1]):
+        if _UNIT_FIELD.match(label.replace(" ", "")) and (unit := clean_unit(value)):
+            return unit
+    return None

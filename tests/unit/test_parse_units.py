@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from connectors._core.decision import map_decision_text
-from connectors._core.extract import acting_unit, alias_party, clean_unit, labelled_parties, source_unit
+from connectors._core.extract import (
+    acting_unit,
+    alias_party,
+    clean_unit,
+    labelled_parties,
+    source_unit,
+    unit_before_title,
+)
 from connectors.customs.mapping import PROFILE as CUSTOMS
 from connectors.market_regulation.mapping import PROFILE as MARKET
 
@@ -128,3 +137,20 @@ def test_party_introduced_in_a_report() -> None:
     assert party is not None
     assert (party.name, party.kind) == ("某某电气有限公司", "ORG")
     assert alias_party("当事人销售侵权商品。", "RESPONDENT") is None
+
+
+def test_unit_before_a_later_title_on_the_same_line() -> None:
+    title = re.compile(r"(?:一审|二审)?刑事判决书")
+    lines = ["某某罪二审刑事判决书 湖南省株洲市中级人民法院 刑事判决书 (2020)湘02刑终1号"]
+    assert unit_before_title(lines, title) == "湖南省株洲市中级人民法院"
+
+
+def test_unit_as_a_database_field() -> None:
+    lines = [
+        "(2020)湘0102刑初1号",
+        "案件名称",
+        "某某销售假冒注册商标的商品一审刑事判决书",
+        "法院",
+        "长沙市芙蓉区人民法院",
+    ]
+    assert unit_before_title(lines, re.compile(r"(?:一审)?刑事判决书")) == "长沙市芙蓉区人民法院"
