@@ -615,6 +615,11 @@ _QUOTED = re.compile(r"[“\"「『](?P<label>[^”\"」』“\n，,。；;：:]
 _NOT_A_MARK = re.compile(r"法$|条例|规定|办法|笔录|通知|意见|决定|[书证表单函]$|^\W*$|^\d+$|本包装|专利")
 
 
+_HOLDERS_MARK = re.compile(
+    r"侵犯(?:了)?(?P<holder>[^，,。；;“”\"\s]{2,30}?(?:公司|集团|株式会社|厂|研究所))(?:的)?注册商标专用权"
+)
+
+
 def implied_rights(offense: object, text: str) -> list[dict[str, Any]]:
     """Rights a document names without a registration number.
 
@@ -637,6 +642,11 @@ def implied_rights(offense: object, text: str) -> list[dict[str, Any]]:
         if not labels:
             labels = [m.group("label") for m in _LATIN_MARK.finditer(s)][:1]
         rights += [{"kind": "TRADEMARK", "reg_no": None, "holder": None, "label": lb} for lb in labels[:20]]
+        holder = _HOLDERS_MARK.search(s) if not labels else None
+        if holder:
+            # No mark printed, but the holder whose registered mark was infringed is.
+            right = {"kind": "TRADEMARK", "reg_no": None, "holder": holder.group("holder"), "label": None}
+            rights.append(right)
     patent = _PATENT_KIND.search(s)
     if patent and re.search(r"专利标识|专利标记|专利证书|专利权", s):
         rights.append({"kind": "PATENT", "reg_no": None, "holder": None, "label": patent.group("label")})

@@ -11,10 +11,12 @@ from connectors._core.extract import (
     acting_unit,
     alias_party,
     clean_unit,
+    implied_rights,
     labelled_parties,
     source_unit,
     unit_before_title,
 )
+from connectors._core.text import normalize_offense
 from connectors.customs.mapping import PROFILE as CUSTOMS
 from connectors.market_regulation.mapping import PROFILE as MARKET
 
@@ -154,3 +156,24 @@ def test_unit_as_a_database_field() -> None:
         "长沙市芙蓉区人民法院",
     ]
     assert unit_before_title(lines, re.compile(r"(?:一审)?刑事判决书")) == "长沙市芙蓉区人民法院"
+
+
+@pytest.mark.parametrize(
+    ("text", "offense"),
+    [
+        ("当事人的行为已构成出口侵犯他人商标权货物的行为。", "TRADEMARK_COUNTERFEIT"),
+        ("经鉴定为侵犯我公司商标“某甲”、“某乙”专用权的产品。", "TRADEMARK_COUNTERFEIT"),
+        ("手表上使用的“某丙”商标，与商标权人注册的商标相同，且事先未经许可。", "TRADEMARK_COUNTERFEIT"),
+        ("当事人未取得专利代理机构执业许可证擅自开展专利代理业务。", "OTHER_IP"),
+    ],
+)
+def test_offence_kinds(text: str, offense: str) -> None:
+    found = normalize_offense(text)
+    assert found is not None
+    assert found.value == offense
+
+
+def test_holder_named_without_a_mark_gives_a_trademark_right() -> None:
+    rights = implied_rights("TRADEMARK_COUNTERFEIT", "开关涉嫌侵犯某某电器有限公司注册商标专用权。")
+    assert [(r["kind"], r["holder"], r["label"]) for r in rights] == [("TRADEMARK", "某某电器有限公司", None)]
+    assert implied_rights("TRADEMARK_COUNTERFEIT", "当事人销售侵权商品。") == []
