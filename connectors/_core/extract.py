@@ -520,7 +520,9 @@ def find_rights(text: str) -> list[dict[str, Any]]:
                 {"kind": "TRADEMARK", "reg_no": None, "holder": holder, "label": match.group("label")}
             )
     for match in _PATENT.finditer(s):
-        number = re.sub(r"\s|ZL", "", match.group("no"))
+        # As printed, ZL prefix included (ZL201710183506.4); keys fold it away (right_key).
+        prefix = "ZL" if match.group().lstrip().startswith("ZL") or "ZL" in match.group("no") else ""
+        number = prefix + re.sub(r"\s|ZL", "", match.group("no"))
         if number not in seen:
             seen.add(number)
             rights.append({"kind": "PATENT", "reg_no": number, "holder": holder, "label": None})

@@ -43,7 +43,7 @@ FLOOR = {"real": 0.64, "documents-dev": 0.99}
 DOCS_OK_FLOOR = {"real": 36, "documents-dev": 11}
 AGENCY_FLOOR = {
     "real": {
-        "MARKET_REGULATION": 0.96,
+        "MARKET_REGULATION": 0.97,
         "CUSTOMS": 0.94,
         "POLICE": 0.06,
         "PROCURATORATE": 0.43,

@@ -11,6 +11,7 @@ from connectors._core.extract import (
     acting_unit,
     alias_party,
     clean_unit,
+    find_rights,
     implied_rights,
     labelled_parties,
     source_unit,
@@ -177,3 +178,10 @@ def test_holder_named_without_a_mark_gives_a_trademark_right() -> None:
     rights = implied_rights("TRADEMARK_COUNTERFEIT", "开关涉嫌侵犯某某电器有限公司注册商标专用权。")
     assert [(r["kind"], r["holder"], r["label"]) for r in rights] == [("TRADEMARK", "某某电器有限公司", None)]
     assert implied_rights("TRADEMARK_COUNTERFEIT", "当事人销售侵权商品。") == []
+
+
+def test_patent_number_keeps_its_printed_zl_prefix() -> None:
+    rights = find_rights("包装盒上印有“专利号:ZL202010123456.7”字样。")
+    assert [r["reg_no"] for r in rights if r["kind"] == "PATENT"] == ["ZL202010123456.7"]
+    rights = find_rights("包装盒上印有“专利号:202010123456.7”字样。")
+    assert [r["reg_no"] for r in rights if r["kind"] == "PATENT"] == ["202010123456.7"]
