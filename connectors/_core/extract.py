@@ -314,13 +314,25 @@ _ALIAS_PARTY = re.compile(
 )
 
 
+# A report without a party block names the shop's operator who acted: "X经销处经营者张某某于…".
+_OPERATOR = re.compile(r"经营者(?P<name>[\u4e00-\u9fff]{2,3}?)(?=于|在|从|自|因|[，,])")
+
+
 def alias_party(text: str, role: str) -> PartyDraft | None:
-    """The party a text names once as 当事人 (X（以下简称当事人）), or None."""
+    """The party a text without a party block introduces in prose, or None.
+
+    X（以下简称当事人）names it outright; else the operator who acted (…经营者张某于…) is the
+    party of an individual business.
+    """
     match = _ALIAS_PARTY.search(text)
     name = clean_party_name(match.group("name")) if match else None
-    if name is None:
+    if name is not None:
+        return PartyDraft(role=role, name=name, kind="ORG" if looks_like_org(name) else None)
+    operator = _OPERATOR.search(text)
+    name = clean_party_name(operator.group("name")) if operator else None
+    if name is None or looks_like_org(name):
         return None
-    return PartyDraft(role=role, name=name, kind="ORG" if looks_like_org(name) else None)
+    return PartyDraft(role=role, name=name, kind="PERSON")
 
 
 def _glued_pieces(line: str) -> list[str]:

@@ -185,3 +185,9 @@ def test_patent_number_keeps_its_printed_zl_prefix() -> None:
     assert [r["reg_no"] for r in rights if r["kind"] == "PATENT"] == ["ZL202010123456.7"]
     rights = find_rights("包装盒上印有“专利号:202010123456.7”字样。")
     assert [r["reg_no"] for r in rights if r["kind"] == "PATENT"] == ["202010123456.7"]
+
+
+def test_operator_who_acted_is_the_party_of_a_report_without_a_block() -> None:
+    party = alias_party("某某副食经销处的经营者王某某于2020年1月5日购进辣酱100箱。", "RESPONDENT")
+    assert party is not None
+    assert (party.name, party.kind) == ("王某某", "PERSON")
