@@ -39,11 +39,11 @@ ARTIFACT = REPO / "tests" / "artifacts" / "real_corpus_score.json"
 # score may only go up. Raise them as the parser improves; the goals stand beside them. The
 # development set was tuned on; the project's own corpus (51 documents) was not, and it shows
 # how far the parser generalises: police and procuratorate press items are the weakest kind.
-FLOOR = {"real": 0.64, "documents-dev": 0.99}
+FLOOR = {"real": 0.65, "documents-dev": 0.99}
 DOCS_OK_FLOOR = {"real": 36, "documents-dev": 11}
 AGENCY_FLOOR = {
     "real": {
-        "MARKET_REGULATION": 0.97,
+        "MARKET_REGULATION": 0.99,
         "CUSTOMS": 0.94,
         "POLICE": 0.06,
         "PROCURATORATE": 0.43,
