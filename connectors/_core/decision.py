@@ -85,7 +85,7 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
     table = text_table_row(text)
     head = "\n".join(lines[:10])
     kind = next((k for k in profile.kinds if any(_is_heading(m) for m in k.title.finditer(head))), None)
-    # No heading: a report's sentence naming the decision (…公布一则行政处罚决定书) still says
+    # No heading: a report's sentence naming the decision (…公布了一份行政处罚决定书) still says
     # what it is; a document listed as evidence (…、扣留决定书、…) does not.
     kind = kind or next((k for k in profile.kinds if any(_is_named(m) for m in k.title.finditer(head))), None)
     event_type = kind.event_type if kind else None

