@@ -19,6 +19,8 @@ from typing import Any
 
 from connectors._core.extract import (
     PartyDraft,
+    acting_unit,
+    alias_party,
     amount_after,
     citations,
     find_rights,
@@ -27,6 +29,7 @@ from connectors._core.extract import (
     lines_of,
     refs_from,
     signature,
+    source_unit,
     unit_before_title,
 )
 from connectors._core.records import ParseError, build_event
@@ -62,10 +65,13 @@ class DecisionProfile:
     turnover_words: Sequence[str] = ("违法经营额", "非法经营额", "非法经营数额")
     goods_value_words: Sequence[str] = ("货值金额", "货值", "货物价值", "案值")
     default_event_type: str = "PENALTY_DECIDED"
+    # The most local division a unit's name may give (regions.region_code_for_unit).
+    region_level: int = 3
 
 
 # Table forms of a penalty decision: their title says what they publish.
 _TABLE_TITLES = re.compile(r"行政处罚信息摘要|行政处罚(?:普通程序)?案件(?:信息)?公示表")
+_TOTAL_VALUE_WORDS = ("共价值", "总价值", "价值共计", "价值合计", "合计价值", "货值共计", "货值合计")
 _CAUSE_IN_TITLE = re.compile(r"(?P<cause>(?:销售|经营|生产|出口|进口|制造)[^。，,；;\n]{2,40}?)案")
 
 
@@ -78,7 +84,10 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
     lines = lines_of(text)
     table = text_table_row(text)
     head = "\n".join(lines[:10])
-    kind = next((k for k in profile.kinds if k.title.search(head)), None)
+    kind = next((k for k in profile.kinds if any(_is_heading(m) for m in k.title.finditer(head))), None)
+    # No heading: a report's sentence naming the decision (…公布了一份行政处罚决定书) still says
+    # what it is; a document listed as evidence (…、扣留决定书、…) does not.
+    kind = kind or next((k for k in profile.kinds if any(_is_named(m) for m in k.title.finditer(head))), None)
     event_type = kind.event_type if kind else None
     if event_type is None and _TABLE_TITLES.search(head):
         event_type = profile.default_event_type
@@ -88,7 +97,8 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
     table_day = parse_cell_date(raw_column(table, PENALTY_COLUMNS["date"])) if table else None
     day: date | None = table_day or sign_day
     unit = column(table, PENALTY_COLUMNS["unit"]) if table else None
-    unit = unit or unit_before_title(lines, TITLE_PATTERN) or sign_unit
+    unit = unit or unit_before_title(lines, TITLE_PATTERN) or source_unit(lines) or sign_unit
+    unit = unit or acting_unit(text)
 
     cause = column(table, PENALTY_COLUMNS["cause"]) if table else None
     if cause is None:
@@ -109,7 +119,9 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
     amounts: dict[str, Decimal | None] = {
         "illegal_gain": amount_after(text, ("违法所得",), not_after=("没收", "没收的")),
         "illegal_turnover": amount_after(text, profile.turnover_words),
-        "goods_value": amount_after(text, profile.goods_value_words),
+        # A list of items each with its value ends in their total (以上货物共价值…): the total.
+        "goods_value": amount_after(text, _TOTAL_VALUE_WORDS)
+        or amount_after(text, profile.goods_value_words),
         "fine": amount_after(content, ("罚款",))
         or (amount_after(decision_part, ("罚款",)) if decision_part else None),
         "confiscated": amount_after(content or decision_part or "", ("没收违法所得",)),
@@ -122,7 +134,7 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
         agency=profile.agency.value,
         event_type=event_type,
         unit=unit,
-        region_code=region_code_for_unit(unit),
+        region_code=region_code_for_unit(unit, profile.region_level),
         day=day,
         case_no=case_no,
         cause=cause,
@@ -135,6 +147,22 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
         text=text,
         source_text=raw,
     )
+
+
+def _is_heading(match: re.Match[str]) -> bool:
+    """A title as a heading, not a document named inside a sentence (…出具《扣留决定书》，…).
+
+    What stands before it on its line may be the issuing unit, never a clause.
+    """
+    line_start = match.string.rfind("\n", 0, match.start()) + 1
+    before = match.string[line_start : match.start()]
+    return len(before) <= 40 and not re.search(r"[，,。；;、《“\"]|[\u4e00-\u9fff][的及和与]$", before)
+
+
+def _is_named(match: re.Match[str]) -> bool:
+    text = match.string
+    before, after = text[match.start() - 1 : match.start()], text[match.end() : match.end() + 1]
+    return before not in ("、", "《") and after not in ("、", "》")
 
 
 def _table_case_no(table: Mapping[str, Any]) -> str | None:
@@ -162,6 +190,9 @@ def _own_doc_no(lines: Sequence[str]) -> str | None:
 
 def _parties(lines: Sequence[str], table: Mapping[str, Any]) -> list[PartyDraft]:
     parties = labelled_parties(lines, "RESPONDENT")
+    if not parties and not table:
+        alias = alias_party("\n".join(lines), "RESPONDENT")
+        parties = [alias] if alias else []
     if not table:
         return parties
     name = clean_party_name(column(table, PENALTY_COLUMNS["name"]))

@@ -8,6 +8,7 @@ decides what they mean. All functions take cleaned text (``text.clean_text``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from connectors._core.regions import region_code_for_unit
 from connectors._core.text import (
     AMOUNT_PATTERN,
     amount_of_match,
@@ -33,6 +35,86 @@ from hub.domain.model import Agency, Relation
 _UNIT_SUFFIX = re.compile(r"(局|分局|海关|法院|检察院|所|支队|大队|中队|办公室|委员会|总队)$")
 
 
+# A page's own labels before a unit (来源：X市场监督管理局 字体：大 中 小).
+_UNIT_LABEL = re.compile(r"(?:信息来源|来源|发布机关|发文机关|发布单位|处罚机关|执法机关)\s*[:：]\s*")
+# A tag a portal puts before the heading (【侵权类案件】, [公示]).
+_UNIT_TAG = re.compile(r"^(?:[【\[〖][^】\]〗]{1,16}[】\]〗])+")
+_CJK = "\u3400-\u9fff"
+_TITLE_WORDS = re.compile(r"(?:判决书|裁定书|决定书|起诉书|通知书|意见书|建议书|告知书)")
+_NOT_A_UNIT = re.compile(r"^(?:我|本|该|贵|市|区|县)")
+
+
+def _unit_like(name: str) -> bool:
+    return bool(_UNIT_SUFFIX.search(name)) and 4 <= len(name) <= 40 and not _NOT_A_UNIT.match(name)
+
+
+def clean_unit(candidate: str | None) -> str | None:
+    """A unit name as printed in ``candidate``, or None when it names no unit.
+
+    Page furniture goes: a 来源： label and what follows a space, a portal's 【tag】, and
+    characters injected before the name (?????, a spam site's name with Latin letters: the
+    name is the trailing run of Chinese characters when that run names a place; else the
+    damaged name is kept as printed). 我局/本局 name no unit.
+    """
+    if not candidate or re.search(r"[>＞»]|首页", candidate):
+        return None  # a breadcrumb trail names sections of a portal, not the issuer
+    tokens = [t for t in re.split(r"\s+", _UNIT_LABEL.sub(" ", candidate)) if t]
+    # "济南市 市场监督管理局" spaced out, or a name followed by page furniture.
+    # The last token first (a title's tail before the unit); then the tokens joined.
+    for piece in (*reversed(tokens), "".join(tokens)):
+        # A title glued before the name (…二审刑事判决书福建省X法院) is not part of it.
+        piece = _TITLE_WORDS.split(_UNIT_TAG.sub("", piece))[-1]
+        piece = re.sub(rf"^[^{_CJK}]+", "", piece)
+        if not _unit_like(piece) and not _UNIT_SUFFIX.search(piece):
+            continue
+        if re.fullmatch(rf"[{_CJK}]+", piece):
+            if _unit_like(piece):
+                return piece
+            continue
+        run = re.search(rf"[{_CJK}]+$", piece)
+        if run and _unit_like(run.group()) and region_code_for_unit(run.group()):
+            return run.group()
+        if _unit_like(piece) and region_code_for_unit(piece):
+            return piece
+    return None
+
+
+# The page's furniture may follow without a space (来源:X局字体大小:): the name ends at its
+# first organ suffix, or at a 分局 right after it.
+_SOURCE_LABEL = re.compile(
+    r"(?:信息来源|来源|发布机关|发文机关|发布单位)\s*[:：]\s*"
+    r"(?P<unit>\S{2,38}?(?:局|海关|法院|检察院|委员会)(?:[\u4e00-\u9fff]{2,8}?分局)?)"
+)
+
+
+def source_unit(lines: Sequence[str], depth: int = 6) -> str | None:
+    """The unit a government page names as its source (来源：X局), near the top."""
+    for line in lines[:depth]:
+        for match in _SOURCE_LABEL.finditer(line):
+            if unit := clean_unit(match.group("unit")):
+                return unit
+    return None
+
+
+# The unit acting in a sentence: "X局认为，当事人…", a report's "X海关对/关于Y…的处罚决定".
+# It starts a clause (or follows 发布/公布/获悉/《); news-site words never sit inside it.
+_ACTING_UNIT = re.compile(
+    r"(?:^|(?<=[，,。；;\s《])|(?<=发布)|(?<=公布)|(?<=获悉))"
+    r"(?P<unit>(?:中华人民共和国)?[^\W\d_a-zA-Z网讯悉站报从近日经对在向]{2,20}?"
+    r"(?:市场监督管理局|市场监督管理委员会|市场监管局|知识产权局|海关))"
+    r"(?=认为|决定|经审查|依据|依照|根据|对|关于|发布|作出)",
+    re.MULTILINE,
+)
+
+
+def acting_unit(text: str) -> str | None:
+    """The first unit that acts in the text's sentences (no page, no title gave one)."""
+    for match in _ACTING_UNIT.finditer(text):
+        if _unit_like(match.group("unit")):
+            return match.group("unit")
+    return None
+
+
 def lines_of(text: str) -> list[str]:
     return [line for line in (raw.strip() for raw in text.split("\n")) if line]
 
@@ -49,9 +131,8 @@ def title_block(lines: Sequence[str], depth: int = 6) -> str:
 def heading_unit(lines: Sequence[str]) -> str | None:
     """The issuing unit printed above the document title (first lines ending in 局/院/海关...)."""
     for line in lines[:4]:
-        compact = line.replace(" ", "")
-        if _UNIT_SUFFIX.search(compact) and len(compact) <= 40:
-            return compact
+        if len(line) <= 60 and (unit := clean_unit(line)):
+            return unit
     return None
 
 
@@ -112,6 +193,10 @@ def is_approximate(text: str, amount: re.Match[str]) -> bool:
     return bool(re.search(r"余\s*$", text[: amount.start("num")]))
 
 
+# 人民币 names the currency even where 元 was lost (…共价值人民币5000。): a whole number only.
+_BARE_RMB = re.compile(r"人民币\s*(?P<num>\d[\d,]*)(?P<unit>)(?P<jiao>)(?![\d.,万亿元])")
+
+
 def amount_after(
     text: str,
     keywords: Sequence[str],
@@ -134,7 +219,7 @@ def amount_after(
             continue
         tail = s[match.end() : match.end() + window]
         cut = min((tail.find(ch) for ch in _CLAUSE_END if ch in tail), default=len(tail))
-        amount = AMOUNT_PATTERN.search(tail[:cut])
+        amount = AMOUNT_PATTERN.search(tail[:cut]) or _BARE_RMB.search(tail[:cut])
         if amount is None or is_approximate(tail[:cut], amount):
             continue
         value = amount_of_match(amount)
@@ -183,29 +268,113 @@ _PARTY_LABELS = (
     "当事人名称",
     "当事人姓名",
     "当事人姓名或名称",
+    r"当事人姓名/名称",
+    r"当事人名称/姓名",
+    "当事人基本情况",
     r"当事人[一二三四五六七八九\d]",
     r"当事人[（(][一二三四五六七八九\d][）)]",
     "被处罚人",
     "行政相对人",
 )
-_USCC_LABELS = ("统一社会信用代码", "社会信用代码", r"统一社会信用代码/注册号", "注册号", "信用代码")
+# Inside a 当事人基本情况 block the name has a label of its own (名称：X店 below 经营者：Y).
+_BLOCK_NAME_LABELS = ("名称", "姓名", "单位名称", "企业名称", "个体工商户名称", "字号名称")
+_BLOCK_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]\s*)?当事人(?:的)?基本情况[:：]?$")
+_SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_USCC_LABELS = (
+    "统一社会信用代码",
+    "社会信用代码",
+    r"统一社会信用代码/注册号",
+    "注册号",
+    "信用代码",
+    "组织机构代码",
+)
 _ID_LABELS = ("身份证件号码", "身份证号码", "身份证号", "公民身份号码", "证件号码")
-_ADDRESS_LABELS = ("住所", "住址", "经营场所", "住所地", "地址", "经营地址", "住所\\(住址\\)")
+_ADDRESS_LABELS = (
+    "住所",
+    "住址",
+    "经营场所",
+    "住所地",
+    "地址",
+    "经营地址",
+    "单位地址",
+    "住所\\(住址\\)",
+    r"住址/地址",
+)
 _REP_LABELS = ("法定代表人", "负责人", "经营者", "投资人", r"法定代表人[（(][^）)]*[）)]")
+# Labels that may run on after a value when a copy lost its line breaks (名称:X公司证件名称:...).
+_GLUED_LABEL = re.compile(
+    r"(?=(?:证件名称|证件号码|统一社会信用代码|社会信用代码|组织机构代码|法定代表人|负责人|经营者|"
+    r"身份证(?:件)?号码?|单位地址|住所|住址|地址|联系电话|主体资格证照名称)\s*[:：])"
+)
+
+
+# A report introduces the party in prose: "X公司（以下简称当事人）因…被处罚".
+_ALIAS_PARTY = re.compile(
+    r"(?P<name>[^\s，,。；;:：“”\"（）()、]{2,40}?)[（(]以下简称[“\"]?当事人[”\"]?[）)]"
+)
+
+
+# A report without a party block names the shop's operator who acted: "X经销处经营者张某某于…".
+_OPERATOR = re.compile(r"经营者(?P<name>[\u4e00-\u9fff]{2,3}?)(?=于|在|从|自|因|[，,])")
+
+
+def alias_party(text: str, role: str) -> PartyDraft | None:
+    """The party a text without a party block introduces in prose, or None.
+
+    X（以下简称当事人）names it outright; else the operator who acted (…经营者张某于…) is the
+    party of an individual business.
+    """
+    match = _ALIAS_PARTY.search(text)
+    name = clean_party_name(match.group("name")) if match else None
+    if name is not None:
+        return PartyDraft(role=role, name=name, kind="ORG" if looks_like_org(name) else None)
+    operator = _OPERATOR.search(text)
+    name = clean_party_name(operator.group("name")) if operator else None
+    if name is None or looks_like_org(name):
+        return None
+    return PartyDraft(role=role, name=name, kind="PERSON")
+
+
+def _glued_pieces(line: str) -> list[str]:
+    """``label:value`` pieces of a line; a split that would leave a label without its value
+    (法定代表人身份证号码:, 住址/地址:) is undone."""
+    pieces: list[str] = []
+    for part in _GLUED_LABEL.split(line):
+        if pieces and not re.search(r"[:：]", pieces[-1]):
+            pieces[-1] += part
+        elif part.strip():
+            pieces.append(part)
+    return [p.strip() for p in pieces if p.strip()] or [line.strip()]
 
 
 def labelled_parties(lines: Sequence[str], role: str) -> list[PartyDraft]:
-    """Parties written as label lines: a 当事人 line opens a party, the labels below fill it."""
+    """Parties written as label lines: a 当事人 line opens a party, the labels below fill it.
+
+    A 当事人基本情况 heading opens a block whose name comes on a 名称/姓名 line; labels run
+    together on one line (名称:X证件号码:Y) are read one by one.
+    """
     parties: list[PartyDraft] = []
     current: PartyDraft | None = None
-    for line in lines:
+    block: PartyDraft | None = None  # a 当事人基本情况 block still waiting for its name
+    for raw in lines:
+        pieces = _glued_pieces(raw)
+        line = pieces[0]
+        if _BLOCK_START.match(line.replace(" ", "")):
+            block = current = PartyDraft(role=role, name=None)
+            continue
         name = labelled(line, _PARTY_LABELS)
+        if block is not None and name is None:
+            name = labelled(line, _BLOCK_NAME_LABELS)
         if name is not None:
             # "当事人：X公司，统一社会信用代码：...，住所：..." or "当事人：张某，男，身份证号码..."
             # carries further fields after the first comma.
             segments = [seg.strip() for seg in re.split(r"[，,；;]", name)]
-            current = PartyDraft(role=role, name=segments[0])
-            for segment in segments[1:]:
+            if block is not None:
+                current, block = block, None
+                current.name = segments[0]
+            else:
+                current = PartyDraft(role=role, name=segments[0])
+            for segment in [*segments[1:], *pieces[1:]]:
                 _fill(current, segment)
                 if current.id_no is None and re.search(r"身份|证件", segment):
                     current.id_no = clean_id_no(segment)
@@ -215,10 +384,13 @@ def labelled_parties(lines: Sequence[str], role: str) -> list[PartyDraft]:
             continue
         if current is None:
             continue
-        if _fill(current, line):
+        if _SECTION.match(line):
+            current = block = None  # the next section (二、案件来源…) has begun
             continue
-        if re.match(r"^[\u4e00-\u9fff（）()、/]{2,20}[:：]", line):
-            continue  # another label (主体资格证照名称, 联系电话 ...): not a party field
+        if all(_fill(current, piece) for piece in pieces):
+            continue
+        if re.match(r"^[\u4e00-\u9fff（）()、/]{2,20}[:：]", line) or block is not None:
+            continue  # another label (主体资格证照名称, 联系电话 ...), or a block's free text
         current = None  # the narrative has begun
     return parties
 
@@ -228,7 +400,9 @@ def _fill(party: PartyDraft, text: str) -> bool:
     if (value := labelled(text, _USCC_LABELS)) is not None:
         party.uscc = clean_uscc(value) or party.uscc
     elif (value := labelled(text, _ID_LABELS)) is not None:
+        # 证件号码 of an organisation is its USCC.
         party.id_no = clean_id_no(value)
+        party.uscc = party.uscc or (None if party.id_no else clean_uscc(value))
     elif (value := labelled(text, _ADDRESS_LABELS)) is not None:
         party.address = value
     elif (value := labelled(text, _REP_LABELS)) is not None:
@@ -358,7 +532,9 @@ def find_rights(text: str) -> list[dict[str, Any]]:
                 {"kind": "TRADEMARK", "reg_no": None, "holder": holder, "label": match.group("label")}
             )
     for match in _PATENT.finditer(s):
-        number = re.sub(r"\s|ZL", "", match.group("no"))
+        # As printed, ZL prefix included (ZL201710183506.4); keys fold it away (right_key).
+        prefix = "ZL" if match.group().lstrip().startswith("ZL") or "ZL" in match.group("no") else ""
+        number = prefix + re.sub(r"\s|ZL", "", match.group("no"))
         if number not in seen:
             seen.add(number)
             rights.append({"kind": "PATENT", "reg_no": number, "holder": holder, "label": None})
@@ -453,6 +629,11 @@ _QUOTED = re.compile(r"[“\"「『](?P<label>[^”\"」』“\n，,。；;：:]
 _NOT_A_MARK = re.compile(r"法$|条例|规定|办法|笔录|通知|意见|决定|[书证表单函]$|^\W*$|^\d+$|本包装|专利")
 
 
+_HOLDERS_MARK = re.compile(
+    r"侵犯(?:了)?(?P<holder>[^，,。；;“”\"\s]{2,30}?(?:公司|集团|株式会社|厂|研究所))(?:的)?注册商标专用权"
+)
+
+
 def implied_rights(offense: object, text: str) -> list[dict[str, Any]]:
     """Rights a document names without a registration number.
 
@@ -475,6 +656,11 @@ def implied_rights(offense: object, text: str) -> list[dict[str, Any]]:
         if not labels:
             labels = [m.group("label") for m in _LATIN_MARK.finditer(s)][:1]
         rights += [{"kind": "TRADEMARK", "reg_no": None, "holder": None, "label": lb} for lb in labels[:20]]
+        holder = _HOLDERS_MARK.search(s) if not labels else None
+        if holder:
+            # No mark printed, but the holder whose registered mark was infringed is.
+            right = {"kind": "TRADEMARK", "reg_no": None, "holder": holder.group("holder"), "label": None}
+            rights.append(right)
     patent = _PATENT_KIND.search(s)
     if patent and re.search(r"专利标识|专利标记|专利证书|专利权", s):
         rights.append({"kind": "PATENT", "reg_no": None, "holder": None, "label": patent.group("label")})
@@ -488,15 +674,29 @@ def unit_before_title(lines: Sequence[str], title: re.Pattern[str]) -> str | Non
     ``text.reline`` has split those, so the unit is on the line above.
     """
     for index, line in enumerate(lines[:12]):
-        match = title.search(line)
-        if match is None:
+        matches = list(title.finditer(line))
+        if not matches:
             continue
-        before = line[: match.start()].replace(" ", "")
-        if before and _UNIT_SUFFIX.search(before) and len(before) <= 40:
-            return before
+        for match in matches:
+            # "X罪二审刑事判决书 Y法院 刑事判决书": the unit sits before a later title.
+            before = line[: match.start()]
+            if before.strip() and len(before) <= 60 and (unit := clean_unit(before)):
+                return unit
         for back in range(index - 1, max(index - 3, -1), -1):
-            candidate = lines[back].replace(" ", "")
-            candidate = re.sub(r"^(?:来源|发布机关|发文机关)[:：]", "", candidate).split(" ")[0]
-            if _UNIT_SUFFIX.search(candidate) and len(candidate) <= 40:
-                return candidate
-    return heading_unit(lines)
+            if len(lines[back]) <= 60 and (unit := clean_unit(lines[back])):
+                return unit
+    return field_unit(lines) or heading_unit(lines)
+
+
+# A database page prints its fields as a label line and a value line (法院 / X人民法院).
+_UNIT_FIELD = re.compile(
+    r"^(?:法院|审理法院|承办法院|发布机关|处罚机关|执法机关|作出处罚决定的?机关(?:名称)?)[:：]?$"
+)
+
+
+def field_unit(lines: Sequence[str], depth: int = 20) -> str | None:
+    """The unit given as a labelled field of a database page (label line, value line)."""
+    for label, value in itertools.pairwise(lines[: depth + 1]):
+        if _UNIT_FIELD.match(label.replace(" ", "")) and (unit := clean_unit(value)):
+            return unit
+    return None

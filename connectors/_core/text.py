@@ -509,7 +509,12 @@ _OFFENSE_RULES: tuple[tuple[re.Pattern[str], Offense], ...] = (
     (re.compile(r"(?:伪造|擅自制造|非法制造|销售).{0,12}注册商标标识"), Offense.ILLEGAL_MARK_LABELS),
     (
         re.compile(
-            r"假冒注册商标|假冒[“\"][^”\"]{1,20}[”\"]注册商标|侵犯注册商标专用权|商标侵权|侵犯[^。；;]{0,40}?商标(?:[（(][^）)]*[）)])?专用权"
+            r"假冒注册商标|假冒[“\"][^”\"]{1,20}[”\"]注册商标|侵犯注册商标专用权|商标侵权"
+            # The marks may stand between 商标 and 专用权 (侵犯X商标“A”、“B”专用权); customs
+            # write 侵犯他人商标权.
+            r"|侵犯[^。；;]{0,40}?商标[^。；;]{0,30}?专用权|侵犯[^。；;，,]{0,20}?商标权"
+            # 商标法 57(1) in the facts: the same mark as the registered one, used without leave.
+            r"|与(?:商标权人|商标注册人|权利人|其|他人)?注册的?商标相同"
         ),
         Offense.TRADEMARK_COUNTERFEIT,
     ),
@@ -518,7 +523,10 @@ _OFFENSE_RULES: tuple[tuple[re.Pattern[str], Offense], ...] = (
     (re.compile(r"侵犯著作权|侵犯版权|盗版"), Offense.COPYRIGHT_INFRINGEMENT),
     (re.compile(r"侵犯商业秘密"), Offense.TRADE_SECRET),
     (
-        re.compile(r"侵犯专利权|专利侵权|专利标识|侵犯知识产权|地理标志|植物新品种|奥林匹克标志|特殊标志"),
+        # 专利代理: practising as a patent agent without the licence (专利代理条例).
+        re.compile(
+            r"侵犯专利权|专利侵权|专利标识|专利代理|侵犯知识产权|地理标志|植物新品种|奥林匹克标志|特殊标志"
+        ),
         Offense.OTHER_IP,
     ),
 )

@@ -33,7 +33,10 @@ PROFILE = DecisionProfile(
         re.compile(r"(?:构成|属于)(?:了)?(?P<cause>[^。，,；;]{2,40}?)的?(?:违法)?行为"),
     ),
     turnover_words=("违法经营额",),
-    goods_value_words=("货物价值", "货值", "价值为", "价值"),
+    goods_value_words=("货物价值", "货值", "案值", "价值为", "价值"),
+    # Offices are named after ports and places, not divisions (黄埔海关 sits in 东莞): only a
+    # city or province in the name is taken as the office's division.
+    region_level=2,
 )
 
 

@@ -35,20 +35,21 @@ REAL = REPO / "tests" / "golden" / "real"
 DEV = REPO.parent / "shared" / "documents-dev"
 ARTIFACT = REPO / "tests" / "artifacts" / "real_corpus_score.json"
 
-# Floors = what the parser reaches now: the score may only go up. Raise them as the parser
-# improves; the goals stand beside them. The development set was tuned on; the project's own
-# corpus (51 documents) was not. 2026-12-07, after press items (police/procuratorate news,
-# case notes and digests): police 0.957, procuratorate 0.955, court 0.953; the region codes of
-# units outside Jinan are what police and procuratorate still miss.
-FLOOR = {"real": 0.89, "documents-dev": 0.98}
+# Floors = what the parsers reach now: the score may only go up. Raise them as the parsers
+# improve; the goals stand beside them and every floor is at or above its goal, so falling
+# below a goal fails the suite. The development set was tuned on; the project's own corpus
+# (51 documents) was scored before the second round of parser work and fixed by kind of text,
+# never by document. Measured 2026-12-07: real 0.982 (market regulation 0.992, customs 0.942,
+# police 1.000, procuratorate 1.000, court 0.971), 51/51; development set 1.000, 11/11.
+FLOOR = {"real": 0.98, "documents-dev": 0.99}
 DOCS_OK_FLOOR = {"real": 51, "documents-dev": 11}
 AGENCY_FLOOR = {
     "real": {
-        "MARKET_REGULATION": 0.80,
-        "CUSTOMS": 0.81,
-        "POLICE": 0.95,
-        "PROCURATORATE": 0.95,
-        "COURT": 0.95,
+        "MARKET_REGULATION": 0.99,
+        "CUSTOMS": 0.94,
+        "POLICE": 0.99,
+        "PROCURATORATE": 0.99,
+        "COURT": 0.97,
     }
 }
 GOAL = {"real": 0.90, "documents-dev": 0.95}
