@@ -253,50 +253,6 @@ class AlertWorkflowStore(StoreBase):
             )
             return {a for (a,) in rows}
 
-    def alert_acknowledge(
-        self, alert_id: str, actor: str, note: str | None = None, at: datetime | None = None
-    ) -> dict[str, Any] | None:
-        """Mark an alert seen by ``actor``. None when it does not exist; AlertConflict if resolved."""
-        return self._alert_action(alert_id, AlertAction.ACKNOWLEDGED, actor, note, at or now_utc())
-
-    def alert_resolve(
-        self, alert_id: str, actor: str, reason: str, at: datetime | None = None
-    ) -> dict[str, Any] | None:
-        """Close an alert by a person's decision, with the reason. Resolving twice is a conflict."""
-        return self._alert_action(alert_id, AlertAction.RESOLVED, actor, reason, at or now_utc())
-
-    def _alert_action(
-        self, alert_id: str, action: AlertAction, actor: str, reason: str | None, at: datetime
-    ) -> dict[str, Any] | None:
-        with self._write() as conn, conn.begin():
-            row = conn.execute(select(alerts_t).where(alerts_t.c.alert_id == alert_id)).mappings().first()
-            if row is None:
-                return None
-            if row["status"] == _RESOLVED:
-                raise AlertConflict("alert already resolved")
-            values: dict[str, Any] = {"status": action.value, "updated_at": at}
-            if action is AlertAction.ACKNOWLEDGED:
-                values.update(acknowledged_by=actor, acknowledged_at=at)
-            else:
-                values.update(resolved_by=actor, resolved_at=at, resolution_reason=reason)
-                if row["acknowledged_at"] is None:
-                    values.update(acknowledged_by=actor, acknowledged_at=at)
-            conn.execute(update(alerts_t).where(alerts_t.c.alert_id == alert_id).values(**values))
-            conn.execute(
-                insert(alert_events_t).values(
-                    alert_id=alert_id,
-                    action=action.value,
-                    at=at,
-                    actor=actor,
-                    reason=reason,
-                    matter_id=row["matter_id"],
-                    alert_type=row["alert_type"],
-                )
-            )
-            out = dict(row)
-            out.update(values)
-            return out
-
     def alert_history(self, alert_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [
