@@ -1,7 +1,8 @@
 """Real published documents: ``hub-connect parse`` scored against hand-written labels.
 
-Scores ``tests/golden/real`` (every agency folder present) and, when it exists next to the
-checkout, the shared development set ``../shared/documents-dev``. The per-field and per-agency
+Scores ``tests/golden/real`` (every agency folder present), the held-out corpus
+``tests/golden/real-holdout`` (same layout) and, when it exists next to the checkout, the shared
+development set ``../shared/documents-dev``. The per-field and per-agency
 table is printed (``pytest -s``, or the captured output of the junit report) and written to
 ``tests/artifacts/real_corpus_score.json``. Scoring rules: ``tests/corpus_scoring.py``.
 """
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.component
 
 REPO = Path(__file__).resolve().parents[2]
 REAL = REPO / "tests" / "golden" / "real"
+HOLDOUT = REPO / "tests" / "golden" / "real-holdout"
 DEV = REPO.parent / "shared" / "documents-dev"
 ARTIFACT = REPO / "tests" / "artifacts" / "real_corpus_score.json"
 
@@ -41,8 +43,16 @@ ARTIFACT = REPO / "tests" / "artifacts" / "real_corpus_score.json"
 # (51 documents) was scored before the second round of parser work and fixed by kind of text,
 # never by document. Measured 2026-12-07: real 0.982 (market regulation 0.992, customs 0.942,
 # police 1.000, procuratorate 1.000, court 0.971), 51/51; development set 1.000, 11/11.
-FLOOR = {"real": 0.98, "documents-dev": 0.99}
-DOCS_OK_FLOOR = {"real": 51, "documents-dev": 11}
+#
+# The held-out corpus (21 documents) was collected and labelled from the text alone, and committed,
+# before any parser had been run on it or any parser work had looked at it: it measures how the
+# parsers generalise to texts nobody tuned them on. Its floors are what it measured on first
+# scoring (2026-12-07: 0.586 overall, 13/21 parsed; market regulation 0.264, customs 0.162,
+# police 0.989, procuratorate 0.528, court 0.842), rounded down; they sit below the goals on
+# purpose and are a ratchet, not a target. Do not tune parsers to these texts or edit their labels
+# to match parser output, or the corpus stops measuring anything.
+FLOOR = {"real": 0.98, "documents-dev": 0.99, "real-holdout": 0.58}
+DOCS_OK_FLOOR = {"real": 51, "documents-dev": 11, "real-holdout": 13}
 AGENCY_FLOOR = {
     "real": {
         "MARKET_REGULATION": 0.99,
@@ -50,7 +60,14 @@ AGENCY_FLOOR = {
         "POLICE": 0.99,
         "PROCURATORATE": 0.99,
         "COURT": 0.97,
-    }
+    },
+    "real-holdout": {
+        "MARKET_REGULATION": 0.26,
+        "CUSTOMS": 0.16,
+        "POLICE": 0.98,
+        "PROCURATORATE": 0.52,
+        "COURT": 0.84,
+    },
 }
 GOAL = {"real": 0.90, "documents-dev": 0.95}
 GOAL_PER_AGENCY = 0.85
@@ -63,10 +80,11 @@ def _events(label: Any) -> list[dict[str, Any]]:
     return label if isinstance(label, list) else [label]
 
 
-def test_every_real_document_has_a_well_formed_label_and_an_index_row() -> None:
+@pytest.mark.parametrize("corpus", [REAL, HOLDOUT], ids=lambda path: path.name)
+def test_every_real_document_has_a_well_formed_label_and_an_index_row(corpus: Path) -> None:
     """Labels use the canonical vocabulary, amounts are decimal strings, INDEX.tsv lists each file."""
-    folders = [REAL / name for name in FOLDER_AGENCY if (REAL / name).is_dir()]
-    assert folders, "no agency folder under tests/golden/real"
+    folders = [corpus / name for name in FOLDER_AGENCY if (corpus / name).is_dir()]
+    assert folders, f"no agency folder under {corpus.name}"
     for folder in folders:
         with (folder / "INDEX.tsv").open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle, delimiter="\t"))
@@ -116,13 +134,16 @@ def _echo_parser(tmp_path: Path, corpus: Path) -> list[str]:
     return [sys.executable, str(script), str(tmp_path / "answers.json")]
 
 
-def test_scorer_gives_full_marks_to_the_labels_and_zero_to_a_failing_parser(tmp_path: Path) -> None:
-    perfect = score_corpus(REAL, _echo_parser(tmp_path, REAL))
+@pytest.mark.parametrize("corpus", [REAL, HOLDOUT], ids=lambda path: path.name)
+def test_scorer_gives_full_marks_to_the_labels_and_zero_to_a_failing_parser(
+    tmp_path: Path, corpus: Path
+) -> None:
+    perfect = score_corpus(corpus, _echo_parser(tmp_path, corpus))
     assert perfect.docs_ok() == (len(perfect.results), len(perfect.results))
     assert perfect.accuracy() == pytest.approx(1.0)
     assert all(value in (None, pytest.approx(1.0)) for value in perfect.field_accuracy().values())
 
-    failing = score_corpus(REAL, [sys.executable, "-c", "import sys; sys.exit(1)"])
+    failing = score_corpus(corpus, [sys.executable, "-c", "import sys; sys.exit(1)"])
     assert failing.docs_ok()[0] == 0
     assert failing.accuracy() == 0.0
 
@@ -144,7 +165,10 @@ def _report(scores: list[CorpusScore]) -> None:
 
 def test_real_corpora_score_at_least_their_floors() -> None:
     command = hub_connect_command()
-    scores = [score_corpus(REAL, command, name="real")]
+    scores = [
+        score_corpus(REAL, command, name="real"),
+        score_corpus(HOLDOUT, command, name="real-holdout"),
+    ]
     if DEV.is_dir():
         scores.append(score_corpus(DEV, command, name="documents-dev"))
     _report(scores)
