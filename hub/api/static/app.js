@@ -570,6 +570,9 @@ async function showWho() {
     ME = me;
     if (!labelsLoaded) applyLabels(me.labels);  // fallback: /api/v1/labels was not reachable
     document.getElementById("who").textContent = `${me.user}（${USER_ROLE[me.role] || "用户"}${me.agency ? "，" + (AGENCY[me.agency] || me.agency) : ""}）`;
+    // Resend conflicts are for administrators only (the API refuses others): no link to a 403.
+    const conflictsLink = document.querySelector('#nav a[data-page="conflicts"]');
+    if (conflictsLink) conflictsLink.hidden = me.role !== "ADMIN";
     return true;
   } catch (err) {
     // 401: api() has shown the login form with the reason; anything else: say so there.
