@@ -107,7 +107,8 @@ function table(headers, rows, attrs) {
 }
 function setMain(...nodes) {
   const main = document.getElementById("main");
-  main.replaceChildren(...nodes);
+  // Pages pass null for a part they leave out; replaceChildren would print it as "null".
+  main.replaceChildren(...nodes.flat().filter(n => n !== null && n !== undefined));
 }
 
 // --- token and fetch --------------------------------------------------------------------------
