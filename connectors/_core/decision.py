@@ -32,6 +32,18 @@ from connectors._core.extract import (
     source_unit,
     unit_before_title,
 )
+from connectors._core.press import (
+    PressText,
+    acting_units,
+    as_printed,
+    case_names,
+    case_segments,
+    has_readings,
+    masked_persons,
+    simplified,
+    strip_readings,
+    written_out,
+)
 from connectors._core.records import ParseError, build_event
 from connectors._core.regions import region_code_for_unit
 from connectors._core.table import PENALTY_COLUMNS, column, person_row, raw_column, text_table_row
@@ -42,6 +54,7 @@ from connectors._core.text import (
     clean_party_name,
     clean_text,
     clean_uscc,
+    find_dates,
     find_doc_nos,
     parse_cell_date,
     reline,
@@ -67,6 +80,10 @@ class DecisionProfile:
     default_event_type: str = "PENALTY_DECIDED"
     # The most local division a unit's name may give (regions.region_code_for_unit).
     region_level: int = 3
+    # News items and typical-case digests (典型案例) state acts, not decisions: the act's
+    # sentence gives the event type (first match wins), ``press_unit`` finds the body that acted.
+    press_acts: Sequence[DecisionKind] = ()
+    press_unit: re.Pattern[str] | None = None
 
 
 # Table forms of a penalty decision: their title says what they publish.
@@ -80,7 +97,11 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
 
     Raises ParseError only when the text holds nothing recognisable.
     """
-    text = reline(clean_text(raw))
+    # Copies in traditional script (some with pinyin inserted: 關(guān)) are read on a
+    # simplified view at the same offsets; what is returned is spelled as printed.
+    printed = reline(clean_text(strip_readings(raw) if has_readings(raw) else raw))
+    press = PressText(printed, simplified(printed))
+    text = press.simple
     lines = lines_of(text)
     table = text_table_row(text)
     head = "\n".join(lines[:10])
@@ -112,7 +133,7 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
         # No title survived, but a numbered decision with a party is still a decision.
         event_type = profile.default_event_type
     if event_type is None:
-        raise ParseError(NOTHING_FOUND)
+        return _press_item(press, profile, raw)
 
     content = column(table, PENALTY_COLUMNS["content"]) or "" if table else ""
     decision_part = _decision_part(text)
@@ -130,23 +151,128 @@ def map_decision_text(raw: str, profile: DecisionProfile) -> dict[str, Any]:
     rights = find_rights(text) or implied_rights(offense, text)
     marks = sum(1 for r in rights if r["kind"] == "TRADEMARK" and r.get("label"))
     refs = refs_from(citations(text), case_no or "", {Agency.PROCURATORATE: Relation.REFERRED_FROM})
+    for party in parties:
+        party.name = as_printed(press, party.name) or party.name
+        party.represented_by = as_printed(press, party.represented_by)
     return build_event(
         agency=profile.agency.value,
         event_type=event_type,
-        unit=unit,
+        unit=as_printed(press, unit),
         region_code=region_code_for_unit(unit, profile.region_level),
         day=day,
-        case_no=case_no,
-        cause=cause,
+        case_no=as_printed(press, case_no),
+        cause=as_printed(press, cause),
         offense=offense,
         refs=refs,
         parties=[p.as_dict() for p in parties],
         rights=rights,
         amounts=amounts,
         facts={"marks_count": marks or None},
-        text=text,
+        text=printed,
         source_text=raw,
     )
+
+
+# A party a report names: 当事人X公司, 对X公司作出…
+_PRESS_ORG = re.compile(
+    r"(?:当事人|对)(?P<name>[^，,。；;：:“”\s的对]{2,40}?"
+    r"(?:有限责任公司|有限公司|公司|商行|经营部|商店|门市部|厂|店))(?=[，,。；;、（(\s]|作出|进行|处以|涉嫌|销售|经营|生产|未经|于|在|因)"
+)
+
+
+def _press_item(press: PressText, profile: DecisionProfile, raw: str) -> dict[str, Any]:
+    """A news item or typical-case digest stating an act (a penalty, a referral, a seizure).
+
+    The event is the act the item states, in the first case that states one; the unit is the
+    body named nearest before the act; occurred_at only when the act's sentence prints a full
+    date (reports date acts loosely: months, 今年, the publication day).
+    """
+    if not profile.press_acts:
+        raise ParseError(NOTHING_FOUND)
+    found = None
+    for start, end in case_segments(press.simple):
+        segment = press.simple[start:end]
+        for kind in profile.press_acts:
+            act = next((m for m in kind.title.finditer(segment) if _stated(segment, m)), None)
+            if act is not None:
+                found = (start, end, kind.event_type, act)
+                break
+        if found:
+            break
+    if found is None:
+        raise ParseError(NOTHING_FOUND)
+    start, end, event_type, act = found
+    segment = press.simple[start:end]
+    units = acting_units(press, profile.press_unit, start, end) if profile.press_unit else []
+    if not units and profile.press_unit is not None:
+        units = acting_units(press, profile.press_unit)
+    before = [u for u in units if segment.find(u[1]) < act.start()]
+    unit, unit_simple = before[-1] if before else units[0] if units else (None, None)
+    if unit is not None and unit_simple is not None:
+        # 甲海关所属乙海关 查获…: the office named after 所属 acted.
+        subordinate = _SUBORDINATE.match(unit_simple)
+        if subordinate:
+            unit, unit_simple = unit[subordinate.end() :], unit_simple[subordinate.end() :]
+    if unit is None:
+        unit_simple = acting_unit(press.simple)
+        unit = as_printed(press, unit_simple)
+    names = [written_out(name) for name in case_names(press.simple, start, end)]
+    cause = next((name for name in names if best_offense(name) is not None), None)
+    if cause is None:
+        for pattern in (*profile.cause_patterns, _CAUSE_IN_TITLE):
+            match = pattern.search(segment)
+            if match:
+                cause = match.group("cause")
+                break
+    offense = best_offense(cause, written_out(segment))
+    persons = masked_persons(press, start, end)
+    parties = [PartyDraft("RESPONDENT", name, "PERSON").as_dict() for name in persons]
+    for org in _PRESS_ORG.finditer(segment):
+        name = press.printed[start + org.start("name") : start + org.end("name")]
+        if all(p["name"] != name for p in parties):
+            parties.append(PartyDraft("RESPONDENT", name, "ORG").as_dict())
+    penalty = segment[act.start() :] if event_type == "PENALTY_DECIDED" else ""
+    amounts = {
+        "illegal_gain": amount_after(segment, ("违法所得",), not_after=("没收",)),
+        "illegal_turnover": amount_after(segment, profile.turnover_words),
+        "goods_value": amount_after(segment, _TOTAL_VALUE_WORDS)
+        or amount_after(segment, profile.goods_value_words),
+        "fine": amount_after(penalty, ("罚款",)) if penalty else None,
+        "confiscated": amount_after(penalty, ("没收违法所得",)) if penalty else None,
+    }
+    rights = find_rights(segment) or implied_rights(offense, segment)
+    return build_event(
+        agency=profile.agency.value,
+        event_type=event_type,
+        unit=unit,
+        region_code=region_code_for_unit(unit_simple, profile.region_level),
+        day=_act_day(segment, act),
+        case_no=None,
+        cause=as_printed(press, cause),
+        offense=offense,
+        parties=parties,
+        rights=rights,
+        amounts=amounts,
+        text=press.printed,
+        source_text=raw,
+    )
+
+
+_SUBORDINATE = re.compile(r"^.*(?:所属|下属|隶属|直属)")
+# What a body will, may or should do (将依法扣留, 可处罚款, 应当移送) is not an act it reports.
+_NOT_DONE = re.compile(r"(?:将|拟|可|应|应当|可以|会)(?:依法)?$")
+
+
+def _stated(segment: str, act: re.Match[str]) -> bool:
+    return not _NOT_DONE.search(segment[max(0, act.start() - 4) : act.start()])
+
+
+def _act_day(segment: str, act: re.Match[str]) -> date | None:
+    """A full date (with its year) in the sentence stating the act, else None."""
+    sentence_start = max(segment.rfind(mark, 0, act.start()) for mark in "。\n；;") + 1
+    ends = [i for i in (segment.find(mark, act.end()) for mark in "。\n") if i >= 0]
+    dates = find_dates(segment[sentence_start : min(ends, default=len(segment))])
+    return dates[-1].value if dates else None
 
 
 def _is_heading(match: re.Match[str]) -> bool:
@@ -218,6 +344,15 @@ def _parties(lines: Sequence[str], table: Mapping[str, Any]) -> list[PartyDraft]
     )
     return [draft, *parties]
 
+
+# Acts a report states, shared by the agencies' profiles. A penalty "给予/处以/作出…处罚" or
+# a fine with its amount; what the body only may or will do (将依法处罚, 可处罚款) is no act.
+REFERRAL_ACT = re.compile(r"(?<![将拟可应])(?:依法)?移送(?:至|给|到)?[^。；;，,]{0,12}?公安(?:机关|局|部门)?")
+PENALTY_ACT = re.compile(
+    r"(?<![将拟可应])(?:作出|给予|处以|予以|并处|处)(?:了)?[^。；;]{0,40}?(?:行政处罚|罚款|罚没款|处罚)"
+    r"|罚款(?:人民币)?\s*[\d一二三四五六七八九十百千万]"
+)
+SEIZURE_ACT = re.compile(r"(?<![将拟可应])(?:依法)?(?:查获|扣留|查扣|暂扣)")
 
 _OPERATIVE = re.compile(
     r"处罚如下|决定如下|如下行政处罚|如下处罚|处罚决定如下|决定(?:对当事人)?(?:作出|给予|处以|没收|责令)"

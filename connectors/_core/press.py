@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
+from itertools import islice
 
 # Pinyin readings inserted after a character by converters: 據(jù), 調(diào).
 _READING = re.compile(r"(?<=[\u4e00-\u9fff])[（(][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]{1,8}[0-5]?[）)]")
@@ -93,7 +95,42 @@ def _table() -> dict[int, str]:
     return table
 
 
-_TO_SIMPLE = _table()
+def _opencc_table() -> dict[int, str]:
+    """OpenCC's character table (TSCharacters): every traditional character, first reading.
+
+    Only one-character mappings are taken, so the simplified view keeps the printed offsets.
+    """
+    data = (resources.files("opencc") / "dictionary" / "TSCharacters.txt").read_text(encoding="utf-8")
+    table: dict[int, str] = {}
+    for line in data.splitlines():
+        traditional, _, simple = line.partition("\t")
+        first = simple.split(" ")[0] if simple else ""
+        if len(traditional) == 1 and len(first) == 1 and first != traditional:
+            table[ord(traditional)] = first
+    return table
+
+
+# The hand list above stands where the two differ (it was chosen for enforcement reporting);
+# the full table covers the characters it never listed (names, places, goods).
+_TO_SIMPLE = {**_opencc_table(), **_table()}
+
+# A copy with readings inserted prints many of them, with tone marks; a stray "(LV)" or
+# "(ABC)" after a name is a mark or an abbreviation, not a reading.
+_TONED_READING = re.compile(r"(?<=[\u4e00-\u9fff])[（(][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[）)]")
+
+
+def has_readings(text: str, at_least: int = 3) -> bool:
+    """Whether the text is a copy with pinyin readings inserted after characters."""
+    # Stops at the at_least-th reading: a long text is not scanned to its end.
+    return next(islice(_TONED_READING.finditer(text), at_least - 1, None), None) is not None
+
+
+def as_printed(press: PressText, value: str | None) -> str | None:
+    """A value read from the simplified view, spelled as the text prints it (same offsets)."""
+    if not value:
+        return value
+    at = press.simple.find(value)
+    return press.printed[at : at + len(value)] if at >= 0 else value
 
 
 def strip_readings(text: str) -> str:

@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors._core.decision import DecisionKind, DecisionProfile, map_decision_text
+from connectors._core.decision import (
+    PENALTY_ACT,
+    REFERRAL_ACT,
+    SEIZURE_ACT,
+    DecisionKind,
+    DecisionProfile,
+    map_decision_text,
+)
 from connectors._core.records import ParseError, SourceRecord
 from connectors.market_regulation.mapping import map_publicity_row
 from hub.domain.model import Agency
@@ -37,6 +44,14 @@ PROFILE = DecisionProfile(
     # Offices are named after ports and places, not divisions (黄埔海关 sits in 东莞): only a
     # city or province in the name is taken as the office's division.
     region_level=2,
+    # A report of a penalty states the later act; one of goods found and held (查获, 扣留)
+    # without a penalty is the seizure.
+    press_acts=(
+        DecisionKind(REFERRAL_ACT, "REFERRAL_SENT"),
+        DecisionKind(PENALTY_ACT, "PENALTY_DECIDED"),
+        DecisionKind(SEIZURE_ACT, "SEIZURE_RECORDED"),
+    ),
+    press_unit=re.compile(r"(?:中华人民共和国)?[\u4e00-\u9fff]{2,8}?海关"),
 )
 
 

@@ -11,7 +11,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from connectors._core.decision import NOTHING_FOUND, DecisionKind, DecisionProfile, map_decision_text
+from connectors._core.decision import (
+    NOTHING_FOUND,
+    PENALTY_ACT,
+    REFERRAL_ACT,
+    DecisionKind,
+    DecisionProfile,
+    map_decision_text,
+)
 from connectors._core.extract import amount_after, find_rights, implied_rights
 from connectors._core.records import ParseError, SourceRecord, build_event
 from connectors._core.regions import region_code_for_unit
@@ -42,6 +49,12 @@ PROFILE = DecisionProfile(
     cause_patterns=(
         re.compile(r"(?:构成|属于)(?:了)?(?P<cause>[^。，,；;]{2,40}?)的?(?:违法)?行为"),
         re.compile(r"案由[:：](?P<cause>[^。；;\n]{2,40})"),
+    ),
+    # A typical case that ends in a referral to the police reports the referral: it is the
+    # body's last act on the case.
+    press_acts=(DecisionKind(REFERRAL_ACT, "REFERRAL_SENT"), DecisionKind(PENALTY_ACT, "PENALTY_DECIDED")),
+    press_unit=re.compile(
+        r"[\u4e00-\u9fff]{2,14}?(?:市场监督管理局|市场监管局|市场监督管理委员会)(?:[\u4e00-\u9fff]{2,8}?(?:分局|市场监管所))?"
     ),
 )
 
