@@ -257,6 +257,8 @@ _INSTANCE_FIRST = re.compile(r"一审|原审|初审")
 
 def _first_instance_label(text: str, position: int) -> bool:
     return bool(_INSTANCE_FIRST.search(text[max(0, position - 12) : position]))
+
+
 # A page of a long judgment with neither title nor number still reads as one: the court's
 # reasoning (本院认为), its findings (经审理查明) or its operative part.
 _REASONING = re.compile(r"本院认为|经审理查明|判决如下|裁定如下|原审法院认定|公诉机关指控")
