@@ -304,3 +304,22 @@ def pirated_works(simple: str) -> list[dict[str, object]]:
     if match is None:
         return []
     return [{"kind": "COPYRIGHT", "reg_no": None, "holder": None, "label": match.group("label")}]
+
+
+# Procuratorate releases number their cases as 案例一 / 【案例一】 / 典型案例一, and use 一、二、
+# inside a case for its parts (基本案情, 履职过程): the 案例 markers win when the page has them.
+_CASE_MARKER = re.compile(r"(?:典型)?案例(?P<n>[一二三四五六七八九十]{1,3}|\d{1,2})(?![中里所])")
+
+
+def typical_case_segments(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each case of a typical-case release: 案例N markers, else numbered items."""
+    starts: list[int] = []
+    seen: set[str] = set()
+    for match in _CASE_MARKER.finditer(text):
+        # A case may be named again in its own text (如案例一所示): count the first mention only.
+        if match.group("n") not in seen:
+            seen.add(match.group("n"))
+            starts.append(match.start())
+    if len(starts) >= 2:
+        return [(s, starts[i + 1] if i + 1 < len(starts) else len(text)) for i, s in enumerate(starts)]
+    return list(case_segments(text))

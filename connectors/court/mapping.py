@@ -18,7 +18,7 @@ import re
 from datetime import date
 from typing import Any
 
-from connectors._core.criminal import charge, criminal_amounts
+from connectors._core.criminal import charge, criminal_amounts, trim_party_name
 from connectors._core.decision import NOTHING_FOUND
 from connectors._core.extract import (
     PartyDraft,
@@ -32,7 +32,7 @@ from connectors._core.extract import (
     signature,
     unit_before_title,
 )
-from connectors._core.press import PressText
+from connectors._core.press import PressText, simplified
 from connectors._core.records import ParseError, SourceRecord, build_event
 from connectors._core.regions import region_code_for_unit
 from connectors._core.text import (
@@ -83,7 +83,7 @@ def map_judgment_text(raw: str) -> dict[str, Any]:
     lines = lines_of(text)
     head = "\n".join(lines[:8])
     title = _TITLE.search(head)
-    found = find_court_case_nos(head)
+    found = [item for item in find_court_case_nos(head) if not _cited_no(head, item[0], item[1].printed)]
     case = found[0][1] if found else None
     # Without a title, a text labelling its numbers by instance (一审案号, 二审:) is a case note.
     if title is None and (case is None or not case.criminal or _LABELLED_NO.search(text)):
@@ -151,9 +151,29 @@ def _mirror_metadata(lines: list[str]) -> dict[str, Any]:
         following = lines[index + 1] if index + 1 < len(lines) else ""
         if line == "法院" and following.endswith("法院"):
             meta["unit"] = following
+        # The label and its value on one line (法院:X人民法院).
+        inline = _META_COURT.match(line.replace(" ", ""))
+        if inline and "unit" not in meta:
+            meta["unit"] = inline.group("court")
         if line == "当事人" and following not in _META_LABELS:
             meta["parties"] = [n for n in re.split(r"[,，、]", following) if n]
     return meta
+
+
+_META_COURT = re.compile(r"^(?:审理)?法院[:：](?P<court>[\u4e00-\u9fff]{2,30}?法院)$")
+# A number the text quotes as an earlier instance's (原审/一审…作出的(2020)…刑初…号刑事判决) is
+# never the document's own: the page may not print its own number at all.
+_CITED_BEFORE = re.compile(
+    r"(?:一审|原审|前审|初审|作出|于\d{4}年[^，,。]{0,8}日|不服|维持|撤销)[^。\n]{0,12}$"
+)
+_CITED_AFTER = re.compile(r"[^。\n]{0,4}(?:刑事)?(?:附带民事)?(?:判决|裁定|决定)(?!书)")
+
+
+def _cited_no(text: str, position: int, printed: str) -> bool:
+    line_start = text.rfind("\n", 0, position) + 1
+    before = text[line_start:position]
+    after = text[position + len(printed) : position + len(printed) + 12]
+    return bool(_CITED_BEFORE.search(before) or _CITED_AFTER.match(after))
 
 
 _META_LABELS = frozenset({"案由", "法律依据", "全文", "案件类型", "审理程序"})
@@ -177,7 +197,16 @@ def _introduced(text: str) -> list[PartyDraft]:
     def runs_on(name: str) -> bool:
         return any(other and other != name and name.startswith(other) for other in names)
 
-    return [p for p in found if not runs_on(p.name or "")]
+    kept: list[PartyDraft] = []
+    for party in (p for p in found if not runs_on(p.name or "")):
+        # A name running into the sentence is cut back; cut back to a name already read, it
+        # was a mention of that party, not another one.
+        trimmed = trim_party_name(party.name, party.kind or "PERSON") if party.name else party.name
+        if trimmed != party.name and any(k.name == trimmed for k in kept):
+            continue
+        party.name = trimmed
+        kept.append(party)
+    return kept
 
 
 def _parties(text: str, listed: list[str] | None) -> list[dict[str, Any]]:
@@ -222,6 +251,84 @@ _NOTE_CAUSE = re.compile(r"案由[:：]\s*(?P<c>[^\s，,。；;]{2,30}?罪)")
 _INSTANCE_CASE = re.compile(r"(?P<instance>一审|二审|再审)(?:案号)?[:：]?\s*$")
 
 
+_APPEAL_STATED = re.compile(r"二审|上诉人|(?<!未)(?<!没有)提出上诉|终审|刑终")
+_INSTANCE_FIRST = re.compile(r"一审|原审|初审")
+
+
+def _first_instance_label(text: str, position: int) -> bool:
+    return bool(_INSTANCE_FIRST.search(text[max(0, position - 12) : position]))
+
+
+# A page of a long judgment with neither title nor number still reads as one: the court's
+# reasoning (本院认为), its findings (经审理查明) or its operative part.
+_REASONING = re.compile(r"本院认为|经审理查明|判决如下|裁定如下|原审法院认定|公诉机关指控")
+_PROSE_DEFENDANT = re.compile(
+    r"(?P<label>被告单位|被告人)(?P<name>[^，,。；;：:（(\s、及和与等的对向在为所将]{2,30})"
+)
+_ANY_COURT = re.compile(r"[\u4e00-\u9fff]{2,20}?人民法院")
+
+
+def _judgment_page(raw: str, text: str, press: PressText) -> dict[str, Any]:
+    """A page of a judgment without its own number: what it states, the number left null.
+
+    The court is the one a mirror's 法院 line names, else the one named before a title, else
+    a court the page names as 本院 only when the page names exactly one court.
+    """
+    simple = press.simple
+    lines = lines_of(text)
+    meta = _mirror_metadata(lines)
+    unit = meta.get("unit") or _court_before_title(text)
+    if unit is None:
+        courts = {m.group() for m in _ANY_COURT.finditer(simple)}
+        unit = next(iter(courts)) if len(courts) == 1 and "本院" in simple else None
+    if unit is not None and unit in simple and unit not in text:
+        at = simple.find(unit)
+        unit = press.printed[at : at + len(unit)]
+    operative_match = _OPERATIVE.search(simple)
+    operative = simple[operative_match.start() :] if operative_match else ""
+    cause = charge(operative) or charge(simple)
+    offense = best_offense(cause, simple)
+    amounts = criminal_amounts(simple[: operative_match.start()] if operative_match else simple)
+    amounts["fine"] = amount_after(operative, ("罚金",), first=False, window=20) if operative else None
+    amounts["confiscated"] = amount_after(operative, ("追缴", "没收违法所得", "没收")) if operative else None
+    parties = []
+    for party in _introduced(simple):
+        if not party.name:
+            continue
+        at = simple.find(party.name)
+        name = press.printed[at : at + len(party.name)] if at >= 0 else party.name
+        parties.append(PartyDraft(party.role, name, party.kind).as_dict())
+    # A page of reasoning names defendants only in its sentences (被告人孙某某未经…).
+    for mention in [] if parties else _PROSE_DEFENDANT.finditer(simple):
+        kind = "ORG" if mention.group("label") == "被告单位" else "PERSON"
+        name = trim_party_name(mention.group("name"), kind)
+        name = press.printed[mention.start("name") : mention.start("name") + len(name)]
+        if len(name) >= 2 and all(p["name"] != name for p in parties):
+            parties.append(PartyDraft("DEFENDANT", name, kind).as_dict())
+    for name in meta.get("parties") or []:
+        if all(p["name"] != name for p in parties):
+            kind = "ORG" if looks_like_org(name) else "PERSON"
+            parties.append(PartyDraft("DEFENDANT", name, kind).as_dict())
+    day = meta.get("day")
+    return build_event(
+        agency=AGENCY.value,
+        event_type="JUDGMENT_ISSUED",
+        unit=unit,
+        region_code=region_code_for_unit(simplified(unit)) if unit else None,
+        day=day,
+        case_no=None,
+        cause=cause,
+        offense=offense,
+        refs=[],
+        parties=parties,
+        rights=find_rights(simple) or implied_rights(offense, simple),
+        amounts=amounts,
+        text=text,
+        extra={"exempted_from_punishment": detect_exemption(simple)},
+        source_text=raw,
+    )
+
+
 def _case_note(raw: str, text: str) -> dict[str, Any]:
     """A case note or digest: no title, but a criminal 案号 (一审/二审 labelled) in the text.
 
@@ -229,8 +336,19 @@ def _case_note(raw: str, text: str) -> dict[str, Any]:
     traditional characters is read on a simplified view and the number kept as printed.
     """
     press = PressText.of(text)
-    found = [(pos, case) for pos, case in find_court_case_nos(press.simple) if case.criminal]
+    criminal = [(pos, case) for pos, case in find_court_case_nos(press.simple) if case.criminal]
+    appeal = bool(_APPEAL_STATED.search(press.simple))
+    # A first-instance number quoted by a text on the appeal (原审…号判决, 一审案号) is the
+    # earlier judgment's, never this one's.
+    found = [
+        (pos, case)
+        for pos, case in criminal
+        if not _CITED_AFTER.match(press.simple, pos + len(case.printed))
+        and not (appeal and "初" in case.printed and _first_instance_label(press.simple, pos))
+    ]
     if not found:
+        if criminal or _REASONING.search(press.simple):
+            return _judgment_page(raw, text, press)
         raise ParseError(NOTHING_FOUND + "（无刑事判决书/裁定书标题或刑事案号）")
     ranked = sorted(
         found,
