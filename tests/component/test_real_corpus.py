@@ -38,24 +38,25 @@ DEV = REPO.parent / "shared" / "documents-dev"
 ARTIFACT = REPO / "tests" / "artifacts" / "real_corpus_score.json"
 
 # Floors = what the parsers reach now: the score may only go up. Raise them as the parsers
-# improve; the goals stand beside them and every floor is at or above its goal, so falling
-# below a goal fails the suite. The development set was tuned on; the project's own corpus
-# (51 documents) was scored before the second round of parser work and fixed by kind of text,
-# never by document. Measured 2026-12-07: real 0.982 (market regulation 0.992, customs 0.942,
-# police 1.000, procuratorate 1.000, court 0.971), 51/51; development set 1.000, 11/11.
+# improve. The development set was tuned on; the project's own corpus (51 documents) was
+# scored before the second round of parser work and fixed by kind of text, never by document.
+# Both are at or above their goals, so falling below a goal fails the suite. Measured
+# 2026-12-07 after round 3: real 0.991 (market regulation 0.992, customs 0.988, police 1.000,
+# procuratorate 1.000, court 0.971), 51/51; development set 1.000, 11/11.
 #
 # The "held-out" corpus (21 documents) was collected and labelled from the text alone, and
-# committed, before any parser had been run on it. It was first measured 0.586 before round 3;
-# round 3 fixed the kinds of failure it showed, so it is no longer held out. Its floors are the
-# figures measured after round 3 (2026-12-07: 0.844 overall, 19/21 parsed; market regulation
-# 0.958, customs 0.868, police 0.989, procuratorate 0.528, court 0.842), rounded down: a ratchet,
-# not a target. Do not edit its labels to match parser output.
-FLOOR = {"real": 0.98, "documents-dev": 0.99, "real-holdout": 0.84}
+# committed, before any parser had been run on it. It was first measured 0.586 (13/21) before
+# round 3; round 3 fixed the kinds of failure it showed, so it is no longer held out. Its floors
+# are the figures after round 3 (0.868 overall, 19/21; market regulation 0.958, customs 0.868,
+# police 0.989, procuratorate 0.528, court 0.958), rounded down: a ratchet, not a target, and
+# below the goals on purpose (docs/CONNECTORS.md says what still fails). Never edit its labels
+# to match parser output.
+FLOOR = {"real": 0.99, "documents-dev": 0.99, "real-holdout": 0.86}
 DOCS_OK_FLOOR = {"real": 51, "documents-dev": 11, "real-holdout": 19}
 AGENCY_FLOOR = {
     "real": {
         "MARKET_REGULATION": 0.99,
-        "CUSTOMS": 0.94,
+        "CUSTOMS": 0.98,
         "POLICE": 0.99,
         "PROCURATORATE": 0.99,
         "COURT": 0.97,
@@ -65,7 +66,7 @@ AGENCY_FLOOR = {
         "CUSTOMS": 0.86,
         "POLICE": 0.98,
         "PROCURATORATE": 0.52,
-        "COURT": 0.84,
+        "COURT": 0.95,
     },
 }
 GOAL = {"real": 0.90, "documents-dev": 0.95}
