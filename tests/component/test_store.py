@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from hub.domain.messages import AlertAction
 from hub.domain.queries import AlertFilter, MatterQuery
 from hub.domain.snapshot import AlertState, Changes, MatterEvaluation
 from hub.store.schema import metadata
@@ -205,11 +206,36 @@ def test_people_actions_survive_reapply_and_lifecycle_is_logged_once(store: HubS
     store.apply_changes(changes)
     store.apply_changes(changes)
     alert_id = "A-REFERRAL_OVERDUE-e-0003"
-    acked = store.alert_acknowledge(alert_id, "officer-1", at=datetime(2024, 4, 1, tzinfo=UTC))
+    # People's steps as the workflow service writes them (hub.services.alert_workflow).
+    person = {"actor_role": "PROSECUTOR", "actor_agency": None}
+    acked = store.alert_act(
+        alert_id,
+        AlertAction.ACKNOWLEDGED,
+        status="ACKNOWLEDGED",
+        actor="officer-1",
+        reason=None,
+        at=datetime(2024, 4, 1, tzinfo=UTC),
+        **person,
+    )
     assert acked is not None and acked["status"] == "ACKNOWLEDGED"
-    store.alert_resolve(alert_id, "officer-1", "已电话督促", at=datetime(2024, 4, 2, tzinfo=UTC))
+    store.alert_act(
+        alert_id,
+        AlertAction.ACCEPTED,
+        status="RESOLVED",
+        actor="officer-1",
+        reason="已电话督促",
+        at=datetime(2024, 4, 2, tzinfo=UTC),
+        **person,
+    )
     with pytest.raises(AlertConflict):
-        store.alert_acknowledge(alert_id, "officer-2")
+        store.alert_act(
+            alert_id,
+            AlertAction.ACKNOWLEDGED,
+            status="ACKNOWLEDGED",
+            actor="officer-2",
+            reason=None,
+            **person,
+        )
     store.apply_changes(changes)
     row = store.alert_get(alert_id)
     assert row is not None
@@ -218,7 +244,7 @@ def test_people_actions_survive_reapply_and_lifecycle_is_logged_once(store: HubS
         "officer-1",
         "已电话督促",
     )
-    assert [h["action"] for h in store.alert_history(alert_id)] == ["RAISED", "ACKNOWLEDGED", "RESOLVED"]
+    assert [h["action"] for h in store.alert_history(alert_id)] == ["RAISED", "ACKNOWLEDGED", "ACCEPTED"]
     # The rules close the alert (answering event arrived): the domain's RESOLVED step follows,
     # logged by the rules (no actor), with what answered the alert as its reason.
     evals = tuple(

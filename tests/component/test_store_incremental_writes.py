@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from hub.domain.messages import AlertAction
 from hub.domain.model import CaseEvent
 from hub.services.fold import MatterRuntime
 from hub.settings import Settings
@@ -79,7 +80,15 @@ def test_chunked_diff_writes_equal_one_whole_write(two_stores: tuple[HubStore, H
             open_rows = incremental.alert_rows("OPEN")
             if open_rows:
                 acknowledged = str(open_rows[0]["alert_id"])
-                incremental.alert_acknowledge(acknowledged, actor="tester")
+                incremental.alert_act(
+                    acknowledged,
+                    AlertAction.ACKNOWLEDGED,
+                    status="ACKNOWLEDGED",
+                    actor="tester",
+                    actor_role="PROSECUTOR",
+                    actor_agency=None,
+                    reason=None,
+                )
     MatterRuntime(settings, whole).fold(events)
     assert incremental._written, "no matter was remembered: nothing was written as a diff"
     for name in READ_MODEL:
