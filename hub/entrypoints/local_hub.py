@@ -51,11 +51,6 @@ def replay_archive(settings: Settings, progress: Callable[[int, int], None] | No
         store.close()
 
 
-def projected_event_ids(store: HubStore) -> set[str]:
-    """Event ids the read model has placed in a matter (the matter agent has applied them)."""
-    return store.projected_event_ids()
-
-
 def wait_until_projected(
     store: HubStore,
     event_ids: set[str],
@@ -65,7 +60,7 @@ def wait_until_projected(
     """Poll the read model until every id in ``event_ids`` is placed in a matter."""
     deadline = time.monotonic() + timeout
     while True:
-        done = len(event_ids & projected_event_ids(store))
+        done = len(event_ids & store.projected_event_ids())
         if on_progress is not None:
             on_progress(done, len(event_ids))
         if done >= len(event_ids):

@@ -63,11 +63,6 @@ def build_hub_state(settings: Settings) -> HubState:
     return HubState(link_window_days=settings.link_window_days, rules=load_rulebook(settings.rules_path))
 
 
-def stored_matter_ids(store: FoldStore) -> set[str]:
-    """Matter ids the read model holds now."""
-    return store.matter_ids()
-
-
 def archived_events(store: FoldStore, batch_size: int = 5000) -> Iterable[list[CaseEvent]]:
     """The archive as case events, in insertion order, chunk by chunk."""
     for rows in store.archive_scan(batch_size=batch_size):
@@ -169,7 +164,7 @@ class MatterRuntime:
             if progress is not None:
                 progress(added)
         open_alerts = self.stored_open_alerts()
-        stored = stored_matter_ids(self._store)
+        stored = self._store.matter_ids()
         self.drop()
         self._state = state
         self._open_alerts = open_alerts

@@ -11,7 +11,7 @@ import pytest
 from hub.codec.avro import decode_alert_event
 from hub.domain.messages import AlertAction
 from hub.domain.snapshot import AlertType
-from hub.services.fold import MatterRuntime, stored_matter_ids
+from hub.services.fold import MatterRuntime
 from hub.services.intake import Outgoing
 from hub.settings import Settings
 from hub.store.sql import HubStore
@@ -107,7 +107,7 @@ def test_a_rebuild_removes_matters_retired_by_a_merge_it_never_saw(store: HubSto
 
     store.archive_append(archive_rows([b, c], c.occurred_at))
     MatterRuntime(settings, store).fold([b, c])
-    assert stored_matter_ids(store) == {"M-b-1"}
+    assert store.matter_ids() == {"M-b-1"}
     store.archive_append(archive_rows([a], c.occurred_at))  # archived, but its owner died before folding it
     MatterRuntime(settings, store).load()
-    assert stored_matter_ids(store) == {"M-a-1"}
+    assert store.matter_ids() == {"M-a-1"}

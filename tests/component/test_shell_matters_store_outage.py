@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Changes
-from hub.services.fold import MatterRuntime, ProjectionNotWritten, stored_matter_ids
+from hub.services.fold import MatterRuntime, ProjectionNotWritten
 from hub.settings import Settings
 from hub.store.sql import HubStore
 from tests.builders.events import archive_rows
@@ -151,7 +151,7 @@ def test_a_rebuild_whose_projection_failed_is_written_by_the_next_timer_tick(
     with pytest.raises(ProjectionNotWritten):
         runtime.ensure_loaded()
     assert not runtime.loaded and runtime.pending_writes
-    assert stored_matter_ids(store) == set()
+    assert store.matter_ids() == set()
     with pytest.raises(ProjectionNotWritten):  # still down at the next tick
         runtime.reevaluate_due()
     store.failing = False

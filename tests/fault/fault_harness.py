@@ -25,7 +25,7 @@ from typing import Any
 from hub.bootstrap import open_store
 from hub.domain.identifiers import is_masked_name
 from hub.domain.model import CaseEvent, PartyKind
-from hub.entrypoints.local_hub import projected_event_ids, wait_for_workers
+from hub.entrypoints.local_hub import wait_for_workers
 from hub.entrypoints.workers import WorkerPool
 from hub.kafka.broker import EmbeddedBroker
 from hub.kafka.publisher import Outbound, PublishResult, agency_signers, publish_and_collect, signed_message
@@ -205,7 +205,7 @@ class FaultHub:
         return self.open_store().archive_count()
 
     def applied(self, wanted: set[str]) -> int:
-        return len(wanted & projected_event_ids(self.open_store()))
+        return len(wanted & self.open_store().projected_event_ids())
 
     def _poll(self, read: Callable[[], int]) -> int:
         """One read of the store for a wait loop; a dropped connection (the PostgreSQL fault

@@ -329,6 +329,11 @@ def _reason(text: str, what: str) -> str:
     return text.strip()
 
 
+def _document(text: str | None) -> str | None:
+    """The document a step relies on, or None when none was given (blank counts as none)."""
+    return text.strip() if text and text.strip() else None
+
+
 @router.post("/alerts/{alert_id}/respond")
 def respond(
     hub: State,
@@ -340,8 +345,7 @@ def respond(
     """回复: the acting agency answers with its reason and the document it relies on. A supervised
     alert stays open for the supervisor."""
     reason = _reason(body.reason, "回复")
-    document = body.document.strip() if body.document and body.document.strip() else None
-    return alert_action(hub, audit, who, alert_id, WorkflowAction.RESPOND, reason, document)
+    return alert_action(hub, audit, who, alert_id, WorkflowAction.RESPOND, reason, _document(body.document))
 
 
 @router.post("/alerts/{alert_id}/accept")
@@ -377,7 +381,5 @@ def escalate(
     body: EscalateBody,
 ) -> dict[str, Any]:
     """监督: the supervisor takes a measure (检察建议, 立案监督, 纠正意见); the alert stays open."""
-    reason = _reason(body.reason, "监督")
-    document = body.document.strip() if body.document and body.document.strip() else None
-    text = f"{body.measure.value}：{reason}"
-    return alert_action(hub, audit, who, alert_id, WorkflowAction.ESCALATE, text, document)
+    text = f"{body.measure.value}：{_reason(body.reason, '监督')}"
+    return alert_action(hub, audit, who, alert_id, WorkflowAction.ESCALATE, text, _document(body.document))
