@@ -113,3 +113,17 @@ class ArchivedEvent:
     avro: bytes
     key_id: str | None = None
     signature: bytes | None = None
+
+
+@dataclass(frozen=True)
+class FoldWatermark:
+    """How far a fold partition has durably got (ADR 0028).
+
+    Every archived event with ``seq <= archive_seq`` was folded by ``owner`` and every matter it
+    touched is written and announced; ``state_key`` names the rule book and fold format used.
+    """
+
+    fold_partition: int
+    archive_seq: int
+    state_key: str
+    owner: str

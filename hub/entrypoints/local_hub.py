@@ -37,15 +37,21 @@ class StartupTimes:
         return sum(self.steps.values())
 
 
-def replay_archive(settings: Settings, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
-    """Rebuild the read model from the archive: (events replayed, matters written)."""
+def replay_archive(
+    settings: Settings, progress: Callable[[int, int], None] | None = None, *, full: bool = True
+) -> tuple[int, int]:
+    """Bring the read model up to the archive: (events replayed, matters written).
+
+    ``full`` rebuilds and rewrites every matter (`hub replay`); otherwise a durable fold
+    watermark under the same rule book is resumed from and only later events are projected.
+    """
     from hub.services.fold import MatterRuntime
 
     store = open_store(settings)
     try:
         total = store.archive_count()
         runtime = MatterRuntime(settings, store)
-        step = runtime.load(progress=(lambda done: progress(done, total)) if progress else None)
+        step = runtime.load(progress=(lambda done: progress(done, total)) if progress else None, full=full)
         return step.events_added, step.matters_written
     finally:
         store.close()
@@ -199,7 +205,7 @@ class LocalHub:
             self._pool = WorkerPool(self.settings, self._workers, supervise=True, on_exit=self._worker_exited)
             self._pool.start()
             began = self._step("workers", began)
-            replay_archive(self.settings, replay_progress)
+            replay_archive(self.settings, replay_progress, full=False)
             began = self._step("replay", began)
             self.store = open_store(self.settings)
             if self._with_api:

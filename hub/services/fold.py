@@ -17,7 +17,11 @@ out for any number of intake workers or partitions (docs/DESIGN.md section 3).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import os
+import socket
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -36,6 +40,11 @@ log = get_logger("hub.services.fold")
 # evaluations of the slice) and the work lost when one fails; with PostgreSQL backends killed
 # every 2 s, slices of 2,000 matters never committed and slices of 500 did.
 PROJECTION_SLICE_MATTERS = 500
+# Bumped whenever what a fold keeps or how it evaluates changes in a way the rule book does not
+# show: a watermark reached with another format is not resumed from (ADR 0028).
+FOLD_STATE_FORMAT = 1
+# Archive rows read per query while resuming or catching up with the archive tail.
+ARCHIVE_PAGE = 5000
 
 if TYPE_CHECKING:
     from hub.domain.engine import HubState
@@ -61,6 +70,26 @@ def build_hub_state(settings: Settings) -> HubState:
     from hub.rulebook import load_rulebook
 
     return HubState(link_window_days=settings.link_window_days, rules=load_rulebook(settings.rules_path))
+
+
+def fold_state_key(settings: Settings) -> str:
+    """What a durable watermark is valid for: the rule book's files, the link window, the format.
+
+    A watermark reached under another key is not resumed from: a new rule book re-evaluates
+    every matter (the full rebuild), which is what "the archive stays the truth" asks for.
+    """
+    from hub.rulebook import RULES_DIR
+
+    folder = settings.rules_path if settings.rules_path is not None else RULES_DIR
+    digest = hashlib.sha256(f"format={FOLD_STATE_FORMAT};window={settings.link_window_days}".encode())
+    for path in sorted(folder.glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def new_owner_id() -> str:
+    """A fold owner's identity in the store: unique per runtime, readable in an incident."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def archived_events(store: FoldStore, batch_size: int = 5000) -> Iterable[list[CaseEvent]]:
@@ -93,8 +122,22 @@ class MatterRuntime:
         store: FoldStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         write_gate: AbstractContextManager[Any] | None = None,
+        *,
+        owner: str | None = None,
+        fold_partition: int = 0,
     ) -> None:
         self._settings = settings
+        self.owner = owner or new_owner_id()
+        self.fold_partition = fold_partition
+        self._state_key = fold_state_key(settings)
+        # Every archived event with seq <= this is in the state (ADR 0028); 0 before a load.
+        self._watermark = 0
+        # The archive tail must be read before the next fold: the feed was cleared while this
+        # runtime kept its state through a rebalance, so acknowledged records may be missing.
+        self._catch_up_due = False
+        # Matters the read model held when this runtime resumed, whose links were announced by
+        # an earlier owner: read from the store when first rewritten, then never announced again.
+        self._links_from_store: set[str] = set()
         self._store = store
         self._clock = clock
         # Shared with the intake in one worker: see IntakeProcessor (SQLite busy-handler sleeps).
@@ -145,22 +188,55 @@ class MatterRuntime:
         self._unannounced.clear()
         self._unannounced_links.clear()
         self._rebuilding = False
+        self._watermark = 0
+        self._catch_up_due = False
+        self._links_from_store.clear()
 
-    def load(self, progress: Callable[[int], None] | None = None) -> MatterStep:
-        """Rebuild from the archive and re-project every matter (idempotent replace).
+    @property
+    def watermark(self) -> int:
+        """Archive seq up to which every event is in the state."""
+        return self._watermark
+
+    def still_owner(self) -> bool:
+        """Whether the store still names this runtime as the partition's owner.
+
+        True after a rebalance that gave the partition back to this worker with nobody folding
+        it meanwhile: the state in memory is then still right and is kept (no replay at all).
+        """
+        if self._state is None:
+            return False
+        mark = self._store.fold_watermark(self.fold_partition)
+        return mark is not None and mark.owner == self.owner
+
+    def keep_after_rebalance(self) -> None:
+        """Keep the state across a rebalance; read the archive tail before the next fold."""
+        self._catch_up_due = True
+
+    def load(self, progress: Callable[[int], None] | None = None, *, full: bool = False) -> MatterStep:
+        """Take the partition: resume from the durable watermark, or rebuild and re-project all.
+
+        Resuming (ADR 0028) rebuilds the indexes from the archive up to the watermark without
+        evaluating or writing anything, then folds the archive after it as ordinary steps. The
+        full path, taken with ``full`` (``hub replay``), without a watermark or with one reached
+        under another rule book, rebuilds and re-projects every matter (idempotent replace).
 
         Alerts are announced relative to what the read model already shows (its open alerts were
         announced by whoever projected them), so a new owner announces exactly what changed while
         nobody owned the matters: new alerts, closures, escalations. Links of matters the read
         model already holds are not announced again.
         """
+        before = self._store.claim_fold(self.fold_partition, self.owner)
+        if not full and before is not None and before.archive_seq > 0 and before.state_key == self._state_key:
+            return self._resume(before.archive_seq, progress)
         state = build_hub_state(self._settings)
         # Another owner may have written since this process last did: replace every matter whole.
         self._store.forget_written()
         added = 0
-        for events in archived_events(self._store):
-            state.add_many(events)
-            added += len(events)
+        last_seq = 0
+        for rows in self._store.archive_payloads(batch_size=ARCHIVE_PAGE):
+            state.add_many([CaseEvent.model_validate_json(payload) for _, _, payload in rows])
+            last_seq = rows[-1][0]
+            added += len(rows)
             if progress is not None:
                 progress(added)
         open_alerts = self.stored_open_alerts()
@@ -179,9 +255,77 @@ class MatterRuntime:
         self._unwritten = live | stored
         self._announced_before = stored
         self._rebuilding = True
+        self._watermark = last_seq
         step = MatterStep(events_added=added)
         self._write_pending(state, set(), step)
+        self._record_watermark()
         return step
+
+    def _resume(self, through_seq: int, progress: Callable[[int], None] | None) -> MatterStep:
+        """Indexes from the archive up to ``through_seq``; the read model already shows them."""
+        state = build_hub_state(self._settings)
+        self._store.forget_written()
+        added = 0
+        for rows in self._store.archive_payloads(through_seq=through_seq, batch_size=ARCHIVE_PAGE):
+            state.add_many([CaseEvent.model_validate_json(payload) for _, _, payload in rows])
+            added += len(rows)
+            if progress is not None:
+                progress(added)
+        open_alerts = self.stored_open_alerts()
+        self.drop()
+        self._state = state
+        self._watermark = through_seq
+        self._open_alerts = open_alerts
+        for alert in open_alerts.values():
+            self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
+        self._next_due = self._store.running_clock_due()
+        self._links_from_store = self._store.matter_ids()
+        log.info("fold_resumed", fold_partition=self.fold_partition, archive_seq=through_seq, events=added)
+        # The tail: whatever was archived after the watermark, folded as ordinary steps.
+        step = self.catch_up()
+        step.events_added += added
+        # Matters an earlier owner wrote from events of the tail that the tail merged away at
+        # once (it died between the two folds): rows nobody would ever rewrite. Remove them.
+        ghosts = self._store.matter_ids() - set(state.matter_ids())
+        if ghosts:
+            self._write_pending(state, ghosts, step)
+            self._record_watermark()
+        return step
+
+    def catch_up(self) -> MatterStep:
+        """Fold archived events the state lacks (after the watermark), then record the watermark.
+
+        The timer calls it too: events reach the fold through ``cases``, but the archive is what
+        the watermark counts, and a record acknowledged but not folded when a rebalance cleared
+        the feed is found here.
+        """
+        step = MatterStep()
+        state = self._state
+        if state is None:
+            return step
+        self._catch_up_due = False
+        for rows in self._store.archive_payloads(after_seq=self._watermark, batch_size=ARCHIVE_PAGE):
+            missing = [payload for _, event_id, payload in rows if event_id not in state]
+            if missing:
+                events = [CaseEvent.model_validate_json(payload) for payload in missing]
+                touched = set(state.add_many(events))
+                step.events_added += len(events)
+                self._write_pending(state, touched, step)
+            self._watermark = rows[-1][0]
+        if self.pending_writes:
+            self._write_pending(state, set(), step)
+        self._record_watermark()
+        return step
+
+    def _record_watermark(self) -> None:
+        """Store the watermark when everything up to it is written and announced."""
+        if self._unwritten or self._unannounced or self._unannounced_links or self._watermark == 0:
+            return
+        if not self._store.advance_fold_watermark(
+            self.fold_partition, self.owner, self._watermark, self._state_key
+        ):
+            # Another worker claimed the partition: this state is no longer the owner's.
+            log.warning("fold_watermark_refused", fold_partition=self.fold_partition, owner=self.owner)
 
     def stored_open_alerts(self) -> dict[str, Alert]:
         """The open alerts of the read model, as the rules last saw them."""
@@ -197,6 +341,8 @@ class MatterRuntime:
         """Load when nothing is in memory; write a pending projection when one waits."""
         if self._state is None:
             return self.load()
+        if self._catch_up_due:
+            return self.catch_up()
         if self.pending_writes:
             step = MatterStep()
             self._write_pending(self._state, set(), step)
@@ -215,6 +361,17 @@ class MatterRuntime:
         touched.update(state.matter_of(e.event_id) for e in events)
         step.events_added += len({e.event_id for e in events} - before)
         self._write_pending(state, touched, step)
+        return step
+
+    def tick(self) -> MatterStep:
+        """The timer's step: load or write what is pending, re-evaluate due clocks, catch up."""
+        step = self.ensure_loaded() or self.reevaluate_due()
+        caught = self.catch_up()
+        step.sends.extend(caught.sends)
+        step.matters_written += caught.matters_written
+        step.events_added += caught.events_added
+        step.raised_triggers.extend(caught.raised_triggers)
+        step.alert_events += caught.alert_events
         return step
 
     def reevaluate_due(self) -> MatterStep:
@@ -258,6 +415,12 @@ class MatterRuntime:
         # tracks them), so touched may name matters that no longer exist.
         as_of = self.as_of()
         changes: Changes = state.changes(touched, as_of)
+        inherited = {snap.matter_id for snap in changes.matters} & self._links_from_store
+        if inherited:
+            # Written before this runtime resumed, by an owner that announced its links then:
+            # read them before this write replaces the rows (a failed read leaves them inherited).
+            self._published_links |= self._store.matter_link_identities(inherited)
+            self._links_from_store -= inherited
         try:
             with self._write_gate:
                 # The history's RESOLVED rows carry the evaluation time, as the alerts topic does.

@@ -9,11 +9,11 @@ a service reads and writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from hub.domain.messages import AlertAction, ArchivedEvent
+from hub.domain.messages import AlertAction, ArchivedEvent, FoldWatermark
 from hub.domain.snapshot import Changes
 from hub.domain.standards import PenaltyRow
 
@@ -42,6 +42,25 @@ class FoldStore(Protocol):
     def alert_rows(self, state: str | None = ...) -> list[dict[str, Any]]: ...
 
     def matter_ids(self) -> set[str]: ...
+
+    # The durable watermark (ADR 0028): takeover resumes instead of re-projecting everything.
+    def fold_watermark(self, fold_partition: int) -> FoldWatermark | None: ...
+
+    def claim_fold(self, fold_partition: int, owner: str) -> FoldWatermark | None: ...
+
+    def advance_fold_watermark(
+        self, fold_partition: int, owner: str, archive_seq: int, state_key: str
+    ) -> bool: ...
+
+    def archive_max_seq(self) -> int: ...
+
+    def archive_payloads(
+        self, after_seq: int = 0, through_seq: int | None = None, batch_size: int = 5000
+    ) -> Iterator[list[tuple[int, str, str]]]: ...
+
+    def running_clock_due(self) -> dict[str, datetime]: ...
+
+    def matter_link_identities(self, matter_ids: Iterable[str]) -> set[tuple[str, str, str, str]]: ...
 
 
 class ReportStore(Protocol):

@@ -53,6 +53,8 @@ INLINE_FOLD_MAX_EVENTS = 200
 TRUST_RECHECK_SECONDS = 1.0  # how stale a rotated trust list may be in a running worker
 MATTER_RETRY_MAX_SECONDS = 10.0  # longest wait between attempts to write one matter batch
 CHUNK_RETRIES = 3  # whole-chunk retries (a locked database) before going message by message
+# How long a worker keeps the matter state after losing `cases` (it often comes straight back).
+RELEASE_AFTER_SECONDS = 30.0
 
 
 @dataclass
@@ -70,6 +72,11 @@ class WorkerResources:
     write_gate: WriteGate = field(default_factory=WriteGate)
     # Set by a rebalance while a fold may be running in a thread: the next locked use rebuilds.
     matters_stale: bool = False
+    # Set by a rebalance that touched `cases`: the next locked use keeps the state if nobody
+    # claimed the fold meanwhile (ADR 0028), else resumes from the durable watermark.
+    matters_recheck: bool = False
+    # Monotonic time since when this worker has not owned `cases` (None while it does).
+    not_owner_since: float | None = None
 
     @property
     def store(self) -> HubStore:
@@ -112,7 +119,15 @@ class WorkerResources:
             self._matters = fold_service(self.settings, self.store, self.clock, write_gate=self.write_gate)
         if self.matters_stale:
             self.matters_stale = False
+            self.matters_recheck = False
             self._matters.drop()
+        if self.matters_recheck:
+            self.matters_recheck = False
+            if self._matters.still_owner():
+                self._matters.keep_after_rebalance()
+                log.info("matter_state_kept", archive_seq=self._matters.watermark)
+            else:
+                self._matters.drop()
         return self._matters
 
     def release_matters(self) -> None:
@@ -123,8 +138,12 @@ class WorkerResources:
             log.info("matter_state_released")
 
     def invalidate_matters(self) -> None:
-        """Ownership of ``cases`` changed: rebuild from the archive before the next use."""
+        """The state is suspect (a fold failed): rebuild before the next use."""
         self.matters_stale = True
+
+    def recheck_matters(self) -> None:
+        """A rebalance touched ``cases``: keep the state if this worker still owns the fold."""
+        self.matters_recheck = True
 
     def close(self) -> None:
         if self._store is not None:
@@ -304,14 +323,20 @@ def create_app(
     async def reevaluate() -> None:
         if not owns_cases():
             # Another worker owns the matters now: free this one's copy of the state (gigabytes
-            # at 100k+ events) instead of keeping it until a rebalance brings `cases` back.
-            if not resources.lock.locked():
+            # at 100k+ events) instead of keeping it until a rebalance brings `cases` back. Not at
+            # once: an eager rebalance revokes everything and often hands `cases` straight back,
+            # and then the state is kept (ADR 0028).
+            now = time.monotonic()
+            if resources.not_owner_since is None:
+                resources.not_owner_since = now
+            if now - resources.not_owner_since >= RELEASE_AFTER_SECONDS and not resources.lock.locked():
                 resources.release_matters()
             return
+        resources.not_owner_since = None
         async with resources.lock:
             try:
                 runtime = resources.matters
-                step = await asyncio.to_thread(lambda: runtime.ensure_loaded() or runtime.reevaluate_due())
+                step = await asyncio.to_thread(runtime.tick)
             except ProjectionNotWritten as exc:
                 # State kept; what is pending is written by the next tick or fold.
                 log.warning("reevaluation_write_failed", reason=str(exc))
@@ -330,13 +355,14 @@ def create_app(
         return web.bytes(metrics.exposition(), headers={"Content-Type": metrics.content_type})
 
     def on_rebalance(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
-        # Gaining or losing `cases` both mean: rebuild from the archive before the next use
-        # (a new owner never trusts what it held before; another owner may have written since).
-        # Records still waiting in the feed are in the archive already, so they are dropped too.
+        # Gaining or losing `cases`: before the next use, keep the state if the store still names
+        # this worker as the fold's owner (nobody folded meanwhile), else resume from the durable
+        # watermark (ADR 0028). Records still waiting in the feed are archived already, so they
+        # are dropped; the owner's catch-up reads them from the archive tail.
         partitions = args[0] if args else set()
         if any(tp.topic == cases_topic for tp in partitions):
             feed.clear()
-            resources.invalidate_matters()
+            resources.recheck_matters()
 
     # mode's stubs describe receivers more narrowly than mode calls them (sender, *args, signal=).
     app.on_partitions_assigned.connect(on_rebalance)  # type: ignore[arg-type]

@@ -18,12 +18,15 @@ from hub.store.alert_workflow import AlertWorkflowStore
 from hub.store.archive import ArchiveStore
 from hub.store.audit import AuditStore
 from hub.store.engine import open_engine
+from hub.store.fold_state import FoldStateStore
 from hub.store.read_model import ReadModelStore
 from hub.store.search import SearchStore
 from hub.store.statistics import StatisticsStore
 
 
-class HubStore(ArchiveStore, ReadModelStore, SearchStore, AlertWorkflowStore, AuditStore, StatisticsStore):
+class HubStore(
+    ArchiveStore, ReadModelStore, FoldStateStore, SearchStore, AlertWorkflowStore, AuditStore, StatisticsStore
+):
     """Archive + read model over one SQLAlchemy engine. Thread-safe; one per process is enough."""
 
     @classmethod

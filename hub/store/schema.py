@@ -208,6 +208,19 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("prev_hash", String(64), nullable=False),
         Column("hash", String(64), nullable=False),
     )
+    # The fold's durable watermark, one row per fold partition (ADR 0028): every archived event
+    # with seq <= archive_seq is folded and its matters are written and announced. ``owner``
+    # fences the watermark against a revoked owner still writing; ``state_key`` names the
+    # rule book and fold format the watermark was reached with (another key: rebuild).
+    Table(
+        "fold_state",
+        md,
+        Column("fold_partition", Integer, primary_key=True, autoincrement=False),
+        Column("archive_seq", SeqType, nullable=False),
+        Column("state_key", String(64), nullable=False),
+        Column("owner", String(100), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+    )
     Table(
         "dead_letters",
         md,
