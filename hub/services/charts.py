@@ -21,6 +21,7 @@ PALETTE = ("#2b6cb0", "#2c7a7b", "#1a365d", "#8b1a1a", "#6b46c1", "#dd6b20", "#3
 OUTLIER_COLOUR = "#b00000"
 RANGE_COLOUR = "#90cdf4"
 NO_DATA = "本期无数据"
+_ALWAYS_LABELLED = 8
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _frame(chart_id: str, title: str, empty: bool) -> dict[str, Any]:
             "textStyle": {"fontSize": 14},
         },
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "className": "chart-tooltip"},
-        "legend": {"type": "scroll", "top": 28, "left": 0, "right": 40},
+        "legend": {"type": "scroll", "top": 30, "left": 0, "right": 40},
         "toolbox": {"right": 8, "feature": {"saveAsImage": {"title": "保存为图片", "name": chart_id}}},
         "aria": {"enabled": True},
         "animation": False,
@@ -83,15 +84,18 @@ def bar_chart(
     value_axis: dict[str, Any] = {"type": "value", "name": unit, "minInterval": 1}
     if percent:
         value_axis.update(max=100, axisLabel={"formatter": "{value}%"})
+    # Long Chinese labels wrap under their bar rather than being rotated. A few categories (the
+    # rates, clock kinds) all keep their label; many (months) get ECharts' own spacing, which
+    # leaves out labels that would overlap.
+    category_labels: dict[str, Any] = {"width": 84, "overflow": "break"}
+    if len(categories) <= _ALWAYS_LABELLED:
+        category_labels["interval"] = 0
+    else:
+        category_labels["hideOverlap"] = True
     option = _frame(chart_id, title, empty=not categories or not series)
     option.update(
-        grid={"left": 8, "right": 16, "top": 72, "bottom": 8, "containLabel": True},
-        # Long Chinese labels wrap under their bar instead of being rotated or dropped.
-        xAxis={
-            "type": "category",
-            "data": list(categories),
-            "axisLabel": {"interval": 0, "width": 84, "overflow": "break"},
-        },
+        grid={"left": 8, "right": 16, "top": 90, "bottom": 8, "containLabel": True},
+        xAxis={"type": "category", "data": list(categories), "axisLabel": category_labels},
         yAxis=value_axis,
         series=[{"name": name, "type": "bar", "data": list(values)} for name, values in series.items()],
     )
@@ -100,26 +104,27 @@ def bar_chart(
 
 def range_chart(chart_id: str, title: str, rows: Sequence[RangeRow], *, unit: str) -> Chart:
     """Per group, the span from lowest to highest value with the median as a point; outliers in
-    red and marked in their label, so the chart reads without colour too.
+    red and marked at the start of their label, so the chart reads without colour too.
 
     ECharts has no range bar without a drawing function, so the span is drawn as the bar up to
     the highest value with the bar up to the lowest value laid over it in the background colour;
     the tooltip lists 最小, 最大 and 中位数 with their real values.
     """
-    labels = [f"{r.label}（异常）" if r.outlier else r.label for r in rows]
+    # The mark leads the label: a long label is cut at its end, and the mark must survive.
+    labels = [f"【异常】{r.label}" if r.outlier else r.label for r in rows]
 
     def coloured(value: float, row: RangeRow, normal: str) -> dict[str, Any]:
         return {"value": value, "itemStyle": {"color": OUTLIER_COLOUR if row.outlier else normal}}
 
     option = _frame(chart_id, title, empty=not rows)
     option.update(
-        grid={"left": 8, "right": 24, "top": 72, "bottom": 8, "containLabel": True},
+        grid={"left": 8, "right": 32, "top": 70, "bottom": 8, "containLabel": True},
         xAxis={"type": "value", "name": unit},
         yAxis={
             "type": "category",
             "data": labels,
             "inverse": True,
-            "axisLabel": {"width": 220, "overflow": "truncate"},
+            "axisLabel": {"width": 260, "overflow": "truncate"},
         },
         series=[
             {

@@ -587,7 +587,7 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 <p>异常组数：{{ standards.outliers|length }}。</p>
 {{ chart("standards") }}
 <p class="muted">线段为各区罚款/违法经营额倍数的最小—最大值，圆点为中位数；
-红色并标“异常”的为偏离同类案件的组。</p>
+红色并标【异常】的为偏离同类案件的组。</p>
 <noscript><p>图表需要启用 JavaScript 才能显示；各图的数据均见上方表格。</p></noscript>
 <script>{{ echarts_js }}</script>
 <script type="application/json" id="chart-options">{{ charts_json }}</script>

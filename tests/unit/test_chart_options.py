@@ -57,6 +57,23 @@ def test_percent_chart_is_fixed_at_100_and_empty_chart_says_so() -> None:
     assert empty.option["title"]["subtext"] == NO_DATA and empty.option["series"] == []
 
 
+def test_few_categories_keep_every_label_many_let_echarts_space_them() -> None:
+    few = bar_chart(
+        "rates",
+        "比率",
+        ["移送率", "立案率", "反向移送办结率", "检察意见按期回复率"],
+        {"本期": [1, 2, 3, 4]},
+        unit="%",
+    )
+    assert few.option["xAxis"]["axisLabel"]["interval"] == 0
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    many = bar_chart("forward", "每月移送", months, {"市场监管": [1] * 12}, unit="件")
+    assert (
+        "interval" not in many.option["xAxis"]["axisLabel"]
+        and many.option["xAxis"]["axisLabel"]["hideOverlap"]
+    )
+
+
 def test_series_of_the_wrong_length_is_refused() -> None:
     with pytest.raises(ValueError, match="one value per category"):
         bar_chart("x", "x", ["a", "b"], {"s": [1]}, unit="件")
@@ -68,7 +85,7 @@ def test_range_chart_marks_outliers_in_label_and_colour() -> None:
         RangeRow("乙", 1.0, 2.0, 1.5, False),
     ]
     chart = range_chart("standards", "罚款幅度", rows, unit="倍")
-    assert chart.option["yAxis"]["data"] == ["假冒注册商标 10万以上 370104 槐荫区（异常）", "乙"]
+    assert chart.option["yAxis"]["data"] == ["【异常】假冒注册商标 10万以上 370104 槐荫区", "乙"]
     by_name = {s["name"]: s for s in chart.option["series"]}
     assert [d["value"] for d in by_name["最大"]["data"]] == [0.3, 2.0]
     assert by_name["最小"]["data"] == [0.1, 1.0]
@@ -155,8 +172,8 @@ def test_report_charts_use_the_registry_labels_never_codes() -> None:
         "上期": [0, 100, 0, 0],
     }
     label = charts["standards"]["yAxis"]["data"][0]
-    assert label.startswith(dict(REGISTRY.offenses)["TRADEMARK_COUNTERFEIT"])
-    assert f"370104 {REGISTRY.regions['370104']}" in label and label.endswith("（异常）")
+    assert label.removeprefix("【异常】").startswith(dict(REGISTRY.offenses)["TRADEMARK_COUNTERFEIT"])
+    assert f"370104 {REGISTRY.regions['370104']}" in label and label.startswith("【异常】")
     text = json.dumps(charts, ensure_ascii=False)
     for code in ("MARKET_REGULATION", "CUSTOMS", "OPINION_REPLY", "TRADEMARK_COUNTERFEIT"):
         assert code not in text

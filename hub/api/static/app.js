@@ -483,11 +483,12 @@ async function pageDashboard() {
     el("h3", {}, `督办事项（逾期未办，${overdue.length} 项）`),
     table(["责任机关（应办理）", "时限", "事项", "责任机关案号", "起算文书案号", "到期时间", "逾期天数", "区划"], overdueRows, { id: "overdue-list" }),
     el("div", { class: "charts", id: "charts" }, report.charts.map(chartBox)),
-    el("p", { class: "muted" }, "罚款幅度图：线段为各区罚款/违法经营额倍数的最小—最大值，圆点为中位数；红色并标“异常”的为偏离同类案件的组。"),
+    el("p", { class: "muted" }, "罚款幅度图：线段为各区罚款/违法经营额倍数的最小—最大值，圆点为中位数；红色并标【异常】的为偏离同类案件的组。"),
     el("h3", {}, "按机关"), table(["机关", "事件", "移送", "反向移送", "未关闭告警"], agencyRows, { id: "stats-agency" }),
     el("h3", {}, "按区划"), table(["区划", "事件", "移送", "反向移送", "逾期时限", "未关闭告警"], regionRows, { id: "stats-region" }),
     el("h3", {}, "处罚标准异常"), table(["违法类型", "金额档", "维度", "组", "中位倍数", "同类中位", "同类四分位区间", "原因"], std.outliers.map(o => [OFFENSE[o.offense] || o.offense, o.band, o.dimension === "region" ? "区划" : "机关", o.dimension === "region" ? regionZh(o.group) : (AGENCY[o.group] || o.group), o.median_ratio, o.peer_median ?? "—", `[${o.peer_range[0] ?? "—"}, ${o.peer_range[1] ?? "—"}]`, o.reason]), { id: "standards-outliers" }),
-    std.outliers.length ? null : el("p", { class: "muted" }, "本期没有偏离同类案件的处罚组。"));
+    // replaceChildren would print a left-out part (null) as the text "null".
+    ...(std.outliers.length ? [] : [el("p", { class: "muted" }, "本期没有偏离同类案件的处罚组。")]));
   drawCharts(report.charts);
 }
 
