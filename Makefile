@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench lock clean venv
+.PHONY: demo test lint bench lock clean venv vendor
 
 venv: $(STAMP)
 
@@ -35,5 +35,20 @@ lock:
 	uv pip compile --python-version 3.11 --generate-hashes --no-header --extra dev pyproject.toml -o requirements-dev.txt
 	uv pip compile --python-version 3.11 --generate-hashes --no-header pyproject.toml -o requirements.txt
 
+# Rebuild the vendored browser libraries (ADR 0022): npm installs the versions pinned in
+# package-lock.json (it checks each package's integrity hash), and the built file and its licence
+# texts are copied into the static files, which are committed, so `make demo` needs no node.
+VENDOR := hub/api/static/vendor
+vendor:
+	npm ci --ignore-scripts
+	mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	cp node_modules/echarts/LICENSE $(VENDOR)/echarts.LICENSE
+	cp node_modules/echarts/NOTICE $(VENDOR)/echarts.NOTICE
+	cp node_modules/echarts/licenses/LICENSE-d3 $(VENDOR)/echarts.LICENSE-d3
+	cp node_modules/zrender/LICENSE $(VENDOR)/zrender.LICENSE
+	cp node_modules/tslib/LICENSE.txt $(VENDOR)/tslib.LICENSE
+	cd $(VENDOR) && sha256sum echarts.min.js > SHA256SUMS
+
 clean:
-	rm -rf $(VENV) .hub-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .hub-data .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -1,4 +1,4 @@
-"""The joint-meeting report (联席会议通报): HTML with inline SVG charts, or an XLSX workbook.
+"""The joint-meeting report (联席会议通报): HTML with ECharts charts, or an XLSX with native charts.
 
 Besides the counts per agency and district it gives what a 联席会议 decides on: rates for the
 period (移送率, 立案率, reverse-referral completion, on-time replies to 检察意见), outcomes, the
@@ -6,15 +6,20 @@ same figures for the previous period of equal length, and a 督办 list of overd
 case numbers and the agency that must act. Everything is an aggregate or a case number, so it
 carries no personal identifiers. Times are Beijing time (+08:00); labels come from
 hub/registry.py, never codes.
+
+The charts are defined once, by ``report_charts``: the dashboard draws the options it gets from
+GET /api/v1/report, and the HTML report embeds the same options with the vendored ECharts
+library inline, so the file stands alone (ADR 0022).
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from html import escape
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,7 @@ from markupsafe import Markup
 from hub.domain.standards import compare_penalties, report_as_json
 from hub.registry import ADMINISTRATIVE, REGISTRY
 from hub.rulebook import default_rulebook
+from hub.services.charts import Chart, RangeRow, bar_chart, range_chart
 from hub.services.ports import ReportStore
 
 CST = timezone(timedelta(hours=8))
@@ -41,7 +47,6 @@ COLUMNS = (
     ("overdue_clocks", "逾期时限"),
     ("open_alerts", "未关闭告警"),
 )
-_PALETTE = ("#2b6cb0", "#2c7a7b", "#1a365d", "#8b1a1a", "#6b46c1", "#dd6b20")
 
 # Clocks whose expiry asks nothing of anyone: the 2-year limitation is information only
 # (docs/DESIGN.md 6.1), so it is counted but not put on the 督办 list.
@@ -444,6 +449,7 @@ def report_json(data: ReportData) -> dict[str, Any]:
             for key, label in OUTCOMES
         ],
         "summary": {"headers": list(SUMMARY_HEADERS), "rows": summary_rows(data)},
+        "charts": [c.as_json() for c in report_charts(data)],
         "overdue": {
             "headers": list(OVERDUE_HEADERS),
             "rows": overdue_rows(data),
@@ -505,70 +511,55 @@ def _overdue_by_agency(data: ReportData) -> tuple[list[str], dict[str, list[int]
     return [CLOCK_LABELS.get(k, k) for k in kinds], dict(sorted(series.items()))
 
 
-def svg_bar_chart(
-    title: str, categories: list[str], series: dict[str, list[int]], width: int = 640
-) -> Markup:
-    """Grouped bar chart as an inline SVG string; every label is escaped."""
-    height, left, bottom, top = 260, 44, 56, 24
-    plot_w, plot_h = width - left - 10, height - bottom - top
-    # Whole-number ticks: four equal integer steps up to the axis top.
-    step = max(1, -(-max([0, *[v for vs in series.values() for v in vs]]) // 4))
-    peak = step * 4
-    group = plot_w / max(1, len(categories))
-    bar = max(2.0, (group - 6) / max(1, len(series)))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(title)}">',
-        f'<text x="{left}" y="14" font-size="13">{escape(title)}</text>',
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="#999"/>',
+def _standards_ranges(data: ReportData) -> list[RangeRow]:
+    """The districts' fine/turnover ratio ranges per offence and amount band (标准统一)."""
+    return [
+        RangeRow(
+            label=f"{_offense(b['offense'])} {b['band']} {region_label(g['group'])}",
+            low=g["min_ratio"],
+            high=g["max_ratio"],
+            median=g["median_ratio"],
+            outlier=bool(g["outlier"]),
+        )
+        for b in data.standards["buckets"]
+        for g in b["groups"]
+        if g["dimension"] == "region"
     ]
-    for i in range(5):
-        y = top + plot_h - plot_h * i / 4
-        parts.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{step * i}</text>'
-        )
-    for ci, cat in enumerate(categories):
-        for si, (name, values) in enumerate(series.items()):
-            v = values[ci]
-            bh = plot_h * v / peak
-            x = left + ci * group + 3 + si * bar
-            parts.append(
-                f'<rect x="{x:.1f}" y="{top + plot_h - bh:.1f}" width="{bar - 1:.1f}" height="{bh:.1f}" '
-                f'fill="{_PALETTE[si % len(_PALETTE)]}">'
-                f"<title>{escape(name)} {escape(cat)}: {v}</title></rect>"
-            )
-        parts.append(
-            f'<text x="{left + ci * group + group / 2:.1f}" y="{top + plot_h + 14}" font-size="10" '
-            f'text-anchor="middle">{escape(cat)}</text>'
-        )
-    for si, name in enumerate(series):
-        x = left + si * 110
-        parts.append(
-            f'<rect x="{x}" y="{height - 14}" width="10" height="10" fill="{_PALETTE[si % len(_PALETTE)]}"/>'
-            f'<text x="{x + 14}" y="{height - 5}" font-size="11">{escape(name)}</text>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+
+
+def report_charts(data: ReportData) -> list[Chart]:
+    """The report's charts, in the order both the dashboard and the HTML report show them."""
+    rate_labels, rates = _rate_series(data)
+    kinds, overdue = _overdue_by_agency(data)
+    months, forward = _monthly(data.stats, "FORWARD")
+    rmonths, reverse = _monthly(data.stats, "REVERSE")
+    return [
+        bar_chart("rates", "主要比率（%）：本期与上期", rate_labels, rates, unit="%", percent=True),
+        bar_chart("overdue", "督办事项（按时限与责任机关）", kinds, overdue, unit="项"),
+        bar_chart("forward", "各机关每月移送（行政→刑事）", months, forward, unit="件"),
+        bar_chart("reverse", "各机关每月反向移送", rmonths, reverse, unit="件"),
+        range_chart("standards", "同类违法行为各区罚款幅度（标准统一）", _standards_ranges(data), unit="倍"),
+    ]
 
 
 _TEMPLATE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>知识产权行刑衔接联席会议通报</title>
 <style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}
 th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.out{color:#b00}
-.muted{color:#666;font-size:12px}</style></head>
+.muted{color:#666;font-size:12px}.chart{width:760px;max-width:100%;margin:8px 0 20px}</style></head>
 <body>
 <h1>知识产权行刑衔接联席会议通报</h1>
 <p>统计期间：{{ period }}　对比上期：{{ previous }}　生成时间：{{ generated }}（北京时间）</p>
 <h2>一、主要指标与上期对比</h2>
 <table id="summary"><tr>{% for h in summary_headers %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in summary %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
-{{ rate_chart }}
+{{ chart("rates") }}
 <h2>二、督办事项（逾期未办）</h2>
 <p>共 {{ overdue|length }} 项：截至期末已到期、至生成时仍未办结。责任机关为应当作出决定或回复的机关
 （例如检察意见逾期未回复的，为被建议的行政机关）。</p>
 <table id="overdue"><tr>{% for h in overdue_headers %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in overdue %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
-{{ overdue_chart }}
+{{ chart("overdue") }}
 <h2>三、按机关</h2>
 <table><tr><th>机关</th>{% for _, h in columns %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in agency_rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
@@ -577,8 +568,8 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 <table><tr><th>区划</th>{% for _, h in columns %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in region_rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
 <h2>五、移送与反向移送</h2>
-{{ forward_chart }}
-{{ reverse_chart }}
+{{ chart("forward") }}
+{{ chart("reverse") }}
 <h2>六、未关闭告警</h2>
 <table><tr><th>类型</th><th>机关</th><th>区划</th><th>件数</th></tr>
 {% for a in alerts %}<tr><td>{{ a.alert_type }}</td><td>{{ a.agency }}</td><td>{{ a.region }}</td>
@@ -594,6 +585,20 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 <td>{{ g.peer_median if g.peer_median is not none else '—' }}</td><td>{{ g.reason or '—' }}</td></tr>
 {% endfor %}{% endfor %}</table>
 <p>异常组数：{{ standards.outliers|length }}。</p>
+{{ chart("standards") }}
+<p class="muted">线段为各区罚款/违法经营额倍数的最小—最大值，圆点为中位数；
+红色并标【异常】的为偏离同类案件的组。</p>
+<noscript><p>图表需要启用 JavaScript 才能显示；各图的数据均见上方表格。</p></noscript>
+<script>{{ echarts_js }}</script>
+<script type="application/json" id="chart-options">{{ charts_json }}</script>
+<script>
+(function () {
+  var specs = JSON.parse(document.getElementById("chart-options").textContent);
+  specs.forEach(function (spec) {
+    echarts.init(document.getElementById("chart-" + spec.id), null, { locale: "ZH" }).setOption(spec.option);
+  });
+})();
+</script>
 </body></html>
 """
 
@@ -613,27 +618,51 @@ def _previous(data: ReportData) -> str:
     return f"{_day(a)} 至 {_day(b)}"
 
 
+# The vendored library (`make vendor`, ADR 0022). The report is a standalone file, so the library
+# goes into it inline rather than being linked from the hub's /static.
+ECHARTS_JS = Path(__file__).resolve().parents[1] / "api" / "static" / "vendor" / "echarts.min.js"
+
+
+@cache
+def echarts_source() -> str:
+    source = ECHARTS_JS.read_text(encoding="utf-8")
+    # Inline in a <script> element, the text must not close that element early.
+    if "</script" in source.lower():
+        raise ValueError(f"{ECHARTS_JS.name} contains '</script' and cannot be inlined into the report")
+    return source
+
+
+def script_json(value: Any) -> Markup:
+    """JSON to put inside a <script> element: '<', '>' and '&' escaped as JSON unicode escapes,
+    so no label (a district code sent by an agency) can close the element or open a comment."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
 def render_html(data: ReportData) -> str:
     env = Environment(autoescape=True)
-    months, forward = _monthly(data.stats, "FORWARD")
-    rmonths, reverse = _monthly(data.stats, "REVERSE")
-    rate_labels, rates = _rate_series(data)
-    kinds, overdue = _overdue_by_agency(data)
+    charts = {c.chart_id: c for c in report_charts(data)}
+
+    def chart(chart_id: str) -> Markup:
+        c = charts[chart_id]
+        return Markup(
+            '<div class="chart" id="chart-{}" style="height:{}px" role="img" aria-label="{}"></div>'
+        ).format(c.chart_id, c.height, c.title)
+
     return env.from_string(_TEMPLATE).render(
+        chart=chart,
+        echarts_js=Markup(echarts_source()),
+        charts_json=script_json([c.as_json() for c in charts.values()]),
         period=_period(data),
         previous=_previous(data),
         generated=local(data.generated_at),
         summary_headers=SUMMARY_HEADERS,
         summary=summary_rows(data),
-        rate_chart=svg_bar_chart("主要比率（%）：本期与上期", rate_labels, rates),
         overdue_headers=OVERDUE_HEADERS,
         overdue=overdue_rows(data),
-        overdue_chart=svg_bar_chart("督办事项（按时限与责任机关）", kinds, overdue),
         columns=COLUMNS,
         agency_rows=_table_rows(data.stats["by_agency"], _agency),
         region_rows=_table_rows(data.stats["by_region"], region_label),
-        forward_chart=svg_bar_chart("各机关每月移送（行政→刑事）", months, forward),
-        reverse_chart=svg_bar_chart("各机关每月反向移送", rmonths, reverse),
         alerts=[
             {
                 **a,

@@ -258,12 +258,28 @@ def test_stats_standards_metrics_health_and_ui(h: Harness) -> None:
     page = h.client.get("/")
     assert page.status_code == 200 and "告警收件箱" in page.text
     js = h.client.get("/static/app.js").text
-    assert (
-        ".innerHTML" not in js
-        and "insertAdjacentHTML" not in js
-        and "http://" not in js.replace("http://www.w3.org/2000/svg", "")
-    )
+    assert ".innerHTML" not in js and "insertAdjacentHTML" not in js and "http://" not in js
     assert h.client.get("/docs").status_code == 200
+
+
+def test_dashboard_gets_the_chart_options_and_the_page_the_vendored_library(h: Harness) -> None:
+    """GET /report carries the ECharts options the dashboard draws; the page loads ECharts from
+    /static, never from another host (ADR 0022)."""
+    from hub.services.reports import ECHARTS_JS
+
+    body = h.client.get("/api/v1/report", headers=h.token("JOINT_MEETING")).json()
+    charts = {c["id"]: c for c in body["charts"]}
+    assert list(charts) == ["rates", "overdue", "forward", "reverse", "standards"]
+    forward = {s["name"]: sum(s["data"]) for s in charts["forward"]["option"]["series"]}
+    stats = h.client.get("/api/v1/stats", headers=h.token("JOINT_MEETING")).json()
+    assert forward["市场监管"] == stats["by_agency"]["MARKET_REGULATION"]["forward_transfers"] == 1
+    assert all(c["option"]["toolbox"]["feature"]["saveAsImage"] for c in charts.values())
+    page = h.client.get("/").text
+    assert '<script src="/static/vendor/echarts.min.js"></script>' in page
+    assert page.index("vendor/echarts.min.js") < page.index("/static/app.js")
+    lib = h.client.get("/static/vendor/echarts.min.js")
+    assert lib.status_code == 200 and lib.content == ECHARTS_JS.read_bytes()
+    assert "javascript" in lib.headers["content-type"]
 
 
 def test_two_apps_have_separate_metric_registries(h: Harness, tmp_path: Path) -> None:

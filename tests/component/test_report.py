@@ -1,9 +1,12 @@
-"""Joint-meeting report (HTML with inline SVG, XLSX) and the `hub report` / `hub token create` commands."""
+"""Joint-meeting report (HTML with ECharts inline, XLSX); the `hub report` and `hub token create` commands."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -11,7 +14,7 @@ from typer.testing import CliRunner
 
 from hub.api.auth import verify_token
 from hub.commands.report import register
-from hub.services.reports import collect, render_html, svg_bar_chart, write_report
+from hub.services.reports import ECHARTS_JS, collect, render_html, report_charts, write_report
 from hub.store.sql import HubStore
 from tests.builders.store_changes import HOSTILE_NAME, sample_changes
 
@@ -25,19 +28,39 @@ def store(tmp_path: Path) -> HubStore:
     return s
 
 
+def _chart_options(html: str) -> list[dict[str, object]]:
+    found = re.search(r'<script type="application/json" id="chart-options">(.*?)</script>', html, re.S)
+    assert found, "the report embeds its chart options"
+    options: list[dict[str, object]] = json.loads(found.group(1))
+    return options
+
+
 def test_html_report_has_tables_charts_and_no_identities(store: HubStore) -> None:
-    """Counts per agency and district, four SVG charts, the divergent district; no party names at all."""
-    html = render_html(collect(store, None, None, as_of=datetime(2030, 1, 1, tzinfo=UTC)))
-    assert html.count("<svg") == 4  # rates, 督办 items, forward and reverse transfers
+    """Counts per agency and district, five ECharts charts, the divergent district; no party names at all."""
+    data = collect(store, None, None, as_of=datetime(2030, 1, 1, tzinfo=UTC))
+    html = render_html(data)
+    # The same chart options as the dashboard gets, a box for each, and the library inline.
+    assert _chart_options(html) == [c.as_json() for c in report_charts(data)]
+    for chart_id in ("rates", "overdue", "forward", "reverse", "standards"):
+        assert f'<div class="chart" id="chart-{chart_id}"' in html
+    assert ECHARTS_JS.read_text(encoding="utf-8") in html and "<svg" not in html
+    assert "/static/" not in html  # a standalone file: nothing is loaded from the hub
     assert "市场监管" in html and "370104" in html and "反向移送" in html
     assert 'class="out"' in html  # the low-fine district is highlighted
     assert "济南某某商贸" not in html and HOSTILE_NAME not in html and "王小明" not in html
 
 
-def test_svg_labels_are_escaped() -> None:
-    """A hostile category or series name cannot inject markup into the report."""
-    chart = str(svg_bar_chart("t", ["<script>x</script>"], {"<b>": [3]}))
-    assert "<script>" not in chart and "&lt;script&gt;" in chart and "&lt;b&gt;" in chart
+def test_chart_labels_cannot_inject_markup(store: HubStore) -> None:
+    """A hostile district code (agency-sent text) in a chart label stays data in the report."""
+    data = collect(store, None, None, as_of=datetime(2030, 1, 1, tzinfo=UTC))
+    hostile = "</script><img src=x onerror=alert(1)><!--"
+    data.standards["buckets"][0]["groups"][0]["group"] = hostile
+    html = render_html(data)
+    assert "<img src=x" not in html
+    assert html.count("<script") == html.count("</script>") == 3  # library, options, drawing
+    standards: Any = next(c for c in _chart_options(html) if c["id"] == "standards")
+    labels = standards["option"]["yAxis"]["data"]
+    assert any(hostile in label for label in labels)
 
 
 def test_xlsx_report_sheets(store: HubStore, tmp_path: Path) -> None:

@@ -180,8 +180,8 @@ def test_inbox_acknowledge_timeline_dashboard(server: tuple[str, HubStore], brow
     assert row["fields_unmasked"] != "[]"
 
     browser.get(f"{base}/#dashboard")
-    _wait(browser, "#charts svg")
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#charts svg")) == 4
+    _wait(browser, "#chart-standards canvas")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#charts [data-chart-id] canvas")) >= 5
     assert "370104" in browser.find_element(By.ID, "standards-outliers").text
     # Codes are shown with their Chinese names for the joint meeting, not as bare enum values.
     assert "槐荫区" in browser.find_element(By.ID, "stats-region").text
@@ -227,6 +227,9 @@ def test_engine_built_matters_render(engine_server: tuple[str, HubStore], browse
     assert not browser.find_elements(By.ID, "unmask")  # joint meeting may not unmask
     _shot(browser, "engine-matter")
     browser.get(f"{base}/#dashboard")
-    _wait(browser, "#charts svg")
-    assert browser.find_elements(By.CSS_SELECTOR, "#charts svg rect")
+    _wait(browser, "#chart-forward canvas")
+    drawn = browser.execute_script(
+        "return echarts.getInstanceByDom(document.getElementById('chart-forward')).getOption().series.length"
+    )
+    assert drawn > 0  # the engine's referrals are drawn as series
     _shot(browser, "engine-dashboard")

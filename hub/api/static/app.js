@@ -67,8 +67,6 @@ function statusZh(a) {
   if (a.state === "CLOSED" && a.status !== "RESOLVED") return "已由后续事件答复关闭";
   return ALERT_STATUS[a.status] || STATUS[a.status] || a.status;
 }
-const COLORS = ["#2b6cb0", "#2c7a7b", "#1a365d", "#8b1a1a", "#6b46c1", "#dd6b20", "#38a169", "#718096"];
-const SVGNS = "http://www.w3.org/2000/svg";
 
 // --- small DOM helpers ----------------------------------------------------------------------
 function el(tag, attrs, ...children) {
@@ -82,12 +80,6 @@ function el(tag, attrs, ...children) {
     if (child === null || child === undefined) continue;
     node.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
   }
-  return node;
-}
-function svg(tag, attrs, text) {
-  const node = document.createElementNS(SVGNS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = String(text);
   return node;
 }
 function fmtTime(iso) {
@@ -398,52 +390,28 @@ async function pageSearch() {
   form.addEventListener("submit", ev => { ev.preventDefault(); run(null); });
 }
 
-// --- charts (SVG, drawn here; no library) -------------------------------------------------------
-function barChart(title, categories, series, opts) {
-  // categories: x labels; series: [{name, values[]}] grouped bars.
-  const w = (opts && opts.width) || 560, h = 240, left = 40, bottom = 50, top = 10;
-  // Integer ticks: counts are whole numbers, so the axis top is 4 whole steps.
-  const step = Math.max(1, Math.ceil(Math.max(0, ...series.flatMap(s => s.values)) / 4));
-  const max = step * 4;
-  const plotW = w - left - 10, plotH = h - bottom - top;
-  const group = plotW / Math.max(1, categories.length);
-  const bar = Math.max(2, (group - 6) / Math.max(1, series.length));
-  const root = svg("svg", { width: w, height: h, role: "img", "aria-label": title });
-  root.appendChild(svg("line", { x1: left, y1: top + plotH, x2: w - 10, y2: top + plotH, stroke: "#999" }));
-  for (let i = 0; i <= 4; i++) {
-    const v = step * i, y = top + plotH - plotH * i / 4;
-    root.appendChild(svg("text", { x: left - 4, y: y + 4, "text-anchor": "end" }, v));
-    root.appendChild(svg("line", { x1: left, y1: y, x2: w - 10, y2: y, stroke: "#eee" }));
+// --- charts (Apache ECharts, vendored in /static/vendor; ADR 0022) ----------------------------
+// The server defines every chart (hub/services/reports.py report_charts): GET /api/v1/report
+// returns [{id, title, height, option}], the same options the HTML report embeds. Here they
+// are only drawn, so the dashboard and the report cannot drift apart.
+let dashboardCharts = [];
+function chartBox(spec) {
+  return el("div", { class: "chart", id: "chart-" + spec.id, "data-chart-id": spec.id, role: "img", "aria-label": spec.title,
+    style: `width:560px;max-width:100%;height:${spec.height}px` });
+}
+function drawCharts(specs) {
+  dashboardCharts.forEach(c => c.dispose());
+  dashboardCharts = [];
+  for (const spec of specs) {
+    const box = document.getElementById("chart-" + spec.id);
+    if (!box) continue;
+    if (!window.echarts) { box.textContent = "图表库未能加载，数据见下方表格。"; continue; }
+    const chart = window.echarts.init(box, null, { locale: "ZH" });
+    chart.setOption(spec.option);
+    dashboardCharts.push(chart);
   }
-  categories.forEach((c, ci) => {
-    series.forEach((s, si) => {
-      const v = s.values[ci] || 0, bh = plotH * v / max;
-      const r = svg("rect", { x: left + ci * group + 3 + si * bar, y: top + plotH - bh, width: bar - 1, height: bh, fill: COLORS[si % COLORS.length] });
-      r.appendChild(svg("title", {}, `${s.name} ${c}: ${v}`));
-      root.appendChild(r);
-    });
-    root.appendChild(svg("text", { x: left + ci * group + group / 2, y: top + plotH + 14, "text-anchor": "middle", transform: `rotate(20 ${left + ci * group + group / 2} ${top + plotH + 14})` }, c));
-  });
-  const legend = el("div", { class: "legend" }, series.map((s, i) => el("span", {}, el("i", { style: "background:" + COLORS[i % COLORS.length] }), s.name)));
-  return el("div", { class: "chart" }, el("h3", {}, title), root, legend);
 }
-
-function rangeChart(title, rows) {
-  // rows: [{label, min, max, median, outlier}] drawn as a range line with a median dot.
-  const w = 600, rowH = 22, left = 230, h = rows.length * rowH + 30;
-  const max = Math.max(0.01, ...rows.map(r => r.max));
-  const x = v => left + (w - left - 20) * v / max;
-  const root = svg("svg", { width: w, height: h, role: "img", "aria-label": title });
-  rows.forEach((r, i) => {
-    const y = 15 + i * rowH;
-    root.appendChild(svg("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, r.label));
-    root.appendChild(svg("line", { x1: x(r.min), y1: y, x2: x(r.max), y2: y, stroke: r.outlier ? "#b00" : "#2b6cb0", "stroke-width": 3 }));
-    root.appendChild(svg("circle", { cx: x(r.median), cy: y, r: 4, fill: r.outlier ? "#b00" : "#1a365d" }));
-  });
-  root.appendChild(svg("text", { x: left, y: h - 4 }, "0"));
-  root.appendChild(svg("text", { x: w - 20, y: h - 4, "text-anchor": "end" }, max.toFixed(2) + " 倍"));
-  return el("div", { class: "chart" }, el("h3", {}, title), root, el("div", { class: "muted" }, "线段为罚款/违法经营额倍数的最小—最大值，圆点为中位数；红色为偏离同类案件的异常组。"));
-}
+window.addEventListener("resize", () => dashboardCharts.forEach(c => c.resize()));
 
 // The dashboard's period: kept for the session so going to a matter and back keeps it.
 const DASH_KEY = "hub.dashboard.period";
@@ -504,18 +472,7 @@ async function pageDashboard() {
   let stats, std, report;
   const q = dashboardQuery(period);
   try { [stats, std, report] = await Promise.all([api("/api/v1/stats?" + q), api("/api/v1/standards?" + q), api("/api/v1/report?" + q)]); } catch (err) { holder.replaceChildren(errorBox(err)); return; }
-  const months = [...new Set(stats.transfers.filter(t => t.direction === "FORWARD").map(t => t.month))].sort();
-  const agencies = [...new Set(stats.transfers.filter(t => t.direction === "FORWARD").map(t => t.agency))].sort();
-  const transferSeries = agencies.map(a => ({ name: AGENCY[a] || a, values: months.map(m => stats.transfers.filter(t => t.direction === "FORWARD" && t.agency === a && t.month === m).reduce((s, t) => s + t.count, 0)) }));
-  // 督办 items by the agency that must act (not the one that started the clock).
   const overdue = report.overdue.rows;
-  const dueKinds = [...new Set(overdue.map(r => r[1]))].sort();
-  const dueAgencies = [...new Set(overdue.map(r => r[0]))].sort();
-  const dueSeries = dueAgencies.map(a => ({ name: a, values: dueKinds.map(k => overdue.filter(r => r[0] === a && r[1] === k).length) }));
-  const revAgencies = [...new Set(stats.transfers.filter(t => t.direction === "REVERSE").map(t => t.agency))].sort();
-  const revRegions = [...new Set(stats.transfers.filter(t => t.direction === "REVERSE").map(t => t.region))].sort();
-  const revSeries = revAgencies.map(a => ({ name: AGENCY[a] || a, values: revRegions.map(r => stats.transfers.filter(t => t.direction === "REVERSE" && t.agency === a && t.region === r).reduce((s, t) => s + t.count, 0)) }));
-  const ranges = std.buckets.flatMap(b => b.groups.filter(g => g.dimension === "region").map(g => ({ label: `${OFFENSE[b.offense] || b.offense} ${b.band} ${regionZh(g.group)}`, min: g.min_ratio, max: g.max_ratio, median: g.median_ratio, outlier: g.outlier })));
   const agencyRows = Object.entries(stats.by_agency).map(([a, v]) => [AGENCY[a] || a, v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.open_alerts || 0]);
   const regionRows = Object.entries(stats.by_region).map(([r, v]) => [regionZh(r), v.events || 0, v.forward_transfers || 0, v.reverse_referrals || 0, v.overdue_clocks || 0, v.open_alerts || 0]);
   const overdueRows = overdue.map((r, i) => [r[0], r[1], matterLink(report.overdue.matters[i]), r[2], r[3], r[4], r[5], r[6]]);
@@ -525,15 +482,14 @@ async function pageDashboard() {
     el("h3", {}, "主要指标与上期对比"), table(report.summary.headers, report.summary.rows, { id: "report-summary" }),
     el("h3", {}, `督办事项（逾期未办，${overdue.length} 项）`),
     table(["责任机关（应办理）", "时限", "事项", "责任机关案号", "起算文书案号", "到期时间", "逾期天数", "区划"], overdueRows, { id: "overdue-list" }),
-    el("div", { class: "charts", id: "charts" },
-      barChart("各机关每月移送（行政→刑事）", months, transferSeries),
-      barChart("督办事项（按时限与责任机关）", dueKinds, dueSeries),
-      barChart("反向移送（按区划）", revRegions.map(regionZh), revSeries),
-      rangeChart("同类违法行为各区罚款幅度（标准统一）", ranges)),
+    el("div", { class: "charts", id: "charts" }, report.charts.map(chartBox)),
+    el("p", { class: "muted" }, "罚款幅度图：线段为各区罚款/违法经营额倍数的最小—最大值，圆点为中位数；红色并标【异常】的为偏离同类案件的组。"),
     el("h3", {}, "按机关"), table(["机关", "事件", "移送", "反向移送", "未关闭告警"], agencyRows, { id: "stats-agency" }),
     el("h3", {}, "按区划"), table(["区划", "事件", "移送", "反向移送", "逾期时限", "未关闭告警"], regionRows, { id: "stats-region" }),
     el("h3", {}, "处罚标准异常"), table(["违法类型", "金额档", "维度", "组", "中位倍数", "同类中位", "同类四分位区间", "原因"], std.outliers.map(o => [OFFENSE[o.offense] || o.offense, o.band, o.dimension === "region" ? "区划" : "机关", o.dimension === "region" ? regionZh(o.group) : (AGENCY[o.group] || o.group), o.median_ratio, o.peer_median ?? "—", `[${o.peer_range[0] ?? "—"}, ${o.peer_range[1] ?? "—"}]`, o.reason]), { id: "standards-outliers" }),
-    std.outliers.length ? null : el("p", { class: "muted" }, "本期没有偏离同类案件的处罚组。"));
+    // replaceChildren would print a left-out part (null) as the text "null".
+    ...(std.outliers.length ? [] : [el("p", { class: "muted" }, "本期没有偏离同类案件的处罚组。")]));
+  drawCharts(report.charts);
 }
 
 // Changed resends the hub refused (ADR 0019): administrators only; field names, never values.
