@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     # deadline clock is due, and how many messages an agent takes per chunk (bulk SQL writes).
     reevaluate_interval_seconds: float = Field(default=5.0, gt=0)
     stream_chunk_size: int = Field(default=500, ge=1)
+    # How a worker takes over the matter fold (ADR 0028): "resume" from the durable watermark and
+    # keep the state through a rebalance that hands `cases` back; "full" rebuilds and rewrites
+    # everything on every ownership change (the behaviour before ADR 0028, kept for comparison).
+    fold_takeover: Literal["resume", "full"] = "resume"
 
     log_level: str = "INFO"
     log_json: bool = True

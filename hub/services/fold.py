@@ -226,6 +226,7 @@ class MatterRuntime:
         model already holds are not announced again.
         """
         before = self._store.claim_fold(self.fold_partition, self.owner)
+        full = full or self._settings.fold_takeover == "full"
         if not full and before is not None and before.archive_seq > 0 and before.state_key == self._state_key:
             return self._resume(before.archive_seq, progress)
         state = build_hub_state(self._settings)

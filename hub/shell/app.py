@@ -143,7 +143,10 @@ class WorkerResources:
 
     def recheck_matters(self) -> None:
         """A rebalance touched ``cases``: keep the state if this worker still owns the fold."""
-        self.matters_recheck = True
+        if self.settings.fold_takeover == "full":
+            self.matters_stale = True
+        else:
+            self.matters_recheck = True
 
     def close(self) -> None:
         if self._store is not None:

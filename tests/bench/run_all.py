@@ -30,6 +30,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("takeover", "tests.bench.bench_takeover", ("--events", "2000,5000")),
     ("routing", "tests.bench.bench_routing", ("--smoke",)),
     ("fold_partitioning", "tests.bench.bench_fold_partitioning", ("--smoke",)),
+    ("rebalance", "tests.bench.bench_rebalance", ("--preload", "1000", "--seconds", "30")),
     ("matching", "tests.bench.bench_matching", ()),
     ("dense_party", "tests.bench.bench_dense_party", ("--sizes", "100,300")),
     ("febrl", "tests.bench.bench_febrl", ()),
