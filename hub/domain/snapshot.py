@@ -53,12 +53,20 @@ class PartyHistory(Protocol):
         """Every administrative PENALTY_DECIDED naming ``party_id`` as accused: (matter_id, event)."""
         ...
 
+    def civil_suits(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
+        """Every civil-suit event naming ``party_id`` as plaintiff: (matter_id, event), in
+        event-time order (the 恶意诉讼 model's per-plaintiff index; same backward-only contract)."""
+        ...
+
 
 @dataclass(frozen=True)
 class EmptyHistory:
     """A party history that knows nothing (for unit tests of single matters)."""
 
     def penalties(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
+        return ()
+
+    def civil_suits(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
         return ()
 
 
