@@ -82,6 +82,7 @@ from hub.domain.snapshot import (
     MatterEvaluation,
     MatterSnapshot,
     PartyHistory,
+    ReviewLine,
     sort_key,
 )
 from hub.registry import REGISTRY
@@ -1144,6 +1145,27 @@ def _malicious_alert(
 # --- FOUR_REVIEWS_GAP (ADR 0025) -------------------------------------------------------------
 
 
+def _exemption_reader(ctx: _Ctx) -> Callable[[CaseEvent], bool]:
+    phrases = ctx.rules.alerts.reverse_referral.exemption_phrases
+    return lambda event: _exempts_punishment(event, phrases)
+
+
+def _checklist(ctx: _Ctx) -> tuple[ReviewLine, ...]:
+    """The matter's 一案四查 lines at as_of (shown on the matter page; no alert by itself).
+
+    Read with the rule row in force at the decision (or today, before one); a matter older than
+    every row is read with the earliest, so the page shows its checklist all the same.
+    """
+    rows = ctx.rules.supervision.four_reviews
+    decision = first_decision(ctx.events)
+    day = ctx.local_date(decision.occurred_at if decision is not None else ctx.as_of)
+    policy = ctx.rules.supervision.four_reviews_on(day) or min(rows, key=lambda r: r.effective_from)
+    checklist = four_reviews(ctx.events, policy, _exemption_reader(ctx))
+    if checklist is None:
+        return ()
+    return tuple(ReviewLine(r.area.value, r.status.value, r.basis) for r in checklist.reviews)
+
+
 def _four_reviews_gap(ctx: _Ctx) -> list[Alert]:
     """One alert per matter when a review open at the end of the period after the criminal
     decision is still open (closed by the event that completed the last of them)."""
@@ -1157,11 +1179,7 @@ def _four_reviews_gap(ctx: _Ctx) -> list[Alert]:
     due = rules.calendar.end_of_day(ctx.local_date(decision.occurred_at) + timedelta(days=policy.gap_days))
     if ctx.as_of <= due:
         return []
-    phrases = rules.alerts.reverse_referral.exemption_phrases
-
-    def exempts(event: CaseEvent) -> bool:
-        return _exempts_punishment(event, phrases)
-
+    exempts = _exemption_reader(ctx)
     at_due = four_reviews([e for e in ctx.events if e.occurred_at <= due], policy, exempts)
     now = four_reviews(ctx.events, policy, exempts)
     if at_due is None or now is None:
@@ -1241,4 +1259,5 @@ def evaluate_matter(
         matter_id=snapshot.matter_id,
         alerts=tuple(sorted(alerts, key=lambda a: a.alert_id)),
         clocks=tuple(sorted((r.clock for r in runs), key=lambda c: c.clock_id)),
+        reviews=_checklist(ctx),
     )

@@ -818,7 +818,7 @@ class HubState:
         if not closed:
             return current
         alerts = tuple(sorted((*current.alerts, *closed), key=lambda a: a.alert_id))
-        return MatterEvaluation(current.matter_id, alerts, current.clocks)
+        return MatterEvaluation(current.matter_id, alerts, current.clocks, current.reviews)
 
     def changes(self, touched: Iterable[str], as_of: datetime) -> Changes:
         """Whole snapshots and evaluations of the touched matters plus merges since the last call."""
