@@ -1225,6 +1225,7 @@ def _four_reviews_gap(ctx: _Ctx) -> list[Alert]:
             en=en,
             acting=Agency.PROCURATORATE.value,
             facts={
+                "decision_case_no": decision.case_no,
                 "gap_areas": ",".join(a.value for a in gaps),
                 "still_open": ",".join(a.value for a in still_open),
                 "gap_days": str(policy.gap_days),
