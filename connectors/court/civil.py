@@ -38,7 +38,10 @@ from connectors._core.text import (
 )
 from hub.domain.model import Agency
 
-CIVIL_TITLE = re.compile(r"(?:一审|二审|再审)?民事(?:一审|二审|再审)?(?:判决书|裁定书|调解书)")
+# Not "刑事附带民事判决书": that is a criminal judgment with a civil claim attached.
+CIVIL_TITLE = re.compile(
+    r"(?<!附带)(?<!刑事)(?:一审|二审|再审)?民事(?:一审|二审|再审)?(?:判决书|裁定书|调解书)"
+)
 _OPERATIVE = re.compile(r"判决如下|裁定如下|协议如下|确认以下协议")
 _CAUSE = re.compile(r"(?P<cause>(?:侵害|侵犯)[\u4e00-\u9fff]{1,16}?纠纷)")
 _FILED = re.compile(r"本院于(?P<date>\d{4}年\d{1,2}月\d{1,2}日)立案")

@@ -21,6 +21,7 @@ def _text(name: str) -> str:
 def test_a_civil_title_routes_to_the_civil_parser_and_a_criminal_one_does_not() -> None:
     assert is_civil_document(_text("co15_civil_withdrawal_ruling.txt"))
     assert not is_civil_document(_text("co03_exempted.txt"))
+    assert not is_civil_document("济南市中级人民法院\n刑事附带民事判决书\n（2025）鲁01刑初3号")
     assert map_judgment_text(_text("co15_civil_withdrawal_ruling.txt"))["event_type"] == "CIVIL_SUIT_CLOSED"
     assert map_judgment_text(_text("co03_exempted.txt"))["event_type"] == "JUDGMENT_ISSUED"
 
