@@ -41,7 +41,7 @@ class SuitFactory:
     def __init__(self, n: int, plaintiff: str | None = None) -> None:
         self.n = n
         self.k = 0
-        self.plaintiff = plaintiff or f"济南某某{n}商贸有限公司"
+        self.plaintiff = plaintiff or f"济南云朵{n}商贸有限公司"
         self.uscc = synthetic_uscc(600_000 + n * 41)
         self.marks = [str(60_000_000 + n * 131 + i) for i in range(8)]
 

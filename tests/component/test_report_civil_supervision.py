@@ -37,7 +37,7 @@ def test_report_names_the_lead_its_factors_and_the_gap(store: HubStore, tmp_path
     html = render_html(data)
     assert "八、民事检察监督线索与一案四查" in html
     assert "恶意诉讼线索（供民事检察部门人工审查，非认定结论）：1 条" in html
-    assert "济南某某71002商贸有限公司" in html and "多头注册、囤积权利" in html and "诉请与判赔差距大" in html
+    assert "济南云朵71002商贸有限公司" in html and "多头注册、囤积权利" in html and "诉请与判赔差距大" in html
     assert "山东泉城71003食品股份有限公司" not in html  # the genuine brand is not a lead
     assert "一案四查缺项" in html and "（2026）鲁0102刑初77001号" in html and "民事" in html
     assert "MALICIOUS_LITIGATION" not in html and "FOUR_REVIEWS" not in html and "AWARD_GAP" not in html
