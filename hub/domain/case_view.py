@@ -49,6 +49,7 @@ REGION_ZH = dict(REGISTRY.regions)
 REVIEW_AREA_ZH = {str(k): v for k, v in REVIEW_AREA_LABELS.items()}
 REVIEW_STATUS_ZH = {str(k): v for k, v in REVIEW_STATUS_LABELS.items()}
 CIVIL_OUTCOME_ZH = dict(REGISTRY.civil_outcomes)
+GOODS_ZH = dict(REGISTRY.goods_categories)
 
 
 def region_label(code: str | None) -> str:
@@ -143,6 +144,7 @@ class TimelineEntry(_View):
     amounts: dict[str, str] = Field(default_factory=dict)  # decimal strings, non-null ones only
     direction: str | None = None  # FORWARD / REVERSE for referrals and opinions
     civil_outcome: str | None = None  # a closed civil suit's outcome, as a label (schema v3)
+    goods: str | None = None  # the goods' category label and description (schema v3)
     # Correction history (ADR 0019): a correction names what it corrects; a corrected event
     # names the correction that decided it. ``history_label``: 更正 / 撤销 / 原决定（已更正）/
     # 原决定（已撤销）.
@@ -312,6 +314,11 @@ def _entry(event: CaseEvent, party_ids: Mapping[tuple[str, int], str] | None = N
             "civil_outcome": (
                 CIVIL_OUTCOME_ZH.get(event.civil.outcome.value)
                 if event.civil is not None and event.civil.outcome is not None
+                else None
+            ),
+            "goods": (
+                "：".join(x for x in (GOODS_ZH.get(event.goods.category.value), event.goods.description) if x)
+                if event.goods is not None
                 else None
             ),
         }

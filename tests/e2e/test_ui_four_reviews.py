@@ -62,6 +62,7 @@ def test_matter_page_shows_the_four_reviews_and_the_gap(
     # Judgment given; compensation stated; a conviction needs no penalty; food with no review.
     assert statuses == {"刑事": "已查", "民事": "已查", "行政": "不适用", "公益诉讼": "待查"}
     assert "食品" in rows[3]
+    assert "商品：食品：假冒品牌食用油" in browser.find_element(By.ID, "timeline").text
     assert browser.find_element(By.CSS_SELECTOR, "#four-reviews .review-OPEN").text == "待查"
     alerts = browser.find_element(By.ID, "matter-alerts").text
     assert "一案四查缺项" in alerts and "公益诉讼审查" in alerts

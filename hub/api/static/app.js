@@ -354,6 +354,7 @@ async function pageMatter(id, purpose) {
     el("div", {}, "案号：", e.case_no, "　单位：", AGENCY[e.unit] || e.unit || "—", "　区划：", regionZh(e.region_code)),
     e.cause ? el("div", {}, "案由：", e.cause) : null,
     e.civil_outcome ? el("div", { class: "civil-outcome" }, "结果：", e.civil_outcome) : null,
+    e.goods ? el("div", { class: "goods" }, "商品：", e.goods) : null,
     e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${roleZh(p.role)}）`, p.id_no ? ` ${p.id_no}${sourceMasked(p, "id_no")}` : "", "；"))) : null,
     e.rights.length ? el("div", {}, "权利：", e.rights.map(r => `${RIGHT[r.kind] || r.kind} ${r.reg_no || ""} ${r.label || ""}；`)) : null,
     Object.keys(e.amounts).length ? el("div", {}, "金额：", Object.entries(e.amounts).map(([k, v]) => `${AMOUNT[k] || k} ${v} 元；`)) : null,
