@@ -12,7 +12,9 @@ numbers in hub/rules/civil_supervision.toml:
   single abuse factor.
 - 一案四查: after a criminal decision taken on or after 2026-09-01, a civil, administrative or
   public-interest review still open more than 60 days later raises a gap on the decision; one
-  done in time raises none, one done late closes it.
+  done in time raises none, one done late closes it. Each review is missing in some scenario
+  and present in another (civil: suit or compensation; administrative after 不起诉: opinion;
+  public interest for food: a procuratorate 公益诉讼 case).
 
 Every scenario has its own plaintiff (valid synthetic USCC), marks and case numbers, and each
 civil suit is its own matter (a civil defendant is not an accused party: suits never link
@@ -277,19 +279,33 @@ def _four_reviews(c: CaseFactory) -> list[Scenario]:
         role="SUSPECT",
         refs=[{"agency": "POLICE", "case_no": police_case, "relation": "REFERRED_FROM"}],
     )
-    compensation = v in (1, 3, 4)
-    judgment = c.event(
-        "JUDGMENT_ISSUED",
-        "COURT",
-        decided,
-        court_case,
-        role="DEFENDANT",
-        refs=[{"agency": "PROCURATORATE", "case_no": proc_case, "relation": "RELATED"}],
-        text=(
-            "被告单位犯假冒注册商标罪，判处罚金人民币二十万元。"
-            + ("被告单位已赔偿权利人经济损失并取得谅解。" if compensation else "")
-        ),
-    )
+    compensation = v in (1, 3, 4, 8, 9)
+    if v in (8, 9):
+        # 不起诉 with compensation paid: the administrative review (penalty or the procuratorate's
+        # opinion, i.e. reverse referral) is what is left. REVERSE_REFERRAL_DUE fires on the same
+        # decision and stays open until an opinion or a penalty (its own rule, not this one).
+        judgment = c.event(
+            "NON_PROSECUTION_DECIDED",
+            "PROCURATORATE",
+            decided,
+            f"济历检刑不诉〔2026〕{6000 + c.n}号",
+            role="SUSPECT",
+            refs=[{"agency": "POLICE", "case_no": police_case, "relation": "REFERRED_FROM"}],
+            text="犯罪情节轻微，决定不起诉。被不起诉单位已赔偿权利人经济损失并取得谅解。",
+        )
+    else:
+        judgment = c.event(
+            "JUDGMENT_ISSUED",
+            "COURT",
+            decided,
+            court_case,
+            role="DEFENDANT",
+            refs=[{"agency": "PROCURATORATE", "case_no": proc_case, "relation": "RELATED"}],
+            text=(
+                "被告单位犯假冒注册商标罪，判处罚金人民币二十万元。"
+                + ("被告单位已赔偿权利人经济损失并取得谅解。" if compensation else "")
+            ),
+        )
     due = (decided + timedelta(days=61)).replace(hour=0, minute=0)  # 24:00 of decision day + 60
     events = [filing, prosecution, judgment]
 
@@ -339,15 +355,32 @@ def _four_reviews(c: CaseFactory) -> list[Scenario]:
     elif v == 6:
         as_of = due
         name, positive = "four reviews: exactly at the end of the period", False
-    else:
+    elif v == 8:
+        name, positive = "four reviews: non-prosecution, no penalty or opinion past 60 days", True
+    elif v == 9:
+        # The opinion 20 days after the decision: its own two-month reply clock is still running.
+        events.append(
+            c.event(
+                "OPINION_ISSUED",
+                "PROCURATORATE",
+                decided + timedelta(days=20),
+                f"济历检行意〔2026〕{6000 + c.n}号",
+                role="RESPONDENT",
+                refs=[{"agency": "PROCURATORATE", "case_no": judgment.case_no, "relation": "RELATED"}],
+            )
+        )
+        name, positive = "four reviews: non-prosecution with a reverse-referral opinion in time", False
+    elif v == 7:
         as_of = decided + timedelta(days=70)
         name, positive = "four reviews: decision before the rule took effect", False
     expected = _exp((A.FOUR_REVIEWS_GAP, judgment)) if positive else frozenset()
+    if v == 8:
+        expected |= _exp((A.REVERSE_REFERRAL_DUE, judgment))
     return [Scenario(name, A.FOUR_REVIEWS_GAP, positive, tuple(events), as_of, expected)]
 
 
 _Builder = Callable[[CaseFactory], list[Scenario]]
-CIVIL_BUILDERS: tuple[tuple[_Builder, int], ...] = ((_malicious, 8), (_four_reviews, 8))
+CIVIL_BUILDERS: tuple[tuple[_Builder, int], ...] = ((_malicious, 8), (_four_reviews, 10))
 
 
 def generate_civil_scenarios(seed: int, rounds: int, shuffle: bool, first_n: int) -> list[Scenario]:
