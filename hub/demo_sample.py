@@ -40,6 +40,7 @@ _UNITS = {
     "LIXIA_PROC": ("PROCURATORATE", "济南市历下区人民检察院", "370102", "济历检"),
     "SHIZHONG_PROC": ("PROCURATORATE", "济南市市中区人民检察院", "370103", "济市中检"),
     "CITY_COURT": ("COURT", "济南市中级人民法院", "370100", "鲁01"),
+    "LIXIA_COURT": ("COURT", "济南市历下区人民法院", "370102", "鲁0102"),
 }
 
 _HOLDERS = ("某运动用品（中国）有限公司", "某日化集团有限公司", "某酒业股份有限公司", "某电子科技有限公司")
@@ -93,7 +94,9 @@ def _company(serial: int, name: str, region: str, mark: str, holder: int, manage
 class _Matter:
     """Event factory for one demo matter."""
 
-    def __init__(self, label: str, anchor: datetime, company: _Company, offense: str, cause: str) -> None:
+    def __init__(
+        self, label: str, anchor: datetime, company: _Company, offense: str | None, cause: str
+    ) -> None:
         self.label = label
         self.anchor = anchor
         self.company = company
@@ -115,6 +118,9 @@ class _Matter:
         text: str | None = None,
         extra_parties: Sequence[Mapping[str, Any]] = (),
         cause: str | None = None,
+        parties: Sequence[Mapping[str, Any]] | None = None,  # instead of the company (civil suits)
+        civil: Mapping[str, Any] | None = None,
+        goods: Mapping[str, Any] | None = None,
     ) -> CaseEvent:
         agency, unit_name, region, _ = _UNITS[unit]
         when = self.anchor - timedelta(days=days_ago)
@@ -131,11 +137,15 @@ class _Matter:
                 "cause": cause or self.cause,
                 "offense": self.offense,
                 "refs": list(refs),
-                "parties": [self.company.party(role), *extra_parties],
+                "parties": list(parties)
+                if parties is not None
+                else [self.company.party(role), *extra_parties],
                 "rights": [{"kind": "TRADEMARK", "reg_no": self.company.mark, "holder": self.company.holder}],
                 "amounts": dict(amounts or {}),
                 "facts": dict(facts or {}),
                 "text": text,
+                "civil": dict(civil) if civil is not None else None,
+                "goods": dict(goods) if goods is not None else None,
             }
         )
         self.events.append(event)
@@ -164,7 +174,7 @@ def demo_matters(anchor: datetime) -> list[tuple[str, list[CaseEvent]]]:
     def matter(
         label: str,
         company: _Company,
-        offense: str = "TRADEMARK_COUNTERFEIT",
+        offense: str | None = "TRADEMARK_COUNTERFEIT",
         cause: str = "侵犯注册商标专用权",
     ) -> _Matter:
         m = _Matter(label, anchor, company, offense, cause)
@@ -504,6 +514,68 @@ def demo_matters(anchor: datetime) -> list[tuple[str, list[CaseEvent]]]:
         f"商市监立〔{y}〕17号",
         refs=[_ref("SHANGHE_MR", f"商市监举〔{y}〕17号", "RELATED")],
         amounts={"illegal_gain": "1200.00", "illegal_turnover": "4800.00", "fine": "15000.00"},
+    )
+
+    # 13. 恶意诉讼线索 (ADR 0024): a trading company sues small shops on one mark; the court
+    # finds the mark invalidated in the first suit, yet it files nine more on it. Each suit is its
+    # own matter; the lead is raised on the tenth filing (批量维权 + 权利失效 + 失效后继续诉讼).
+    squatter = _company(13, "济南云朵商贸有限公司", "370102", "45678901", 0, "李某")
+    plaintiff = {"role": "PLAINTIFF", "kind": "ORG", "name": squatter.name, "uscc": squatter.uscc}
+    for i in range(10):
+        m = matter(f"malicious-suit-{i}", squatter, offense=None, cause="侵害商标权纠纷")
+        case_no = f"（{y}）鲁0102民初{3100 + i}号"
+        shop = (
+            {"role": "CIVIL_DEFENDANT", "kind": "PERSON", "name": "赵某"}
+            if i % 2
+            else {"role": "CIVIL_DEFENDANT", "kind": "ORG", "name": f"济南市历下区云{i}日用品经营部"}
+        )
+        filed_days_ago = 300 if i == 0 else 250 - 10 * i
+        m.add(
+            "CIVIL_SUIT_FILED",
+            "LIXIA_COURT",
+            filed_days_ago,
+            case_no,
+            parties=[plaintiff, shop],
+            civil={"claim_amount": "50000.00"},
+        )
+        if i == 0:
+            m.add(
+                "CIVIL_SUIT_CLOSED",
+                "LIXIA_COURT",
+                255,
+                case_no,
+                parties=[plaintiff, shop],
+                text="原告据以主张权利的“云朵”注册商标已被宣告无效，判决驳回原告的全部诉讼请求。",
+                civil={
+                    "outcome": "JUDGMENT_AGAINST_PLAINTIFF",
+                    "claim_amount": "50000.00",
+                    "filed_on": (anchor - timedelta(days=300)).date().isoformat(),
+                },
+            )
+
+    # 14. 一案四查缺项 (ADR 0025): counterfeit cooking oil, convicted with compensation paid, but
+    # 75 days after the judgment no public-interest review (food) shows on the matter.
+    m = matter("four-reviews-gap", _company(14, "济南金穗粮油有限公司", "370112", "3307415", 1, "钱某"))
+    oil = {"category": "FOOD", "description": "假冒品牌食用植物油"}
+    m.add("FILING_DECIDED", "POLICE", 220, f"济公（经）立字〔{y}〕88号", role="SUSPECT", goods=oil)
+    m.add(
+        "PROSECUTION_DECIDED",
+        "LIXIA_PROC",
+        130,
+        f"济历检刑诉〔{y}〕96号",
+        role="SUSPECT",
+        refs=[_ref("POLICE", f"济公（经）立字〔{y}〕88号", "REFERRED_FROM")],
+        goods=oil,
+    )
+    m.add(
+        "JUDGMENT_ISSUED",
+        "CITY_COURT",
+        75,
+        f"（{y}）鲁01刑初57号",
+        role="DEFENDANT",
+        refs=[_ref("LIXIA_PROC", f"济历检刑诉〔{y}〕96号", "RELATED")],
+        amounts={"fine": "300000.00"},
+        text="被告单位济南金穗粮油有限公司犯假冒注册商标罪，判处罚金人民币三十万元。被告单位已赔偿权利人经济损失并取得谅解。",
     )
 
     return [(m.label, list(m.events)) for m in matters]

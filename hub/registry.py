@@ -112,6 +112,11 @@ class EventType(StrEnum):
     SEIZURE_RECORDED = "SEIZURE_RECORDED"
     OPINION_ISSUED = "OPINION_ISSUED"
     OPINION_REPLIED = "OPINION_REPLIED"
+    # schema v3: civil IP suits (issue 20) and customs declarations (issue 19)
+    CIVIL_SUIT_FILED = "CIVIL_SUIT_FILED"
+    CIVIL_SUIT_CLOSED = "CIVIL_SUIT_CLOSED"
+    CUSTOMS_DECLARATION = "CUSTOMS_DECLARATION"
+    CUSTOMS_INSPECTION = "CUSTOMS_INSPECTION"
 
 
 EVENT_TYPE_LABELS: Mapping[str, str] = {
@@ -129,6 +134,19 @@ EVENT_TYPE_LABELS: Mapping[str, str] = {
     EventType.SEIZURE_RECORDED: "海关扣留",
     EventType.OPINION_ISSUED: "检察意见/建议",
     EventType.OPINION_REPLIED: "回复检察意见",
+    EventType.CIVIL_SUIT_FILED: "民事起诉立案",
+    EventType.CIVIL_SUIT_CLOSED: "民事案件审结/结案",
+    EventType.CUSTOMS_DECLARATION: "进出口申报",
+    EventType.CUSTOMS_INSPECTION: "海关查验",
+}
+
+# Event types only some agencies may send (intake rejects them from any other agency). Types not
+# listed here may come from every agency, as before schema v3.
+EVENT_TYPE_SENDERS: Mapping[str, frozenset[str]] = {
+    EventType.CIVIL_SUIT_FILED: frozenset({Agency.COURT}),
+    EventType.CIVIL_SUIT_CLOSED: frozenset({Agency.COURT}),
+    EventType.CUSTOMS_DECLARATION: frozenset({Agency.CUSTOMS}),
+    EventType.CUSTOMS_INSPECTION: frozenset({Agency.CUSTOMS}),
 }
 
 
@@ -143,6 +161,11 @@ class AlertType(StrEnum):
     REVERSE_REFERRAL_OVERDUE = "REVERSE_REFERRAL_OVERDUE"
     DUAL_REPORT = "DUAL_REPORT"
     REPEAT_OFFENDER = "REPEAT_OFFENDER"
+    # alert_event v3 (issues 19 and 20)
+    PORT_DRIFT = "PORT_DRIFT"
+    TARGETING_ADVICE = "TARGETING_ADVICE"
+    MALICIOUS_LITIGATION_SUSPECTED = "MALICIOUS_LITIGATION_SUSPECTED"
+    FOUR_REVIEWS_GAP = "FOUR_REVIEWS_GAP"
 
 
 ALERT_TYPE_LABELS: Mapping[str, str] = {
@@ -153,6 +176,10 @@ ALERT_TYPE_LABELS: Mapping[str, str] = {
     AlertType.REVERSE_REFERRAL_OVERDUE: "检察意见逾期未回复",
     AlertType.DUAL_REPORT: "双报案",
     AlertType.REPEAT_OFFENDER: "重复侵权",
+    AlertType.PORT_DRIFT: "关口漂移",
+    AlertType.TARGETING_ADVICE: "布控建议",
+    AlertType.MALICIOUS_LITIGATION_SUSPECTED: "恶意诉讼线索",
+    AlertType.FOUR_REVIEWS_GAP: "一案四查缺项",
 }
 
 # One line each for people seeing the hub for the first time (`hub demo`, docs/DESIGN.md section 6).
@@ -164,6 +191,12 @@ ALERT_TYPE_DESCRIPTIONS: Mapping[str, str] = {
     AlertType.REVERSE_REFERRAL_OVERDUE: "检察意见发出后逾期未回复 (reply to procuratorate opinion overdue)",
     AlertType.DUAL_REPORT: "同一举报同时报至两个机关 (the same report reached two agencies)",
     AlertType.REPEAT_OFFENDER: "当事人在回溯期内已因侵权受过处罚 (party penalised before)",
+    AlertType.PORT_DRIFT: "侵权嫌疑货物转由其他口岸申报 (suspect goods drift to another port)",
+    AlertType.TARGETING_ADVICE: "建议海关对高风险申报布控查验 (targeting advice for customs)",
+    AlertType.MALICIOUS_LITIGATION_SUSPECTED: (
+        "原告的知识产权诉讼呈现恶意诉讼特征, 供民事检察人工审查 (malicious-litigation lead)"
+    ),
+    AlertType.FOUR_REVIEWS_GAP: "刑事案件判决/决定后, 民事、行政或公益诉讼审查逾期未见结果 (一案四查 gap)",
 }
 
 
@@ -215,6 +248,12 @@ class Role(StrEnum):
     DEFENDANT = "DEFENDANT"
     RIGHT_HOLDER = "RIGHT_HOLDER"
     COMPLAINANT = "COMPLAINANT"
+    # schema v3: civil suits (a civil 被告 is not an accused role: DEFENDANT is the criminal
+    # 被告人) and customs declarations
+    PLAINTIFF = "PLAINTIFF"
+    CIVIL_DEFENDANT = "CIVIL_DEFENDANT"
+    CONSIGNOR = "CONSIGNOR"
+    CONSIGNEE = "CONSIGNEE"
     OTHER = "OTHER"
 
 
@@ -224,6 +263,10 @@ PARTY_ROLE_LABELS: Mapping[str, str] = {
     Role.DEFENDANT: "被告人",
     Role.RIGHT_HOLDER: "权利人",
     Role.COMPLAINANT: "举报人",
+    Role.PLAINTIFF: "原告",
+    Role.CIVIL_DEFENDANT: "被告",
+    Role.CONSIGNOR: "发货人",
+    Role.CONSIGNEE: "收货人",
     Role.OTHER: "其他",
 }
 
@@ -248,6 +291,62 @@ OFFENSE_LABELS: Mapping[str, str] = {
     Offense.SELLING_INFRINGING_COPIES: "销售侵权复制品",
     Offense.TRADE_SECRET: "侵犯商业秘密",
     Offense.OTHER_IP: "其他",
+}
+
+
+class CivilOutcome(StrEnum):
+    """How a civil suit ended (schema v3, ``CivilSuit.outcome``)."""
+
+    JUDGMENT_FOR_PLAINTIFF = "JUDGMENT_FOR_PLAINTIFF"
+    PARTIAL_FOR_PLAINTIFF = "PARTIAL_FOR_PLAINTIFF"
+    JUDGMENT_AGAINST_PLAINTIFF = "JUDGMENT_AGAINST_PLAINTIFF"
+    WITHDRAWN = "WITHDRAWN"
+    SETTLED = "SETTLED"
+    DISMISSED = "DISMISSED"
+    UNKNOWN = "UNKNOWN"  # the court did not say; unlike other vocabularies a real value here
+
+
+CIVIL_OUTCOME_LABELS: Mapping[str, str] = {
+    CivilOutcome.JUDGMENT_FOR_PLAINTIFF: "判决支持原告",
+    CivilOutcome.PARTIAL_FOR_PLAINTIFF: "判决部分支持原告",
+    CivilOutcome.JUDGMENT_AGAINST_PLAINTIFF: "判决驳回原告诉讼请求",
+    CivilOutcome.WITHDRAWN: "撤诉",
+    CivilOutcome.SETTLED: "调解/和解",
+    CivilOutcome.DISMISSED: "驳回起诉",
+    CivilOutcome.UNKNOWN: "结果不详",
+}
+
+
+class GoodsCategory(StrEnum):
+    """Category of goods (schema v3, ``Goods.category``)."""
+
+    FOOD = "FOOD"
+    MEDICINE = "MEDICINE"
+    MEDICAL_DEVICE = "MEDICAL_DEVICE"
+    AGRICULTURAL_INPUT = "AGRICULTURAL_INPUT"
+    COSMETICS = "COSMETICS"
+    CHILDREN_PRODUCTS = "CHILDREN_PRODUCTS"
+    ELECTRICAL = "ELECTRICAL"
+    AUTO_PARTS = "AUTO_PARTS"
+    APPAREL = "APPAREL"
+    ELECTRONICS = "ELECTRONICS"
+    ALCOHOL_TOBACCO = "ALCOHOL_TOBACCO"
+    OTHER = "OTHER"
+
+
+GOODS_CATEGORY_LABELS: Mapping[str, str] = {
+    GoodsCategory.FOOD: "食品",
+    GoodsCategory.MEDICINE: "药品",
+    GoodsCategory.MEDICAL_DEVICE: "医疗器械",
+    GoodsCategory.AGRICULTURAL_INPUT: "农资",
+    GoodsCategory.COSMETICS: "化妆品",
+    GoodsCategory.CHILDREN_PRODUCTS: "儿童用品",
+    GoodsCategory.ELECTRICAL: "电器",
+    GoodsCategory.AUTO_PARTS: "汽车配件",
+    GoodsCategory.APPAREL: "服装鞋帽",
+    GoodsCategory.ELECTRONICS: "电子产品",
+    GoodsCategory.ALCOHOL_TOBACCO: "烟酒",
+    GoodsCategory.OTHER: "其他",
 }
 
 
@@ -370,6 +469,8 @@ class Registry:
     user_roles: Mapping[str, str] = field(default_factory=lambda: _frozen(ACCESS_ROLE_LABELS))
     party_roles: Mapping[str, str] = field(default_factory=lambda: _frozen(PARTY_ROLE_LABELS))
     offenses: Mapping[str, str] = field(default_factory=lambda: _frozen(OFFENSE_LABELS))
+    civil_outcomes: Mapping[str, str] = field(default_factory=lambda: _frozen(CIVIL_OUTCOME_LABELS))
+    goods_categories: Mapping[str, str] = field(default_factory=lambda: _frozen(GOODS_CATEGORY_LABELS))
     relations: Mapping[str, str] = field(default_factory=lambda: _frozen(RELATION_LABELS))
     right_kinds: Mapping[str, str] = field(default_factory=lambda: _frozen(RIGHT_KIND_LABELS))
     link_kinds: Mapping[str, str] = field(default_factory=lambda: _frozen(LINK_KIND_LABELS))
@@ -448,6 +549,8 @@ class Registry:
             "user_role": dict(self.user_roles),
             "party_role": dict(self.party_roles),
             "offense": dict(self.offenses),
+            "civil_outcome": dict(self.civil_outcomes),
+            "goods_category": dict(self.goods_categories),
             "relation": dict(self.relations),
             "right_kind": dict(self.right_kinds),
             "link_kind": dict(self.link_kinds),
@@ -477,6 +580,8 @@ _VOCABULARIES: tuple[tuple[type[StrEnum], str], ...] = (
     (AccessRole, "user_roles"),
     (Role, "party_roles"),
     (Offense, "offenses"),
+    (CivilOutcome, "civil_outcomes"),
+    (GoodsCategory, "goods_categories"),
     (Relation, "relations"),
     (RightKind, "right_kinds"),
     (LinkKind, "link_kinds"),

@@ -14,7 +14,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from hub.domain.calendar import WorkingCalendar
-from hub.domain.rules import AlertPolicy, DeadlineTable, HolidayTable, RuleBook, ThresholdTable
+from hub.domain.rules import (
+    AlertPolicy,
+    DeadlineTable,
+    HolidayTable,
+    RuleBook,
+    SupervisionPolicy,
+    ThresholdTable,
+)
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 RULE_FILES = {
@@ -22,6 +29,7 @@ RULE_FILES = {
     "deadlines": "deadlines.toml",
     "alerts": "alerts.toml",
     "holidays": "holidays_cn.toml",
+    "supervision": "civil_supervision.toml",
 }
 
 
@@ -71,7 +79,13 @@ def load_rulebook(path: Path | None = None) -> RuleBook:
         calendar = WorkingCalendar(timezone_offset_hours=holidays.timezone_offset_hours, years=holidays.years)
     except ValidationError as exc:
         raise RuleBookError(_describe(files["holidays"], exc)) from exc
-    return RuleBook(thresholds=thresholds, deadlines=deadlines, alerts=alerts, calendar=calendar)
+    try:
+        supervision = SupervisionPolicy.model_validate(raw["supervision"])
+    except ValidationError as exc:
+        raise RuleBookError(_describe(files["supervision"], exc)) from exc
+    return RuleBook(
+        thresholds=thresholds, deadlines=deadlines, alerts=alerts, calendar=calendar, supervision=supervision
+    )
 
 
 @lru_cache(maxsize=1)

@@ -145,6 +145,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "OPINION_ISSUED": ("case_no", "occurred_at", "unit"),
     "FILING_DECIDED": ("case_no", "occurred_at", "unit"),
     "FILING_REFUSED": ("case_no", "occurred_at", "unit"),
+    # A civil suit closed without a stated outcome is not published: the 恶意诉讼 model reads it.
+    "CIVIL_SUIT_CLOSED": (*_BASE_REQUIRED, "cause", "civil"),
 }
 _DEFAULT_REQUIRED = ("case_no", "occurred_at", "unit")
 

@@ -45,6 +45,7 @@ from connectors._core.text import (
     looks_like_org,
     reline,
 )
+from connectors.court.civil import is_civil_document, map_civil_text
 from hub.domain.model import Agency, Relation
 
 AGENCY = Agency.COURT
@@ -75,6 +76,8 @@ def _appellant(match: re.Match[str]) -> str:
 
 def map_judgment_text(raw: str) -> dict[str, Any]:
     """A judgment or ruling text -> one event dict, complete or not (ParseError if nothing found)."""
+    if is_civil_document(raw):
+        return map_civil_text(raw)  # 民事判决书/裁定书: a civil suit closed (connectors/court/civil.py)
     text = reline(clean_text(raw))
     # "上诉人（原审被告人）张某" names the defendant of the appeal: read it as 上诉人张某.
     text = "\n".join(_APPEAL_ROLE.sub(_appellant, line) for line in text.split("\n"))

@@ -33,6 +33,20 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
+from hub.domain.civil_supervision import (
+    FACTOR_LABELS,
+    Assessment,
+    assess_plaintiff,
+    is_civil_suit,
+    plaintiff_indexes,
+)
+from hub.domain.four_reviews import (
+    REVIEW_AREA_LABELS,
+    ReviewArea,
+    ReviewStatus,
+    first_decision,
+    four_reviews,
+)
 from hub.domain.identifiers import normalize_case_no
 from hub.domain.model import (
     ACCUSED_ROLES,
@@ -68,12 +82,14 @@ from hub.domain.snapshot import (
     MatterEvaluation,
     MatterSnapshot,
     PartyHistory,
+    ReviewLine,
     sort_key,
 )
 from hub.registry import REGISTRY
 
 PROCURATORATE_ADMIN_DEPT = "PROCURATORATE/行政检察部门"
 PROCURATORATE_FILING_SUPERVISION = "PROCURATORATE/立案监督"
+PROCURATORATE_CIVIL_SUPERVISION = "PROCURATORATE/民事检察部门"
 
 # How explanations name an institution; kept with the agency in hub.registry.
 _AGENCY_ZH = REGISTRY.agency_authorities()
@@ -1030,6 +1046,197 @@ def _repeat_offender(ctx: _Ctx) -> list[Alert]:
     return alerts
 
 
+# --- MALICIOUS_LITIGATION_SUSPECTED (ADR 0024) ----------------------------------------------
+
+# Case numbers named in a lead's text; the facts keep them all.
+_LEAD_CASES_SHOWN = 12
+
+
+def _malicious_litigation(ctx: _Ctx) -> list[Alert]:
+    """A lead on the suit event at which the plaintiff's record first meets the model.
+
+    Judged from the plaintiff's suits up to that event (``PartyHistory.civil_suits``), raised only
+    where the verdict turns positive (the plaintiff's previous suit event did not meet it), so a
+    plaintiff gets one lead per episode, not one per later suit.
+    """
+    alerts: list[Alert] = []
+    supervision = ctx.rules.supervision
+    for event in ctx.events:
+        if not is_civil_suit(event):
+            continue
+        day = ctx.local_date(event.occurred_at)
+        policy = supervision.malicious_litigation_on(day)
+        if policy is None:
+            continue
+        for idx in plaintiff_indexes(event):
+            party_id = ctx.snapshot.party_ids.get((event.event_id, idx))
+            if party_id is None:
+                continue
+            key = sort_key(event)
+            upto = {e.event_id: e for _, e in ctx.history.civil_suits(party_id) if sort_key(e) <= key}
+            upto[event.event_id] = event
+            verdict = assess_plaintiff(upto.values(), day, policy, ctx.local_date)
+            if not verdict.positive:
+                continue
+            earlier = [e for e in upto.values() if sort_key(e) < key]
+            if earlier:
+                previous_day = ctx.local_date(max(earlier, key=sort_key).occurred_at)
+                previous_policy = supervision.malicious_litigation_on(previous_day)
+                if (
+                    previous_policy is not None
+                    and assess_plaintiff(earlier, previous_day, previous_policy, ctx.local_date).positive
+                ):
+                    continue
+            alerts.append(_malicious_alert(ctx, event, idx, verdict, policy.citation, policy.sources))
+            break  # one lead per trigger event (the alert id is type + trigger)
+    return alerts
+
+
+def _malicious_alert(
+    ctx: _Ctx, event: CaseEvent, idx: int, verdict: Assessment, citation: str, sources: str
+) -> Alert:
+    plaintiff = party_display(event.parties[idx])
+    fired = verdict.fired()
+    lines = "；".join(
+        f"{n}. {FACTOR_LABELS[f.factor]}：{f.observed}（阈值：{f.threshold}）" for n, f in enumerate(fired, 1)
+    )
+    cases = [s.case_no for s in verdict.suits]
+    shown = "、".join(cases[:_LEAD_CASES_SHOWN]) + (
+        f"等{len(cases)}件" if len(cases) > _LEAD_CASES_SHOWN else ""
+    )
+    zh = (
+        f"恶意诉讼线索（供民事检察部门人工审查，非认定结论）：原告{plaintiff}截至"
+        f"{_fmt_time(event.occurred_at, ctx.rules)}（{_event_ref(event)}）的知识产权诉讼记录呈现"
+        f"{len(fired)}项恶意诉讼特征：{lines}。涉及案件：{shown}。"
+        f"请审查是否存在滥用诉权、虚假诉讼等情形并依法监督。依据：{citation}。模型特征来源：{sources}。"
+    )
+    en = (
+        f"Malicious-litigation LEAD for human review (not a finding): plaintiff's IP suits up to "
+        f"{_event_ref_en(event)} show {len(fired)} factors: "
+        + ", ".join(f.factor.value for f in fired)
+        + f"; {len(cases)} suits. Basis: {citation}."
+    )
+    facts = {
+        "plaintiff": plaintiff,
+        "factors": ",".join(f.factor.value for f in fired),
+        "suit_count": str(len(cases)),
+        "case_nos": "、".join(cases),
+        **{f"factor.{f.factor.value}": f"{f.observed}（阈值：{f.threshold}）" for f in verdict.factors},
+        **{f"cases.{f.factor.value}": "、".join(f.case_nos) for f in fired},
+    }
+    own = {e.event_id for e in ctx.events}
+    return _alert(
+        ctx,
+        AlertType.MALICIOUS_LITIGATION_SUSPECTED,
+        event,
+        raised_at=event.occurred_at,
+        due_at=None,
+        basis=citation,
+        zh=zh,
+        en=en,
+        acting=PROCURATORATE_CIVIL_SUPERVISION,
+        facts=facts,
+        # Suits in other matters are named in the facts; event_ids stay within this matter.
+        event_ids=[i for s in verdict.suits for i in s.event_ids if i in own],
+        closed_by=None,
+    )
+
+
+# --- FOUR_REVIEWS_GAP (ADR 0025) -------------------------------------------------------------
+
+
+def _exemption_reader(ctx: _Ctx) -> Callable[[CaseEvent], bool]:
+    phrases = ctx.rules.alerts.reverse_referral.exemption_phrases
+    return lambda event: _exempts_punishment(event, phrases)
+
+
+def _checklist(ctx: _Ctx) -> tuple[ReviewLine, ...]:
+    """The matter's 一案四查 lines at as_of (shown on the matter page; no alert by itself).
+
+    Read with the rule row in force at the decision (or today, before one); a matter older than
+    every row is read with the earliest, so the page shows its checklist all the same.
+    """
+    rows = ctx.rules.supervision.four_reviews
+    decision = first_decision(ctx.events)
+    day = ctx.local_date(decision.occurred_at if decision is not None else ctx.as_of)
+    policy = ctx.rules.supervision.four_reviews_on(day) or min(rows, key=lambda r: r.effective_from)
+    checklist = four_reviews(ctx.events, policy, _exemption_reader(ctx))
+    if checklist is None:
+        return ()
+    return tuple(ReviewLine(r.area.value, r.status.value, r.basis) for r in checklist.reviews)
+
+
+def _four_reviews_gap(ctx: _Ctx) -> list[Alert]:
+    """One alert per matter when a review open at the end of the period after the criminal
+    decision is still open (closed by the event that completed the last of them)."""
+    decision = first_decision(ctx.events)
+    if decision is None:
+        return []
+    rules = ctx.rules
+    policy = rules.supervision.four_reviews_on(ctx.local_date(decision.occurred_at))
+    if policy is None:
+        return []
+    due = rules.calendar.end_of_day(ctx.local_date(decision.occurred_at) + timedelta(days=policy.gap_days))
+    if ctx.as_of <= due:
+        return []
+    exempts = _exemption_reader(ctx)
+    at_due = four_reviews([e for e in ctx.events if e.occurred_at <= due], policy, exempts)
+    now = four_reviews(ctx.events, policy, exempts)
+    if at_due is None or now is None:
+        return []
+    gaps = [a for a in at_due.open_areas() if a is not ReviewArea.CRIMINAL]
+    if not gaps:
+        return []
+    still_open = [a for a in gaps if now.review(a).status is ReviewStatus.OPEN]
+    closer = None
+    if not still_open:
+        by_id = {e.event_id: e for e in ctx.events}
+        answers = [
+            by_id[i]
+            for a in gaps
+            for i in now.review(a).event_ids
+            if i in by_id and by_id[i].occurred_at > due
+        ]
+        closer = max(answers, key=sort_key, default=None)
+        if closer is None:
+            return []
+    kind = "判决" if decision.event_type is EventType.JUDGMENT_ISSUED else "不起诉决定"
+    open_text = "；".join(f"{REVIEW_AREA_LABELS[a]}审查（{at_due.review(a).basis}）" for a in gaps)
+    zh = (
+        f"一案四查缺项：{_event_ref(decision)}于{_fmt_time(decision.occurred_at, rules)}作出{kind}，"
+        f"至{_fmt_due(due, rules)}（{policy.gap_days}日）以下审查仍未见结果：{open_text}。"
+        f"请检察机关同步开展民事、行政、公益诉讼线索审查。依据：{policy.citation}。"
+    )
+    en = (
+        f"一案四查 gap: {_event_ref_en(decision)} decided at {_fmt_time(decision.occurred_at, rules)}; "
+        f"{policy.gap_days} days later these reviews show no result: "
+        + ", ".join(a.value for a in gaps)
+        + f". Basis: {policy.citation}."
+    )
+    return [
+        _alert(
+            ctx,
+            AlertType.FOUR_REVIEWS_GAP,
+            decision,
+            raised_at=due,
+            due_at=due,
+            basis=policy.citation,
+            zh=zh,
+            en=en,
+            acting=Agency.PROCURATORATE.value,
+            facts={
+                "decision_case_no": decision.case_no,
+                "gap_areas": ",".join(a.value for a in gaps),
+                "still_open": ",".join(a.value for a in still_open),
+                "gap_days": str(policy.gap_days),
+                **{f"review.{r.area.value}": f"{r.status.value}：{r.basis}" for r in now.reviews},
+            },
+            event_ids=[],
+            closed_by=closer,
+        )
+    ]
+
+
 # --- entry point ---------------------------------------------------------------------------
 
 
@@ -1046,9 +1253,12 @@ def evaluate_matter(
         *_reverse_due(ctx, runs),
         *_dual_report(ctx),
         *_repeat_offender(ctx),
+        *_malicious_litigation(ctx),
+        *_four_reviews_gap(ctx),
     ]
     return MatterEvaluation(
         matter_id=snapshot.matter_id,
         alerts=tuple(sorted(alerts, key=lambda a: a.alert_id)),
         clocks=tuple(sorted((r.clock for r in runs), key=lambda c: c.clock_id)),
+        reviews=_checklist(ctx),
     )

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hub.domain.alerts import EXPLANATION_TEMPLATE, render_explanation
 from hub.domain.corrections import AMENDED, WITHDRAWN, effective, has_corrections
+from hub.domain.four_reviews import REVIEW_AREA_LABELS, REVIEW_STATUS_LABELS
 from hub.domain.masking import (
     PARTY_FIELDS,
     SOURCE_MASKED,
@@ -45,6 +46,10 @@ AGENCY_ZH = REGISTRY.agency_labels()
 EVENT_ZH = dict(REGISTRY.event_types)
 ALERT_ZH = dict(REGISTRY.alert_types)
 REGION_ZH = dict(REGISTRY.regions)
+REVIEW_AREA_ZH = {str(k): v for k, v in REVIEW_AREA_LABELS.items()}
+REVIEW_STATUS_ZH = {str(k): v for k, v in REVIEW_STATUS_LABELS.items()}
+CIVIL_OUTCOME_ZH = dict(REGISTRY.civil_outcomes)
+GOODS_ZH = dict(REGISTRY.goods_categories)
 
 
 def region_label(code: str | None) -> str:
@@ -138,6 +143,8 @@ class TimelineEntry(_View):
     rights: tuple[RightView, ...] = ()
     amounts: dict[str, str] = Field(default_factory=dict)  # decimal strings, non-null ones only
     direction: str | None = None  # FORWARD / REVERSE for referrals and opinions
+    civil_outcome: str | None = None  # a closed civil suit's outcome, as a label (schema v3)
+    goods: str | None = None  # the goods' category label and description (schema v3)
     # Correction history (ADR 0019): a correction names what it corrects; a corrected event
     # names the correction that decided it. ``history_label``: 更正 / 撤销 / 原决定（已更正）/
     # 原决定（已撤销）.
@@ -173,6 +180,16 @@ class AlertView(_View):
     facts: dict[str, str] = Field(default_factory=dict)
 
 
+class ReviewView(_View):
+    """One line of the 一案四查 checklist (ADR 0025)."""
+
+    area: str
+    area_label: str
+    status: str
+    status_label: str
+    basis: str
+
+
 class ClockView(_View):
     clock_id: str
     kind: str
@@ -200,6 +217,7 @@ class MatterView(_View):
     links: tuple[LinkView, ...] = ()
     alerts: tuple[AlertView, ...] = ()
     clocks: tuple[ClockView, ...] = ()
+    four_reviews: tuple[ReviewView, ...] = ()  # empty unless the matter has a criminal event
 
     @property
     def open_alerts(self) -> tuple[AlertView, ...]:
@@ -240,6 +258,12 @@ def _amounts(event: CaseEvent) -> dict[str, str]:
     for name, value in event.amounts.model_dump().items():
         if value is not None:
             out[name] = format(Decimal(value), "f")
+    # A civil suit's claim and award are amounts too: the same disclosure rules hide them.
+    if event.civil is not None:
+        for name in ("claim_amount", "award_amount"):
+            value = getattr(event.civil, name)
+            if value is not None:
+                out[name] = format(Decimal(value), "f")
     return out
 
 
@@ -287,6 +311,16 @@ def _entry(event: CaseEvent, party_ids: Mapping[tuple[str, int], str] | None = N
             ],
             "amounts": _amounts(event),
             "direction": referral_direction(event),
+            "civil_outcome": (
+                CIVIL_OUTCOME_ZH.get(event.civil.outcome.value)
+                if event.civil is not None and event.civil.outcome is not None
+                else None
+            ),
+            "goods": (
+                "：".join(x for x in (GOODS_ZH.get(event.goods.category.value), event.goods.description) if x)
+                if event.goods is not None
+                else None
+            ),
         }
     )
 
@@ -421,6 +455,16 @@ def build_view(snapshot: MatterSnapshot, evaluation: MatterEvaluation) -> Matter
                     "stopped_by_event_id": c.stopped_by_event_id,
                 }
                 for c in sorted(evaluation.clocks, key=lambda c: c.clock_id)
+            ],
+            "four_reviews": [
+                {
+                    "area": r.area,
+                    "area_label": REVIEW_AREA_ZH.get(r.area, r.area),
+                    "status": r.status,
+                    "status_label": REVIEW_STATUS_ZH.get(r.status, r.status),
+                    "basis": r.basis,
+                }
+                for r in evaluation.reviews
             ],
         }
     )

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from hub.domain.civil_supervision import is_civil_suit, plaintiff_indexes
 from hub.domain.corrections import effective, has_corrections
 from hub.domain.identifiers import is_masked_name, normalize_id_no, normalize_uscc
 from hub.domain.linking import (
@@ -168,6 +169,10 @@ class HubState:
         self._pending_merges: list[tuple[str, str]] = []
         # corrected event_id -> the correction events naming it (ADR 0019; empty for most data)
         self._corrections: dict[str, list[str]] = defaultdict(list)
+        # plaintiff party id -> its civil-suit event ids (the 恶意诉讼 model's per-plaintiff index,
+        # ADR 0024); read backwards only, like penalties.
+        self._suits: dict[str, set[str]] = defaultdict(set)
+        self._suit_parties_of: dict[str, tuple[str, ...]] = {}
 
     # --- ingest --------------------------------------------------------------------------------
 
@@ -201,6 +206,7 @@ class HubState:
         changed_keys = self._register_usccs(fresh)
         # party id -> earliest timestamp among its penalties that were added, removed or moved
         penalty_changes: dict[str, float] = {}
+        suit_changes: dict[str, float] = {}  # the same for plaintiffs' civil suits
         for event in fresh:
             for idx, party in enumerate(event.parties):
                 self._mentions[(event.event_id, idx)] = self._resolve_mention(event.event_id, idx, party)
@@ -222,8 +228,10 @@ class HubState:
                 dirty.add(self._case_file_of[event_id])
                 self._place_in_blocks(event_id, dirty)
                 self._index_penalty(event_id, penalty_changes)
+                self._index_suit(event_id, suit_changes)
         for event in fresh:
             self._index_penalty(event.event_id, penalty_changes)
+            self._index_suit(event.event_id, suit_changes)
         for event in fresh:
             if event.corrects is not None:
                 target = event.corrects.event_id
@@ -239,7 +247,40 @@ class HubState:
             touched |= self._recompute_scope(root, penalty_changes)
         touched.update(self._matter_of[event_id] for event_id in reresolved)
         touched |= self._later_penalty_matters(penalty_changes)
+        touched |= self._later_suit_matters(suit_changes)
         return {m for m in touched if m in self._matters}
+
+    def _later_suit_matters(self, suit_changes: Mapping[str, float]) -> set[str]:
+        """Matters holding a suit of a changed plaintiff at or after the earliest change: the
+        恶意诉讼 model judges a suit from the plaintiff's suits up to it (never later ones)."""
+        touched: set[str] = set()
+        for pid, since in suit_changes.items():
+            for event_id in self._suits.get(pid, ()):
+                if self._ts[event_id] >= since:
+                    touched.add(self._matter_of[event_id])
+        return touched
+
+    def _index_suit(self, event_id: str, suit_changes: dict[str, float]) -> None:
+        """(Re)file a civil-suit event under its plaintiffs' current party ids."""
+        event = self._events[event_id]
+        if not is_civil_suit(event):
+            return
+        old = self._suit_parties_of.get(event_id, ())
+        current = tuple(
+            dict.fromkeys(self._mentions[(event_id, i)].party_id for i in plaintiff_indexes(event))
+        )
+        if old == current:
+            return
+        for pid in old:
+            self._suits[pid].discard(event_id)
+        for pid in current:
+            self._suits[pid].add(event_id)
+        at = self._ts[event_id]
+        for pid in (*old, *current):
+            known = suit_changes.get(pid)
+            if known is None or at < known:
+                suit_changes[pid] = at
+        self._suit_parties_of[event_id] = current
 
     def _later_penalty_matters(self, penalty_changes: Mapping[str, float]) -> set[str]:
         """Matters holding a penalty of a changed party at or after the earliest change.
@@ -596,6 +637,12 @@ class HubState:
                 found.append((matter_of[e], event))
         return found
 
+    def civil_suits(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
+        """Civil-suit events naming the party as plaintiff, across matters, in event-time order."""
+        ts = self._ts
+        ordered = sorted(self._suits.get(party_id, ()), key=lambda e: (ts[e], e))
+        return [(self._matter_of[e], self._events[e]) for e in ordered]
+
     def _effective_penalty(self, event_id: str) -> CaseEvent | None:
         """The penalty as the rules read it: withdrawn is None, amended is the amendment."""
         event = self._events[event_id]
@@ -771,7 +818,7 @@ class HubState:
         if not closed:
             return current
         alerts = tuple(sorted((*current.alerts, *closed), key=lambda a: a.alert_id))
-        return MatterEvaluation(current.matter_id, alerts, current.clocks)
+        return MatterEvaluation(current.matter_id, alerts, current.clocks, current.reviews)
 
     def changes(self, touched: Iterable[str], as_of: datetime) -> Changes:
         """Whole snapshots and evaluations of the touched matters plus merges since the last call."""

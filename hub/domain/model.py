@@ -7,7 +7,7 @@ event it has been given.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -19,7 +19,9 @@ from hub.registry import (
     CRIMINAL,
     REGISTRY,
     Agency,
+    CivilOutcome,
     EventType,
+    GoodsCategory,
     Offense,
     Relation,
     RightKind,
@@ -33,10 +35,14 @@ __all__ = [
     "Agency",
     "Amounts",
     "CaseEvent",
+    "CivilOutcome",
+    "CivilSuit",
     "Correction",
     "CorrectionKind",
     "EventType",
     "Facts",
+    "Goods",
+    "GoodsCategory",
     "Offense",
     "Party",
     "PartyKind",
@@ -123,6 +129,35 @@ class Correction(_Record):
     kind: CorrectionKind
 
 
+def _no_float_amount(value: Any) -> Any:
+    # Floats lose cents; the contract says decimal strings. Ints are exact, so allow them.
+    if isinstance(value, float):
+        raise ValueError("amounts must be decimal strings, not floats")
+    return value
+
+
+class CivilSuit(_Record):
+    """What a court states about a civil IP suit (schema v3; issue 20)."""
+
+    outcome: CivilOutcome | None = None  # null on a filing
+    claim_amount: Decimal | None = None  # 诉请赔偿额, CNY
+    award_amount: Decimal | None = None  # 判赔/调解金额, CNY
+    filed_on: date | None = None  # 立案日期, stated on a CIVIL_SUIT_CLOSED event
+
+    @field_validator("claim_amount", "award_amount", mode="before")
+    @classmethod
+    def _no_floats(cls, value: Any) -> Any:
+        return _no_float_amount(value)
+
+
+class Goods(_Record):
+    """What the goods are (schema v3; public-interest review and customs risk)."""
+
+    category: GoodsCategory = GoodsCategory.OTHER
+    description: str | None = Field(default=None, max_length=500)
+    hs_code: str | None = Field(default=None, max_length=20)
+
+
 class CaseEvent(_Record):
     """One thing an agency did on one of its cases (canonical JSON form of the Avro record)."""
 
@@ -142,6 +177,8 @@ class CaseEvent(_Record):
     facts: Facts = Facts()
     text: str | None = None
     corrects: Correction | None = None  # schema v2: this event corrects an earlier one
+    civil: CivilSuit | None = None  # schema v3: a civil IP suit (CIVIL_SUIT_FILED/CLOSED)
+    goods: Goods | None = None  # schema v3: the goods concerned
 
     @field_validator("occurred_at")
     @classmethod
@@ -154,10 +191,12 @@ class CaseEvent(_Record):
     def canonical_json(self) -> dict[str, Any]:
         """The canonical JSON form (docs/DESIGN.md section 5): amounts as strings, times ISO 8601.
 
-        ``corrects`` is left out when null, so every event that corrects nothing keeps the
-        canonical form (and archive content hash) it had before schema v2.
+        ``corrects`` (schema v2), ``civil`` and ``goods`` (schema v3) are left out when null, so
+        every event without them keeps the canonical form (and archive content hash) it had
+        before those versions.
         """
         data = self.model_dump(mode="json")
-        if data.get("corrects") is None:
-            data.pop("corrects", None)
+        for optional in ("corrects", "civil", "goods"):
+            if data.get(optional) is None:
+                data.pop(optional, None)
         return data

@@ -32,6 +32,7 @@ from hub.domain.model import (
     CaseEvent,
     EventType,
     Facts,
+    GoodsCategory,
     Offense,
     Relation,
 )
@@ -44,7 +45,10 @@ __all__ = [
     "Certainty",
     "ClockRule",
     "EventSpec",
+    "FourReviewsPolicy",
+    "MaliciousLitigationPolicy",
     "RuleBook",
+    "SupervisionPolicy",
     "ThresholdRow",
     "ThresholdVerdict",
     "TierOutcome",
@@ -349,6 +353,66 @@ class HolidayTable(_Data):
     years: tuple[HolidayYear, ...]
 
 
+# --- procuratorial supervision models (issue 20; hub/rules/civil_supervision.toml) ----------
+
+
+class _Dated(_Data):
+    effective_from: date
+    effective_to: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Dated:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError(f"effective_to {self.effective_to} before effective_from {self.effective_from}")
+        return self
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+class MaliciousLitigationPolicy(_Dated):
+    """Thresholds of the 恶意诉讼 model's factors (ADR 0024); a row applies by the judged suit's date."""
+
+    window_days: int = Field(ge=1)  # suits filed within this many days before the judged event count
+    batch_min_defendants: int = Field(ge=2)  # 批量维权: distinct defendants sued on one right
+    small_operator_share: Decimal = Field(gt=0, le=1)  # of those suits, against small operators
+    small_operator_markers: tuple[str, ...] = Field(min_length=1)  # name parts of 个体/小店 defendants
+    quick_close_days: int = Field(ge=1)  # withdrawn or settled within this many days of filing
+    quick_close_min_closed: int = Field(ge=1)
+    quick_close_share: Decimal = Field(gt=0, le=1)
+    award_gap_min_judgments: int = Field(ge=1)
+    award_gap_max_ratio: Decimal = Field(gt=0, le=1)  # total awarded / total claimed at most this
+    hoarding_min_rights: int = Field(ge=2)  # distinct registrations sued on within the window
+    right_lost_phrases: tuple[str, ...] = Field(min_length=1)  # 宣告无效 / 撤销 stated by a court
+    min_abuse_factors: int = Field(ge=1)  # besides the batch factor, how many abuse factors
+    citation: str
+    sources: str
+    certainty: Certainty
+
+
+class FourReviewsPolicy(_Dated):
+    """一案四查 (ADR 0025): how long a review may stay open after the criminal decision."""
+
+    gap_days: int = Field(ge=1)
+    compensation_phrases: tuple[str, ...] = Field(min_length=1)  # civil review done in the judgment
+    public_interest_categories: tuple[GoodsCategory, ...] = Field(min_length=1)
+    public_interest_phrases: tuple[str, ...] = Field(min_length=1)  # a procuratorate event says so
+    citation: str
+    certainty: Certainty
+
+
+class SupervisionPolicy(_Data):
+    schema_version: int
+    malicious_litigation: tuple[MaliciousLitigationPolicy, ...] = Field(min_length=1)
+    four_reviews: tuple[FourReviewsPolicy, ...] = Field(min_length=1)
+
+    def malicious_litigation_on(self, day: date) -> MaliciousLitigationPolicy | None:
+        return next((p for p in self.malicious_litigation if p.in_force(day)), None)
+
+    def four_reviews_on(self, day: date) -> FourReviewsPolicy | None:
+        return next((p for p in self.four_reviews if p.in_force(day)), None)
+
+
 class RuleBook(_Data):
     """Everything the alert rules need, validated once at start."""
 
@@ -356,6 +420,7 @@ class RuleBook(_Data):
     deadlines: DeadlineTable
     alerts: AlertPolicy
     calendar: WorkingCalendar
+    supervision: SupervisionPolicy
 
     @property
     def version(self) -> str:

@@ -53,12 +53,20 @@ class PartyHistory(Protocol):
         """Every administrative PENALTY_DECIDED naming ``party_id`` as accused: (matter_id, event)."""
         ...
 
+    def civil_suits(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
+        """Every civil-suit event naming ``party_id`` as plaintiff: (matter_id, event), in
+        event-time order (the 恶意诉讼 model's per-plaintiff index; same backward-only contract)."""
+        ...
+
 
 @dataclass(frozen=True)
 class EmptyHistory:
     """A party history that knows nothing (for unit tests of single matters)."""
 
     def penalties(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
+        return ()
+
+    def civil_suits(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
         return ()
 
 
@@ -127,12 +135,22 @@ class Clock(BaseModel):
 
 
 @dataclass(frozen=True)
+class ReviewLine:
+    """One line of a matter's 一案四查 checklist (hub.domain.four_reviews), as views show it."""
+
+    area: str  # CRIMINAL / CIVIL / ADMINISTRATIVE / PUBLIC_INTEREST
+    status: str  # DONE / IN_PROGRESS / OPEN / NOT_APPLICABLE
+    basis: str  # why, in Chinese, naming the events (units and case numbers, never persons)
+
+
+@dataclass(frozen=True)
 class MatterEvaluation:
     """What the rules say about one matter at ``as_of``."""
 
     matter_id: str
     alerts: tuple[Alert, ...]  # open and closed ones whose trigger exists in the matter
     clocks: tuple[Clock, ...]
+    reviews: tuple[ReviewLine, ...] = ()  # 一案四查, for matters with a criminal event
 
     def open_alerts(self) -> tuple[Alert, ...]:
         return tuple(a for a in self.alerts if a.state is AlertState.OPEN)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from hub.domain.identifiers import valid_id_no, valid_uscc
 from hub.domain.model import Agency, CaseEvent
+from hub.registry import EVENT_TYPE_SENDERS
 
 EARLIEST_OCCURRED_AT = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -59,6 +60,12 @@ def validate_event(event: CaseEvent, topic_agency: Agency | str, now: datetime) 
     """Check one decoded event that arrived on ``topic_agency``'s intake topic at hub time ``now``."""
     if event.agency != topic_agency:
         return ValidationResult(f"agency {event.agency} does not match the intake topic of {topic_agency}")
+    senders = EVENT_TYPE_SENDERS.get(event.event_type)
+    if senders is not None and event.agency not in senders:
+        allowed = ", ".join(sorted(senders))
+        return ValidationResult(
+            f"event type {event.event_type} may only be sent by {allowed}, not {event.agency}"
+        )
     if not event.event_id.strip():
         return ValidationResult("empty event_id")
     if not event.case_no.strip():
@@ -69,8 +76,13 @@ def validate_event(event: CaseEvent, topic_agency: Agency | str, now: datetime) 
         return ValidationResult(
             f"occurred_at {event.occurred_at.isoformat()} is more than a day in the future"
         )
-    for field_name in ("illegal_gain", "illegal_turnover", "goods_value", "fine", "confiscated"):
-        amount: Decimal | None = getattr(event.amounts, field_name)
+    stated: list[tuple[str, Decimal | None]] = [
+        (name, getattr(event.amounts, name))
+        for name in ("illegal_gain", "illegal_turnover", "goods_value", "fine", "confiscated")
+    ]
+    if event.civil is not None:
+        stated += [("claim_amount", event.civil.claim_amount), ("award_amount", event.civil.award_amount)]
+    for field_name, amount in stated:
         if amount is None:
             continue
         if not amount.is_finite():

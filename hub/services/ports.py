@@ -84,6 +84,10 @@ class ReportStore(Protocol):
         as_of: datetime | None = None,
     ) -> dict[str, Any]: ...
 
+    def supervision_leads(
+        self, date_from: datetime | None = None, date_to: datetime | None = None
+    ) -> list[dict[str, Any]]: ...
+
 
 class AlertWorkflowPort(Protocol):
     """The alert workflow reads an alert and its history and writes one person's step."""

@@ -26,6 +26,8 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from hub.domain.civil_supervision import FACTOR_LABELS, Factor
+from hub.domain.four_reviews import REVIEW_AREA_LABELS, ReviewArea
 from hub.domain.standards import compare_penalties, report_as_json
 from hub.registry import ADMINISTRATIVE, REGISTRY
 from hub.rulebook import default_rulebook
@@ -316,6 +318,7 @@ class ReportData:
     previous: Figures | None = None
     previous_period: tuple[datetime, datetime] | None = None
     overdue: list[OverdueItem] = field(default_factory=list)
+    leads: list[dict[str, Any]] = field(default_factory=list)  # 恶意诉讼线索 and 一案四查缺项
 
 
 def _overdue_by_responsible(stats: dict[str, Any], items: Sequence[OverdueItem]) -> dict[str, Any]:
@@ -352,6 +355,7 @@ def collect(
         previous,
         before,
         items,
+        store.supervision_leads(date_from, date_to),
     )
 
 
@@ -399,6 +403,57 @@ def overdue_rows(data: ReportData) -> list[list[str]]:
             region_label(i.region),
         ]
         for i in data.overdue
+    ]
+
+
+LEAD_HEADERS = ("原告", "恶意诉讼特征", "涉诉件数", "案号", "生成时间", "区划")
+GAP_HEADERS = ("刑事判决/决定案号", "逾期未见结果的审查", "期限届满", "区划")
+_CASES_IN_REPORT = 5
+
+
+def _labels(codes: str, table: Mapping[Any, str], kind: Callable[[str], Any]) -> str:
+    return "、".join(table.get(kind(c), c) for c in codes.split(",") if c)
+
+
+def lead_rows(data: ReportData) -> list[list[str]]:
+    """恶意诉讼线索 for the civil-supervision office: plaintiff, factors, suits (ADR 0024)."""
+    rows = []
+    for lead in data.leads:
+        if lead["alert_type"] != "MALICIOUS_LITIGATION_SUSPECTED":
+            continue
+        facts = lead["facts"]
+        cases = [c for c in facts.get("case_nos", "").split("、") if c]
+        shown = "、".join(cases[:_CASES_IN_REPORT]) + (
+            f"等{len(cases)}件" if len(cases) > _CASES_IN_REPORT else ""
+        )
+        rows.append(
+            [
+                facts.get("plaintiff", "—"),
+                _labels(facts.get("factors", ""), FACTOR_LABELS, Factor),
+                facts.get("suit_count", "—"),
+                shown or "—",
+                local(lead["raised_at"]),
+                region_label(lead["region_code"]),
+            ]
+        )
+    return rows
+
+
+def gap_rows(data: ReportData) -> list[list[str]]:
+    """一案四查缺项: the criminal decision and the reviews still open past the period (ADR 0025)."""
+    return [
+        [
+            g["facts"].get("decision_case_no", "—"),
+            _labels(
+                g["facts"].get("still_open") or g["facts"].get("gap_areas", ""),
+                REVIEW_AREA_LABELS,
+                ReviewArea,
+            ),
+            local(g["raised_at"]),
+            region_label(g["region_code"]),
+        ]
+        for g in data.leads
+        if g["alert_type"] == "FOUR_REVIEWS_GAP"
     ]
 
 
@@ -588,6 +643,13 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 {{ chart("standards") }}
 <p class="muted">线段为各区罚款/违法经营额倍数的最小—最大值，圆点为中位数；
 红色并标【异常】的为偏离同类案件的组。</p>
+<h2>八、民事检察监督线索与一案四查</h2>
+<p>恶意诉讼线索（供民事检察部门人工审查，非认定结论）：{{ leads|length }} 条。</p>
+<table id="malicious-leads"><tr>{% for h in lead_headers %}<th>{{ h }}</th>{% endfor %}</tr>
+{% for row in leads %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
+<p>一案四查缺项（刑事判决或不起诉决定后，民事、行政或公益诉讼审查逾期未见结果）：{{ gaps|length }} 件。</p>
+<table id="four-review-gaps"><tr>{% for h in gap_headers %}<th>{{ h }}</th>{% endfor %}</tr>
+{% for row in gaps %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
 <noscript><p>图表需要启用 JavaScript 才能显示；各图的数据均见上方表格。</p></noscript>
 <script>{{ echarts_js }}</script>
 <script type="application/json" id="chart-options">{{ charts_json }}</script>
@@ -675,6 +737,10 @@ def render_html(data: ReportData) -> str:
         standards=data.standards,
         group_label=_group_label,
         offense=_offense,
+        lead_headers=LEAD_HEADERS,
+        leads=lead_rows(data),
+        gap_headers=GAP_HEADERS,
+        gaps=gap_rows(data),
     )
 
 
@@ -783,6 +849,14 @@ def write_xlsx(data: ReportData, path: Path) -> None:
                 a["count"],
             ]
         )
+    wl = wb.create_sheet("恶意诉讼线索")
+    wl.append(list(LEAD_HEADERS))
+    for row in lead_rows(data):
+        wl.append(row)
+    wg = wb.create_sheet("一案四查缺项")
+    wg.append(list(GAP_HEADERS))
+    for row in gap_rows(data):
+        wg.append(row)
     ws2 = wb.create_sheet("处罚标准统一")
     ws2.append(
         [

@@ -154,6 +154,42 @@ class StatisticsStore(StoreBase):
             "referral_status": {str(s): int(n) for s, n in sorted(statuses)},
         }
 
+    def supervision_leads(
+        self, date_from: datetime | None = None, date_to: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Open 恶意诉讼 leads and 一案四查 gaps raised in the period, with their facts (issue 20).
+
+        For the joint-meeting report: a lead names its plaintiff, factors and suits; a gap its
+        decision and the reviews still open. Facts carry case numbers and labels, no identifiers.
+        """
+        at = alerts_t
+        where: list[ColumnElement[bool]] = [
+            at.c.alert_type.in_(("MALICIOUS_LITIGATION_SUSPECTED", "FOUR_REVIEWS_GAP")),
+            at.c.state == _OPEN,
+            at.c.status != "RESOLVED",
+        ]
+        if date_from is not None:
+            where.append(at.c.raised_at >= date_from)
+        if date_to is not None:
+            where.append(at.c.raised_at <= date_to)
+        stmt = select(
+            at.c.alert_id, at.c.alert_type, at.c.raised_at, at.c.region_code, at.c.alert_json
+        ).where(*where)
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(stmt.order_by(at.c.alert_type, at.c.raised_at, at.c.alert_id)).mappings().all()
+            )
+        return [
+            {
+                "alert_id": r["alert_id"],
+                "alert_type": r["alert_type"],
+                "raised_at": r["raised_at"],
+                "region_code": r["region_code"],
+                "facts": dict(json.loads(r["alert_json"]).get("facts") or {}),
+            }
+            for r in rows
+        ]
+
     def report_facts(
         self,
         date_from: datetime | None = None,

@@ -236,6 +236,62 @@ def _case_events() -> dict[str, dict[str, Any]]:
         "text": "关于济历市监处罚〔2024〕15号行政处罚决定书的更正决定：罚款金额更正为304000元。",
         "corrects": {"event_id": "0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1002", "kind": "AMENDS"},
     }
+    # Schema v3 (issue 20): a trademark suit against a small shop, withdrawn after settlement
+    # talks, with claim and filing date; and (issue 19) an import declaration of goods.
+    samples["civil_suit_withdrawn"] = {
+        "event_id": "0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1007",
+        "event_type": "CIVIL_SUIT_CLOSED",
+        "agency": "COURT",
+        "unit": "济南市历下区人民法院",
+        "region_code": "370102",
+        "occurred_at": "2024-08-12T10:00:00+08:00",
+        "case_no": "(2024)鲁0102民初5123号",
+        "cause": "侵害商标权纠纷",
+        "offense": None,
+        "refs": [],
+        "parties": [
+            {"role": "PLAINTIFF", "kind": "ORG", "name": "某某商贸有限公司", "uscc": "91370100MA3D8K2X1P"},
+            {"role": "CIVIL_DEFENDANT", "kind": "PERSON", "name": "赵某", "id_no": None},
+        ],
+        "rights": [
+            {"kind": "TRADEMARK", "reg_no": "31234567", "holder": "某某商贸有限公司", "label": "小熊"}
+        ],
+        "amounts": {},
+        "facts": {},
+        "text": "原告某某商贸有限公司于2024年7月1日向本院提出撤诉申请。准许原告撤回起诉。",
+        "civil": {
+            "outcome": "WITHDRAWN",
+            "claim_amount": "50000.00",
+            "award_amount": None,
+            "filed_on": "2024-05-20",
+        },
+    }
+    samples["customs_declaration"] = {
+        "event_id": "0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1008",
+        "event_type": "CUSTOMS_DECLARATION",
+        "agency": "CUSTOMS",
+        "unit": "济南海关",
+        "region_code": "370100",
+        "occurred_at": "2024-09-03T08:15:00+08:00",
+        "case_no": "430120240000123456",
+        "cause": None,
+        "offense": None,
+        "refs": [],
+        "parties": [
+            {
+                "role": "CONSIGNOR",
+                "kind": "ORG",
+                "name": "济南某某进出口有限公司",
+                "uscc": "91370100MA3C4N7Q20",
+            },
+            {"role": "CONSIGNEE", "kind": "ORG", "name": "ACME Trading GmbH"},
+        ],
+        "rights": [],
+        "amounts": {"goods_value": "86000.00"},
+        "facts": {},
+        "text": None,
+        "goods": {"category": "AUTO_PARTS", "description": "汽车刹车片", "hs_code": "8708301000"},
+    }
     return samples
 
 
@@ -304,6 +360,14 @@ def sample_records() -> dict[str, dict[str, BaseModel]]:
                 at=at,
                 actor="检察官张某",
                 reason="已调阅行政处罚卷宗",
+            ),
+            "raised_malicious_litigation": AlertLifecycleEvent(
+                alert_id="A-MALICIOUS_LITIGATION_SUSPECTED-0b7e2c1a",
+                action=AlertAction.RAISED,
+                alert_type=AlertType.MALICIOUS_LITIGATION_SUSPECTED,
+                matter_id="M-0b7e2c1a",
+                trigger_event_id="0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1007",
+                at=at,
             ),
             "resolved": AlertLifecycleEvent(
                 alert_id="A-REFERRAL_OVERDUE-0b7e2c1a",

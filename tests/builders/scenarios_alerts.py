@@ -23,7 +23,7 @@ from typing import Any
 
 from hub.domain.calendar import CHINA_TZ
 from hub.domain.identifiers import USCC_ALPHABET, uscc_check_char
-from hub.domain.model import ACCUSED_ROLES, ADMINISTRATIVE_AGENCIES, CaseEvent, EventType
+from hub.domain.model import ACCUSED_ROLES, ADMINISTRATIVE_AGENCIES, CaseEvent, EventType, Role
 from hub.domain.snapshot import AlertType, ClockState, MatterSnapshot
 
 Expected = frozenset[tuple[AlertType, str]]
@@ -102,6 +102,19 @@ class ScenarioHistory:
                     continue
                 if any(
                     p.role in ACCUSED_ROLES and scenario_party_id(e, i) == party_id
+                    for i, p in enumerate(e.parties)
+                ):
+                    found[e.event_id] = (matter_id, e)
+        return sorted(found.values(), key=lambda mp: (mp[1].occurred_at, mp[1].event_id))
+
+    def civil_suits(self, party_id: str) -> Sequence[tuple[str, CaseEvent]]:
+        found: dict[str, tuple[str, CaseEvent]] = {}
+        for matter_id, events in self.matters:
+            for e in events:
+                if e.event_type not in (EventType.CIVIL_SUIT_FILED, EventType.CIVIL_SUIT_CLOSED):
+                    continue
+                if any(
+                    p.role is Role.PLAINTIFF and scenario_party_id(e, i) == party_id
                     for i, p in enumerate(e.parties)
                 ):
                     found[e.event_id] = (matter_id, e)
@@ -1060,7 +1073,10 @@ def generate_alert_scenarios(seed: int = 0, rounds: int = 8, shuffle: bool = Tru
                 case = CaseFactory(n, rng, variant, round_no)
                 for sc in builder(case):
                     scenarios.append(replace(sc, events=_shuffled(sc.events, rng)) if shuffle else sc)
-    return scenarios
+    # Issue 20's scenarios come after, with their own numbers and random stream (see there).
+    from tests.builders.scenarios_civil import generate_civil_scenarios
+
+    return scenarios + generate_civil_scenarios(seed, rounds, shuffle, first_n=n)
 
 
 def positive_events(scenarios: Iterable[Scenario]) -> list[CaseEvent]:

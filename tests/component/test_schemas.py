@@ -80,12 +80,13 @@ def test_unreleased_file_is_reported_until_released(tmp_path: Path) -> None:
 
 
 def test_case_event_schema_carries_every_contract_field() -> None:
-    """hub.CaseEvent has every field of docs/DESIGN.md section 5, with docs (v2 adds corrects)."""
-    schema = _load("case_event/v2.avsc")
+    """hub.CaseEvent has every field of docs/DESIGN.md section 5, with docs (v2 adds corrects,
+    v3 civil and goods)."""
+    schema = _load("case_event/v3.avsc")
     names = [f["name"] for f in schema["fields"]]
     assert names == [
         "event_id", "event_type", "agency", "unit", "region_code", "occurred_at", "case_no", "cause",
-        "offense", "refs", "parties", "rights", "amounts", "facts", "text", "corrects",
+        "offense", "refs", "parties", "rights", "amounts", "facts", "text", "corrects", "civil", "goods",
     ]  # fmt: skip
     assert set(names) == set(model.CaseEvent.model_fields)
     assert "offset" in next(f for f in schema["fields"] if f["name"] == "occurred_at")["doc"]
@@ -125,15 +126,16 @@ def test_amounts_are_nullable_strings() -> None:
     ("rel", "vocabularies"),
     [
         (
-            "case_event/v1.avsc",
+            "case_event/v3.avsc",
             {
                 "EventType": model.EventType, "Agency": model.Agency, "Offense": model.Offense,
                 "Relation": model.Relation, "Role": model.Role, "PartyKind": model.PartyKind,
-                "RightKind": model.RightKind,
+                "RightKind": model.RightKind, "CivilOutcome": model.CivilOutcome,
+                "GoodsCategory": model.GoodsCategory,
             },
         ),
         ("receipt/v1.avsc", {"Agency": model.Agency, "ReceiptStatus": ReceiptStatus}),
-        ("alert_event/v2.avsc", {"AlertAction": AlertAction, "AlertType": AlertType}),
+        ("alert_event/v3.avsc", {"AlertAction": AlertAction, "AlertType": AlertType}),
         ("link/v1.avsc", {"LinkKind": LinkKind}),
     ],
 )  # fmt: skip
@@ -150,8 +152,9 @@ def test_enums_cover_the_domain_and_have_defaults(rel: str, vocabularies: dict[s
 
 def test_vocabularies_that_can_shrink_safely_default_to_a_harmless_symbol() -> None:
     """An unknown role never reads as an accused role; unknown relation is the weakest claim."""
-    enums = _enums(_load("case_event/v1.avsc"), {})
+    enums = _enums(_load("case_event/v3.avsc"), {})
     assert enums["Role"]["default"] not in {r.value for r in model.ACCUSED_ROLES}
+    assert model.Role.CIVIL_DEFENDANT not in model.ACCUSED_ROLES
     assert enums["Relation"]["default"] == "RELATED"
 
 

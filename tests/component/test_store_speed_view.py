@@ -18,6 +18,8 @@ from hub.domain.case_view import (
     AGENCY_ZH,
     ALERT_ZH,
     EVENT_ZH,
+    REVIEW_AREA_ZH,
+    REVIEW_STATUS_ZH,
     AlertView,
     CaseNumber,
     ClockView,
@@ -25,6 +27,7 @@ from hub.domain.case_view import (
     MatterView,
     PartyView,
     RefView,
+    ReviewView,
     RightView,
     TimelineEntry,
     build_view,
@@ -136,6 +139,16 @@ def _reference_view(snap: MatterSnapshot, evaluation: MatterEvaluation) -> Matte
             )
             for c in sorted(evaluation.clocks, key=lambda c: c.clock_id)
         ),
+        four_reviews=tuple(
+            ReviewView(
+                area=r.area,
+                area_label=REVIEW_AREA_ZH[r.area],
+                status=r.status,
+                status_label=REVIEW_STATUS_ZH[r.status],
+                basis=r.basis,
+            )
+            for r in evaluation.reviews
+        ),
     )
 
 
@@ -147,7 +160,7 @@ def test_build_view_json_equals_part_by_part_construction() -> None:
     touched = state.add_many(events)
     changes = state.changes(touched, as_of)
     evaluations = {e.matter_id: e for e in changes.evaluations}
-    checked = with_alerts = with_links = 0
+    checked = with_alerts = with_links = with_reviews = 0
     for snap in changes.matters:
         evaluation = evaluations.get(snap.matter_id) or MatterEvaluation(snap.matter_id, (), ())
         fast = build_view(snap, evaluation)
@@ -157,5 +170,6 @@ def test_build_view_json_equals_part_by_part_construction() -> None:
         checked += 1
         with_alerts += bool(evaluation.alerts)
         with_links += bool(snap.links)
+        with_reviews += bool(evaluation.reviews)
     # The comparison must have covered the parts that go in as dicts.
-    assert checked > 50 and with_alerts > 0 and with_links > 0
+    assert checked > 50 and with_alerts > 0 and with_links > 0 and with_reviews > 0

@@ -109,3 +109,33 @@ def test_bad_id_number_warns() -> None:
     parties = [{"role": "SUSPECT", "kind": "PERSON", "name": "张某", "id_no": VALID_ID[:-1] + "1"}]
     result = validate_event(make_event(agency="POLICE", parties=parties), Agency.POLICE, NOW)
     assert result.ok and any("ID number" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "agency", "ok"),
+    [
+        ("CIVIL_SUIT_FILED", "COURT", True),
+        ("CIVIL_SUIT_CLOSED", "COURT", True),
+        ("CIVIL_SUIT_FILED", "MARKET_REGULATION", False),
+        ("CUSTOMS_DECLARATION", "CUSTOMS", True),
+        ("CUSTOMS_INSPECTION", "POLICE", False),
+        ("PENALTY_DECIDED", "CUSTOMS", True),
+    ],
+)
+def test_schema_v3_types_come_only_from_their_agency(event_type: str, agency: str, ok: bool) -> None:
+    """Civil suits only from courts, customs declarations only from customs (schema v3)."""
+    result = validate_event(make_event(event_type=event_type, agency=agency), Agency(agency), NOW)
+    assert result.ok is ok
+    if not ok:
+        assert "may only be sent by" in (result.reason or "")
+
+
+@pytest.mark.parametrize(("claim", "ok"), [("50000.00", True), ("-1", False), ("2e12", False)])
+def test_civil_suit_amounts_are_checked_like_other_amounts(claim: str, ok: bool) -> None:
+    event = make_event(
+        event_type="CIVIL_SUIT_FILED", agency="COURT", civil={"claim_amount": claim, "award_amount": None}
+    )
+    result = validate_event(event, Agency.COURT, NOW)
+    assert result.ok is ok
+    if not ok:
+        assert "claim_amount" in (result.reason or "")

@@ -139,12 +139,18 @@ def matter_summary(store: Any, who: Principal, matter_id: str) -> dict[str, Any]
     data, _ = serve_view(view, viewer(who, False))
     accused = [{"party_id": p["party_id"], "name": p["name"]} for p in data["accused"]]
     offenses = list(view.offenses)
-    names = "、".join(p["name"] or "—" for p in accused) or "（当事人未记录）"
+    # A civil suit has no accused: name it as courts do, 原告 诉 被告 (masked for this reader).
+    parties = [p for e in data["timeline"] for p in e["parties"]]
+    plaintiff = next((p["name"] for p in parties if p["role"] == "PLAINTIFF"), None)
+    defendant = next((p["name"] for p in parties if p["role"] == "CIVIL_DEFENDANT"), None)
+    civil_title = f"{plaintiff or '—'} 诉 {defendant or '—'}" if plaintiff or defendant else None
+    names = "、".join(p["name"] or "—" for p in accused) or civil_title or "（当事人未记录）"
     offense_labels = "、".join(REGISTRY.offenses.get(o, o) for o in offenses)
     return {
         "matter_id": matter_id,
         "title": names + ("：" + offense_labels if offenses else ""),
         "accused": accused,
+        "civil_title": civil_title,
         "case_numbers": data["case_numbers"],
         "offenses": offenses,
         "explanations": {a["alert_id"]: a["explanation"] for a in data["alerts"]},

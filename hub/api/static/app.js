@@ -59,7 +59,8 @@ function regionZh(code) {
   if (!code) return "—";
   return REGION[code] ? `${code} ${REGION[code]}` : code;
 }
-const AMOUNT = { illegal_gain: "违法所得", illegal_turnover: "违法经营额", goods_value: "货值", fine: "罚款", confiscated: "没收" };
+const AMOUNT = { illegal_gain: "违法所得", illegal_turnover: "违法经营额", goods_value: "货值", fine: "罚款", confiscated: "没收",
+  claim_amount: "诉请赔偿", award_amount: "判赔/调解金额" };
 // Fallback until the labels arrive (hub/registry.py ALERT_STATUS_LABELS is the one table).
 const STATUS = { NEW: "待处理", ACKNOWLEDGED: "已确认", RESPONDED: "已回复待审查", ESCALATED: "已监督", RESOLVED: "已办结" };
 function statusZh(a) {
@@ -176,7 +177,7 @@ function matterTitle(a) {
   if (!m) return el("span", {}, matterLink(a.matter_id));
   return el("div", { class: "matter-cell" },
     el("a", { href: "#matter/" + encodeURIComponent(a.matter_id), class: "matter-link", "data-matter-id": a.matter_id },
-      m.accused.map(p => p.name || "—").join("、") || "（当事人未记录）"),
+      m.accused.map(p => p.name || "—").join("、") || m.civil_title || "（当事人未记录）"),
     m.offenses.length ? el("span", { class: "muted" }, " " + m.offenses.map(o => OFFENSE[o] || o).join("、")) : null,
     el("div", { class: "muted case-nos" }, m.case_numbers.map(c => `${AGENCY[c.agency] || c.agency} ${c.case_no}`).join("；")));
 }
@@ -317,13 +318,21 @@ function eventName(byId, id) {
   return e ? `${AGENCY[e.agency] || e.agency_label || e.agency} ${e.event_label}（${fmtTime(e.occurred_at)}）` : "（事件不在本案时间线中）";
 }
 
+// A civil suit has no accused: it is named "原告 诉 被告" as courts name it.
+function civilTitle(m) {
+  const parties = m.timeline.flatMap(e => e.parties);
+  const plaintiff = parties.find(p => p.role === "PLAINTIFF");
+  const defendant = parties.find(p => p.role === "CIVIL_DEFENDANT");
+  return plaintiff && defendant ? `${plaintiff.name || "—"} 诉 ${defendant.name || "—"}` : null;
+}
+
 async function pageMatter(id, purpose) {
   setMain(el("p", {}, "加载中…"));
   let m;
   try { m = await api("/api/v1/matters/" + encodeURIComponent(id) + unmaskQuery(purpose)); } catch (err) { setMain(errorBox(err)); return; }
   const byId = Object.fromEntries(m.timeline.map(e => [e.event_id, e]));
   const head = el("div", { class: "card" },
-    el("h2", { id: "matter-title" }, (m.accused.map(p => p.name || "—").join("、") || "案件全景"),
+    el("h2", { id: "matter-title" }, (m.accused.map(p => p.name || "—").join("、") || civilTitle(m) || "案件全景"),
       (m.offenses || []).length ? "　" + m.offenses.map(o => OFFENSE[o] || o).join("、") : ""),
     el("p", { class: "muted" }, "案件编号 ", m.matter_id),
     purpose ? unmaskNote(purpose, m.accused.some(p => (p.masked_at_source || []).length)) : unmaskButton(p => pageMatter(id, p)),
@@ -336,6 +345,8 @@ async function pageMatter(id, purpose) {
       e.history_label ? el("span", { class: "history" }, "　【", e.history_label, "】", e.corrects_event_id ? `（更正对象：${e.corrects_event_id}）` : "", e.corrected_by_event_id ? `（见 ${e.corrected_by_event_id}）` : "") : null),
     el("div", {}, "案号：", e.case_no, "　单位：", AGENCY[e.unit] || e.unit || "—", "　区划：", regionZh(e.region_code)),
     e.cause ? el("div", {}, "案由：", e.cause) : null,
+    e.civil_outcome ? el("div", { class: "civil-outcome" }, "结果：", e.civil_outcome) : null,
+    e.goods ? el("div", { class: "goods" }, "商品：", e.goods) : null,
     e.parties.length ? el("div", {}, "当事人：", e.parties.map(p => el("span", { class: "party" }, `${p.name || "—"}（${roleZh(p.role)}）`, p.id_no ? ` ${p.id_no}${sourceMasked(p, "id_no")}` : "", "；"))) : null,
     e.rights.length ? el("div", {}, "权利：", e.rights.map(r => `${RIGHT[r.kind] || r.kind} ${r.reg_no || ""} ${r.label || ""}；`)) : null,
     Object.keys(e.amounts).length ? el("div", {}, "金额：", Object.entries(e.amounts).map(([k, v]) => `${AMOUNT[k] || k} ${v} 元；`)) : null,
@@ -343,7 +354,10 @@ async function pageMatter(id, purpose) {
   const links = table(["类型", "事件A", "事件B", "得分", "依据"], m.links.map(l => [LINK[l.kind] || "关联", eventName(byId, l.a_event_id), eventName(byId, l.b_event_id), l.score.toFixed(2), l.evidence]), { id: "link-evidence" });
   const alerts = table(["告警", "状态", "处理", "到期", "说明", "处理记录"], m.alerts.map(a => [alertLink(a, a.alert_label), el("span", { class: "st-" + a.state }, a.state === "OPEN" ? "未关闭" : "已关闭"), statusZh(a), fmtTime(a.due_at), a.explanation, el("div", { class: "muted" }, (a.history || []).filter(h => h.actor).map(h => el("div", {}, lastStepText(h))))]), { id: "matter-alerts" });
   const clocks = table(["时限", "起算", "到期", "状态", "依据"], m.clocks.map(c => [CLOCK[c.kind] || c.kind, fmtTime(c.started_at), fmtTime(c.due_at), CLOCK_STATE[c.state] || c.state, c.basis]));
-  setMain(head, el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
+  // 一案四查 (ADR 0025): only matters with a criminal event carry a checklist.
+  const reviews = (m.four_reviews || []).length ? [el("h3", {}, "一案四查"),
+    table(["审查", "状态", "依据"], m.four_reviews.map(r => [r.area_label, el("span", { class: "review-" + r.status }, r.status_label), r.basis]), { id: "four-reviews" })] : [];
+  setMain(head, ...reviews, el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
 }
 
 async function pageParty(id, purpose) {

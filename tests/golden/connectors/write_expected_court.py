@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from expected_helpers import event, mark, party, ref
 
@@ -236,6 +237,67 @@ EXPECTED = {
         ),
     ],
 }
+
+# Civil suits (issue 20): CIVIL_SUIT_CLOSED with the outcome, claim, award and filing date.
+BRAND = party(
+    "PLAINTIFF", "ORG", "山东某某品牌管理有限公司", uscc="91370102MA3C4N7Q20", address="济南市历下区某路某号"
+)
+CIVIL_CAUSE = "侵害商标权纠纷"
+
+
+def civil_event(
+    unit: str, region: str, day: str, case_no: str, civil: dict[str, object], **kw: Any
+) -> dict[str, Any]:
+    closed = event(CO, "CIVIL_SUIT_CLOSED", unit, region, day, case_no, CIVIL_CAUSE, None, **kw)
+    return {**closed, "civil": civil}
+
+
+EXPECTED.update(
+    {
+        "co14_civil_judgment_partial.txt": [
+            civil_event(
+                "济南市历下区人民法院",
+                "370102",
+                "2024-08-12",
+                "（2024）鲁0102民初5123号",
+                {"outcome": "PARTIAL_FOR_PLAINTIFF", "claim_amount": "50000.00", "award_amount": "3000.00",
+                 "filed_on": "2024-05-20"},
+                parties=[
+                    BRAND,
+                    party("CIVIL_DEFENDANT", "ORG", "济南市历下区某某日用品经营部",
+                          address="济南市历下区某街某号"),
+                ],
+                rights=[mark("31234567", "小熊")],
+            )
+        ],
+        "co15_civil_withdrawal_ruling.txt": [
+            civil_event(
+                "济南市历下区人民法院",
+                "370102",
+                "2024-07-03",
+                "（2024）鲁0102民初5187号",
+                {"outcome": "WITHDRAWN", "claim_amount": "30000.00", "award_amount": None,
+                 "filed_on": "2024-05-27"},
+                parties=[BRAND, party("CIVIL_DEFENDANT", "PERSON", "王某")],
+            )
+        ],
+        "co16_civil_judgment_mark_invalidated.txt": [
+            civil_event(
+                "济南市槐荫区人民法院",
+                "370104",
+                "2025-06-09",
+                "（2025）鲁0104民初2210号",
+                {"outcome": "JUDGMENT_AGAINST_PLAINTIFF", "claim_amount": "100000.00", "award_amount": None,
+                 "filed_on": "2025-03-10"},
+                parties=[
+                    party("PLAINTIFF", "ORG", "济南某某商贸有限公司", address="济南市槐荫区某路某号"),
+                    party("CIVIL_DEFENDANT", "ORG", "济南市槐荫区某某便利店", address="济南市槐荫区某街某号"),
+                ],
+                rights=[mark("45678901", "云朵")],
+            )
+        ],
+    }
+)  # fmt: skip
 
 if __name__ == "__main__":
     out = Path(__file__).resolve().parent / "court" / "expected"
