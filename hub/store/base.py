@@ -30,6 +30,7 @@ alert_events_t = metadata.tables["alert_events"]
 clocks_t = metadata.tables["clocks"]
 audit_t = metadata.tables["audit"]
 dead_letters_t = metadata.tables["dead_letters"]
+revoked_tokens_t = metadata.tables["revoked_tokens"]
 
 RowId = tuple[str, tuple[Any, ...]]  # (table name, key values) of one read-model row
 

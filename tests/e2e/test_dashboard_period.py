@@ -11,6 +11,7 @@ import pytest
 
 from hub.api.auth import create_token
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.builders.store_changes import sample_changes
 from tests.e2e.test_ui import SECRET, _serve, _shot, _wait, browser  # noqa: F401 (browser: a fixture)
 
@@ -51,7 +52,7 @@ def test_joint_meeting_dashboard_for_a_period_and_report_download(
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    token = create_token(SECRET.encode(), role="JOINT_MEETING", user="meeting-secretary")
+    token = create_token(token_keys(SECRET), role="JOINT_MEETING", user="meeting-secretary")
     browser.get(f"{meeting_server}/?token={token}#dashboard")
     _wait(browser, "#dashboard-period-text", "不限 至 不限")
 

@@ -17,6 +17,7 @@ from hub.api.app import create_api
 from hub.api.auth import create_token
 from hub.settings import Settings
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.builders.store_changes import HOSTILE_NAME, sample_changes
 
 pytestmark = pytest.mark.e2e
@@ -141,7 +142,7 @@ def test_inbox_acknowledge_timeline_dashboard(server: tuple[str, HubStore], brow
     from selenium.webdriver.common.by import By
 
     base, store = server
-    token = create_token(SECRET.encode(), role="PROSECUTOR", user="ui-tester")
+    token = create_token(token_keys(SECRET), role="PROSECUTOR", user="ui-tester")
     browser.get(f"{base}/?token={token}#inbox")
     _wait(browser, "#inbox-table tbody tr")
     assert "token=" not in browser.current_url  # taken out of the address bar, kept in sessionStorage
@@ -194,7 +195,7 @@ def test_hostile_name_is_rendered_as_text(server: tuple[str, HubStore], browser:
     from selenium.webdriver.common.by import By
 
     base, _ = server
-    token = create_token(SECRET.encode(), role="PROSECUTOR", user="ui-tester")
+    token = create_token(token_keys(SECRET), role="PROSECUTOR", user="ui-tester")
     browser.get(f"{base}/?token={token}#search")
     _wait(browser, "#search-form")
     browser.find_element(By.NAME, "party").send_keys("DROP TABLE")
@@ -210,7 +211,7 @@ def test_engine_built_matters_render(engine_server: tuple[str, HubStore], browse
     from selenium.webdriver.common.by import By
 
     base, store = engine_server
-    token = create_token(SECRET.encode(), role="JOINT_MEETING", user="ui-jm")
+    token = create_token(token_keys(SECRET), role="JOINT_MEETING", user="ui-jm")
     browser.get(f"{base}/?token={token}#inbox")
     _wait(browser, "#inbox-table tbody tr")
     open_alerts = [r for r in store.alert_rows() if r["status"] != "RESOLVED"]

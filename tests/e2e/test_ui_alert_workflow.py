@@ -13,6 +13,7 @@ import pytest
 
 from hub.api.auth import create_token
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.builders.store_changes import sample_changes
 from tests.e2e.test_ui import SECRET, _serve, _shot, _wait, browser
 
@@ -37,7 +38,7 @@ def fresh(tmp_path: Path) -> Iterator[tuple[str, HubStore]]:
 
 
 def _login(browser: Any, base: str, page: str, **claims: Any) -> None:
-    token = create_token(SECRET.encode(), **claims)
+    token = create_token(token_keys(SECRET), **claims)
     browser.get(f"{base}/?token={token}#{page}")
 
 

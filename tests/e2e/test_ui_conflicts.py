@@ -11,6 +11,7 @@ import pytest
 from hub.api.auth import create_token
 from hub.domain.integrity import Conflict
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.e2e.test_ui import SECRET, _serve, _shot, _wait
 from tests.e2e.test_ui import browser as browser  # the fixture, shared
 
@@ -38,7 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_admin_sees_the_conflict_with_field_names_and_others_no_link(server: str, browser: Any) -> None:
     from selenium.webdriver.common.by import By
 
-    admin = create_token(SECRET.encode(), role="ADMIN", user="ui-admin")
+    admin = create_token(token_keys(SECRET), role="ADMIN", user="ui-admin")
     browser.get(f"{server}/?token={admin}#conflicts")
     table = _wait(browser, "#conflicts tbody tr")
     rows = browser.find_elements(By.CSS_SELECTOR, "#conflicts tbody tr")
@@ -50,7 +51,7 @@ def test_admin_sees_the_conflict_with_field_names_and_others_no_link(server: str
     assert "null" not in str(browser.execute_script("return document.body.innerText"))
     _shot(browser, "conflicts-admin")
 
-    prosecutor = create_token(SECRET.encode(), role="PROSECUTOR", user="ui-prosecutor")
+    prosecutor = create_token(token_keys(SECRET), role="PROSECUTOR", user="ui-prosecutor")
     browser.get(f"{server}/?token={prosecutor}#inbox")
     _wait(browser, "#who", "检察")
     assert not browser.find_element(By.CSS_SELECTOR, '#nav a[data-page="conflicts"]').is_displayed()

@@ -17,6 +17,7 @@ from hub.demo_sample import demo_events
 from hub.domain.engine import HubState
 from hub.rulebook import default_rulebook
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.builders.masking_scenario import FIRM, PERSON, PERSON_ID_NO, masking_changes
 from tests.e2e.test_ui import SECRET, _serve, _shot, _wait
 from tests.e2e.test_ui import browser as browser  # the fixture, shared
@@ -43,7 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, HubS
 
 
 def _token(role: str, agency: str | None = None) -> str:
-    return create_token(SECRET.encode(), role=role, agency=agency, user="ui-mask")
+    return create_token(token_keys(SECRET), role=role, agency=agency, user="ui-mask")
 
 
 def _visible_text(driver: Any) -> str:
