@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import structlog
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
@@ -29,6 +30,8 @@ from hub.api.auth import Principal
 from hub.domain.masking import AccessRole
 from hub.domain.model import Agency
 from hub.settings import Settings
+
+log = structlog.get_logger("hub.api.sign_in")
 
 SESSION_SECRET_FILE = "session_secret"
 SESSION_COOKIE = "hub_session"
@@ -166,6 +169,8 @@ class OidcSignIn:
                 leeway=self.settings.oidc_clock_skew_seconds,
             )
         except (JoseError, OAuthError) as exc:
+            # The operator needs the library's own words; the person gets the Chinese reason.
+            log.warning("sign-in refused", error=type(exc).__name__, detail=str(exc))
             raise SignInError(id_token_reason(exc)) from exc
         claims = token.get("userinfo")
         if not claims:

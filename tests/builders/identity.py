@@ -24,19 +24,27 @@ def bearer(secret: str, role: str, user: str = "t", agency: str | None = None, *
 
 
 def browser_sign_in(
-    browser: Any, base: str, role: str, agency: str | None = None, page: str = "inbox"
+    browser: Any,
+    base: str,
+    role: str,
+    agency: str | None = None,
+    page: str = "inbox",
+    user: str | None = None,
 ) -> None:
     """Sign a headless browser in through the development sign-in page and open ``#page``.
 
     The server must run with Settings(dev_sign_in=True, session_cookie_secure=False)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     browser.get(f"{base}/auth/sign-in")
     Select(browser.find_element(By.ID, "dev-role")).select_by_value(role)
     Select(browser.find_element(By.ID, "dev-agency")).select_by_value(agency or "")
-    user = browser.find_element(By.ID, "dev-user")
-    user.clear()
-    user.send_keys(f"ui-{role.lower()}")
+    name = browser.find_element(By.ID, "dev-user")
+    name.clear()
+    name.send_keys(user or f"ui-{role.lower()}")
     browser.find_element(By.ID, "dev-submit").click()
+    # The form's POST redirects to the UI; only once the UI knows who signed in is it safe to
+    # move on (a navigation started earlier would race the redirect).
+    WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "who").text.strip())
     browser.get(f"{base}/#{page}")

@@ -10,6 +10,13 @@ import Provider from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 
+// A provider whose clock is off (tests of the hub's clock-skew setting): every time it stamps
+// (iat, exp, code and session expiry) is shifted by this many seconds.
+if (config.clockOffsetSeconds) {
+  const realNow = Date.now;
+  Date.now = () => realNow() + config.clockOffsetSeconds * 1000;
+}
+
 const provider = new Provider(config.issuer, {
   clients: config.clients,
   jwks: { keys: config.keys },
