@@ -184,6 +184,13 @@ def _sign_in_problems(settings: Settings) -> list[ProductionProblem]:
         )
     if settings.oidc_issuer and not settings.oidc_issuer.startswith("https://"):
         problems.append(ProductionProblem("HUB_OIDC_ISSUER", "must be an https:// URL"))
+    if settings.oidc_issuer and not settings.public_url.startswith("https://"):
+        problems.append(
+            ProductionProblem(
+                "HUB_PUBLIC_URL",
+                "required with HUB_OIDC_ISSUER: the https:// address browsers use (the redirect URI)",
+            )
+        )
     return problems
 
 

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     oidc_agency_claim: str = "agency"
     oidc_role_map: dict[str, str] = Field(default_factory=dict)
     oidc_clock_skew_seconds: int = Field(default=60, ge=0, le=600)
+    # The hub's address as browsers reach it (https://hub.example.gov.cn, behind the proxy): the
+    # platform redirects back to <public_url>/auth/callback. Empty = the address of the request.
+    public_url: str = ""
     # A local sign-in page that lets anyone pick a demo role: `hub demo` and tests only;
     # hub.production refuses it.
     dev_sign_in: bool = False

@@ -166,3 +166,12 @@ def test_key_rotation_and_a_forged_signature(tmp_path: Path, store: HubStore) ->
         with run_provider(tmp_path, port=port, redirect_uris=[CALLBACK], keys=[impostor]):
             refused = _sign_in(hub, "prosecutor-wang")
             assert refused.status_code == 401 and "签名无效" in refused.text
+
+
+def test_redirect_uri_is_the_configured_public_address(tmp_path: Path, store: HubStore) -> None:
+    """Behind a TLS-terminating proxy the platform must send people back to the public https
+    address (HUB_PUBLIC_URL), not to the address the hub sees the request on."""
+    with _platform(tmp_path, store, public_url="https://hub.example.gov.cn/") as hub:
+        start = hub.get("/auth/login", follow_redirects=False)
+        query = parse_qs(urlsplit(start.headers["location"]).query)
+        assert query["redirect_uri"] == ["https://hub.example.gov.cn/auth/callback"]

@@ -85,7 +85,11 @@ async def login(request: Request) -> Any:
     oidc: OidcSignIn | None = request.app.state.oidc
     if oidc is None:
         return _page(request, "本系统尚未配置统一身份认证平台，无法登录", status=404)
-    return await oidc.redirect(request, str(request.url_for("oidc_callback")))
+    public = request.app.state.hub.settings.public_url.rstrip("/")
+    # Behind a TLS-terminating proxy the request's own address is not the one the platform
+    # registered; the configured public address is.
+    redirect_uri = f"{public}/auth/callback" if public else str(request.url_for("oidc_callback"))
+    return await oidc.redirect(request, redirect_uri)
 
 
 @router.get("/callback", name="oidc_callback")
