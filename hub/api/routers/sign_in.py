@@ -49,12 +49,16 @@ def _page(request: Request, error: str | None = None, status: int = 200) -> HTML
             "<p>请通过统一身份认证平台登录，角色与所属机构由平台提供。</p>"
             '<p><a id="sign-in-platform" class="button" href="/auth/login">统一身份认证登录</a></p>'
         )
+    elif state.settings.dev_sign_in:
+        platform = ""  # the demo: no platform, the development sign-in below is the way in
     else:
         platform = '<p id="no-platform">本系统尚未配置统一身份认证平台（HUB_OIDC_ISSUER），请联系管理员。</p>'
     dev = ""
     if state.settings.dev_sign_in:
         roles = "".join(
-            f'<option value="{r.value}">{escape(REGISTRY.user_roles.get(r.value, r.value))}</option>'
+            # The prosecutor's inbox is where the demo's story starts: chosen unless changed.
+            f'<option value="{r.value}"{" selected" if r is AccessRole.PROSECUTOR else ""}>'
+            f"{escape(REGISTRY.user_roles.get(r.value, r.value))}</option>"
             for r in AccessRole
         )
         agencies = '<option value="">（无）</option>' + "".join(
