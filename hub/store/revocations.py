@@ -22,8 +22,11 @@ class RevokedTokenStore(StoreBase):
                 self._insert()(revoked_tokens_t)
                 .values(jti=jti, revoked_at=stamp, expires_at=expires_at, reason=reason)
                 .on_conflict_do_nothing(index_elements=["jti"])
+                # RETURNING, not rowcount: the row comes back only when it was inserted, alike on
+                # SQLite and PostgreSQL (psycopg's rowcount is not reliable here).
+                .returning(revoked_tokens_t.c.jti)
             )
-            added = conn.execute(stmt).rowcount == 1
+            added = conn.execute(stmt).first() is not None
             conn.commit()
         return added
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -175,17 +175,6 @@ def test_revoked_token_is_refused_on_every_app_over_the_store(
             assert _me(client, keep) == (200, "keep")
     again = CliRunner().invoke(build_app(), ["token", "revoke", jti])
     assert again.exit_code == 0 and "already revoked" in again.output
-
-
-def test_revocations_of_expired_tokens_are_pruned(store: HubStore) -> None:
-    """The list keeps a row only while its token could still be used."""
-    now = datetime.now(UTC)
-    assert store.token_revoke(
-        "gone", expires_at=now - timedelta(hours=1), reason="x", at=now - timedelta(hours=2)
-    )
-    assert store.token_revoked("gone")
-    assert store.token_revoke("live", expires_at=now + timedelta(hours=1), reason="x", at=now)
-    assert not store.token_revoked("gone") and store.token_revoked("live")
 
 
 def test_token_create_refuses_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

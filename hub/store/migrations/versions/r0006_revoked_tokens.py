@@ -1,13 +1,14 @@
 """Machine bearer tokens revoked before their expiry.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0004 (on merge: 0005, main's fold_state, which was written in parallel)
 Create Date: 2026-12-07 04:30:00 UTC
 
 Issue 21 replaces the hub's home-made token format with JWTs that carry a ``jti``; ``hub token
 revoke <jti>`` records the token here and every API replica refuses it from its next request
 (ADR 0021). Rows are only needed until the token expires anyway. Plain SQL on a new table, no
-application imports (see 0001).
+application imports (see 0001). Numbered 0006 because main's 0005 (fold_state) was written
+at the same time; the merge sets down_revision to "0005" so the chain stays linear.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0006"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
