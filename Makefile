@@ -3,8 +3,11 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The real OpenID Connect provider the identity tests start (npm oidc-provider, ADR 0021).
+OIDC_PROVIDER := tests/oidc_provider
+OIDC_STAMP    := $(OIDC_PROVIDER)/node_modules/.installed
 
-.PHONY: demo test lint bench lock clean venv vendor
+.PHONY: demo test lint bench lock clean venv vendor oidc-provider
 
 venv: $(STAMP)
 
@@ -15,6 +18,13 @@ $(STAMP): requirements-dev.txt pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
 	touch $(STAMP)
 
+# Installed exactly from package-lock.json (npm ci); node 20+ and npm come with the machine.
+oidc-provider: $(OIDC_STAMP)
+
+$(OIDC_STAMP): $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --silent
+	touch $(OIDC_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/hub demo
 
@@ -24,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) lint
+test: $(STAMP) $(OIDC_STAMP) lint
 	$(BIN)/python -m pytest -m "not slow" tests
 
 bench: $(STAMP)
@@ -51,4 +61,4 @@ vendor:
 	cd $(VENDOR) && sha256sum echarts.min.js > SHA256SUMS
 
 clean:
-	rm -rf $(VENV) .hub-data .pytest_cache .mypy_cache .ruff_cache node_modules
+	rm -rf $(VENV) .hub-data .pytest_cache .mypy_cache .ruff_cache node_modules $(OIDC_PROVIDER)/node_modules

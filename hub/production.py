@@ -23,7 +23,8 @@ from hub.store.engine import database_backend
 # One broker of three may be down (rolling upgrade, failure) while writes with acks=all go on.
 MIN_REPLICATION_FACTOR = 3
 MIN_INSYNC_REPLICAS = 2
-# HMAC-SHA256 API tokens: a shorter secret is guessable offline from one leaked token.
+# HS256 JWT bearer tokens and the session cookie's key: a shorter secret is guessable
+# offline from one leaked token.
 MIN_TOKEN_SECRET_CHARS = 32
 
 TRUST_LIST_FILE = "trust.json"
@@ -158,23 +159,67 @@ def _database_problems(settings: Settings) -> list[ProductionProblem]:
     return []
 
 
+def _sign_in_problems(settings: Settings) -> list[ProductionProblem]:
+    """People sign in only through the configured identity platform, over a secure cookie."""
+    problems: list[ProductionProblem] = []
+    if settings.dev_sign_in:
+        problems.append(
+            ProductionProblem(
+                "HUB_DEV_SIGN_IN", "must be false: the development sign-in lets anyone pick any role"
+            )
+        )
+    if not settings.session_cookie_secure:
+        problems.append(
+            ProductionProblem(
+                "HUB_SESSION_COOKIE_SECURE",
+                "must be true: the session cookie must not travel over plain HTTP",
+            )
+        )
+    if len(settings.session_secret.get_secret_value()) < MIN_TOKEN_SECRET_CHARS:
+        problems.append(
+            ProductionProblem(
+                "HUB_SESSION_SECRET",
+                f"required, at least {MIN_TOKEN_SECRET_CHARS} characters, the same on every API replica",
+            )
+        )
+    if settings.oidc_issuer and not settings.oidc_issuer.startswith("https://"):
+        problems.append(ProductionProblem("HUB_OIDC_ISSUER", "must be an https:// URL"))
+    if settings.oidc_issuer and not settings.public_url.startswith("https://"):
+        problems.append(
+            ProductionProblem(
+                "HUB_PUBLIC_URL",
+                "required with HUB_OIDC_ISSUER: the https:// address browsers use (the redirect URI)",
+            )
+        )
+    return problems
+
+
 def _trust_problems(settings: Settings) -> list[ProductionProblem]:
     problems: list[ProductionProblem] = []
     if not settings.require_signatures:
         problems.append(
             ProductionProblem("HUB_REQUIRE_SIGNATURES", "must be true: unsigned events could be forged")
         )
-    if not settings.token_secret:
+    secret = settings.token_secret.get_secret_value()
+    if not secret:
         problems.append(
             ProductionProblem(
                 "HUB_TOKEN_SECRET",
                 "required: a generated per-host secret breaks tokens across API replicas",
             )
         )
-    elif len(settings.token_secret) < MIN_TOKEN_SECRET_CHARS:
+    elif len(secret) < MIN_TOKEN_SECRET_CHARS:
         problems.append(
             ProductionProblem("HUB_TOKEN_SECRET", f"shorter than {MIN_TOKEN_SECRET_CHARS} characters")
         )
+    for kid, previous in settings.token_previous_keys.items():
+        if len(previous.get_secret_value()) < MIN_TOKEN_SECRET_CHARS:
+            problems.append(
+                ProductionProblem(
+                    "HUB_TOKEN_PREVIOUS_KEYS", f"key {kid!r} shorter than {MIN_TOKEN_SECRET_CHARS} characters"
+                )
+            )
+    problems.extend(_sign_in_problems(settings))
     keys_dir = settings.effective_keys_dir
     for name in (TRUST_LIST_FILE, f"{HUB_KEY_NAME}.key"):
         if not (keys_dir / name).is_file():

@@ -47,8 +47,42 @@ class Settings(BaseSettings):
     # Security
     require_signatures: bool = True  # an explicit False allows unsigned events for local trials
     keys_dir: Path | None = None  # default: data_dir / "keys"
-    token_secret: str = ""  # HMAC secret for API tokens; generated into data_dir when empty
+    # Machine bearer tokens are JWTs signed HS256 (ADR 0021). token_secret signs new tokens under
+    # the key id token_kid; token_previous_keys (kid -> secret, JSON in HUB_TOKEN_PREVIOUS_KEYS)
+    # are still accepted, so a rotation does not cut off tokens already handed out. An empty
+    # token_secret means a random one generated into data_dir (single host only).
+    token_secret: SecretStr = SecretStr("")
+    token_kid: str = Field(default="k1", min_length=1, max_length=40)
+    token_previous_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    token_issuer: str = "ipx-hub"
+    token_audience: str = "ipx-hub-api"
     token_ttl_hours: int = 12
+
+    # People sign in through the city's identity platform (统一身份认证) over OpenID Connect:
+    # authorisation code with PKCE. Empty oidc_issuer = no identity provider configured.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_audience: str = ""  # the ID token's expected aud; empty = oidc_client_id
+    oidc_scope: str = "openid profile"
+    # Which ID-token claims carry the person's name, hub role and agency, and how the platform's
+    # role values map to hub roles (empty map: the claim holds the hub role code itself).
+    oidc_user_claim: str = "sub"
+    oidc_role_claim: str = "role"
+    oidc_agency_claim: str = "agency"
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    oidc_clock_skew_seconds: int = Field(default=60, ge=0, le=600)
+    # The hub's address as browsers reach it (https://hub.example.gov.cn, behind the proxy): the
+    # platform redirects back to <public_url>/auth/callback. Empty = the address of the request.
+    public_url: str = ""
+    # A local sign-in page that lets anyone pick a demo role: `hub demo` and tests only;
+    # hub.production refuses it.
+    dev_sign_in: bool = False
+    # The signed session cookie of a signed-in person. session_secret empty = generated into
+    # data_dir. Secure (HTTPS only) unless a local http trial turns it off.
+    session_secret: SecretStr = SecretStr("")
+    session_ttl_hours: int = Field(default=8, ge=1, le=24)
+    session_cookie_secure: bool = True
 
     # Matching and rules
     link_window_days: int = 365

@@ -24,12 +24,27 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from starlette.middleware.sessions import SessionMiddleware
 
 from hub.api import errors
-from hub.api.auth import load_token_secret
+from hub.api.auth import load_token_keys
 from hub.api.deps import ApiState, Callback
-from hub.api.routers import alerts, audit, auth, conflicts, labels, matters, ops, parties, reports, search, ui
+from hub.api.routers import (
+    alerts,
+    audit,
+    auth,
+    conflicts,
+    labels,
+    matters,
+    ops,
+    parties,
+    reports,
+    search,
+    sign_in,
+    ui,
+)
 from hub.api.routers.ui import DOCS_ASSETS, STATIC_DIR
+from hub.api.sign_in import SESSION_COOKIE, OidcSignIn, load_session_secret
 from hub.bootstrap import open_store
 from hub.domain.snapshot import AlertType
 from hub.settings import Settings
@@ -41,6 +56,7 @@ __all__ = ["STATIC_DIR", "create_api"]
 ROUTERS = (
     ops.router,
     ui.router,
+    sign_in.router,
     labels.router,
     auth.router,
     search.router,
@@ -85,7 +101,7 @@ def create_api(
     """Build the API over ``store`` (opened from settings, and closed at shutdown, when None)."""
     owns_store = store is None
     the_store = store if store is not None else open_store(settings)
-    secret = load_token_secret(settings)
+    token_keys = load_token_keys(settings)
     clock = now or (lambda: datetime.now(UTC))
     # auto_describe off: the store collector would otherwise query the database at build time.
     registry = CollectorRegistry(auto_describe=False)
@@ -102,7 +118,8 @@ def create_api(
         title="知识产权行刑衔接信息交换中枢 API",
         version="1.0",
         description="知识产权行刑衔接信息交换中枢的查询接口。/api/v1 下的接口须携带 Bearer 令牌"
-        "（由 hub token create 生成）；查看未脱敏信息须同时给出 unmask=true 与用途 purpose，并记入审计。",
+        "（JWT，由 hub token create 签发），网页用户通过统一身份认证登录；"
+        "查看未脱敏信息须同时给出 unmask=true 与用途 purpose，并记入审计。",
         lifespan=lifespan,
         # The hub runs on networks without internet access: /docs is served by the ui router
         # from the swagger-ui-bundle package instead of FastAPI's default CDN.
@@ -121,9 +138,11 @@ def create_api(
         audit_sink=audit_sink,
         on_alert_action=on_alert_action,
     )
-    # The token check reads these two directly (hub.api.deps.principal).
-    app.state.token_secret = secret
+    # The token check reads these directly (hub.api.deps.principal); the sign-in routes read
+    # the identity platform's client (None: no platform configured).
+    app.state.token_keys = token_keys
     app.state.clock = clock
+    app.state.oidc = OidcSignIn(settings) if settings.oidc_issuer else None
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Callable[[Request], Any]) -> Response:
@@ -133,6 +152,17 @@ def create_api(
         return response
 
     errors.install(app)
+    # The signed-in person and the sign-in's state/nonce/PKCE verifier: one signed cookie.
+    # SameSite=Lax (not Strict): the platform's redirect back is a cross-site navigation that
+    # must carry the state; Lax still keeps the cookie off cross-site POSTs.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=load_session_secret(settings),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_ttl_hours * 3600,
+        same_site="lax",
+        https_only=settings.session_cookie_secure,
+    )
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")

@@ -17,7 +17,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CollectorRegistry, Counter
 
-from hub.api.auth import Principal, TokenError, verify_token
+from hub.api.auth import TOKEN_REASONS, Principal, TokenError, verify_token
+from hub.api.sign_in import session_principal
 from hub.domain.case_view import MatterView
 from hub.domain.masking import AccessRole, Viewer
 from hub.settings import Settings
@@ -91,23 +92,22 @@ def principal(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller named by a valid bearer token (401 otherwise). Secret and clock live on app.state."""
-    if creds is None or creds.scheme.lower() != "bearer":
-        raise HTTPException(401, "需要登录令牌", headers={"WWW-Authenticate": "Bearer"})
+    """The caller: a machine named by a valid bearer JWT, else a person signed in through the
+    identity platform (session cookie); 401 with the Chinese reason otherwise. A bearer token,
+    when sent, is decisive: a bad one is refused even if a session cookie rides along."""
+    state: ApiState = request.app.state.hub
+    now = state.clock()
+    if creds is None:
+        person = session_principal(request.session, now)
+        if person is None:
+            raise HTTPException(401, TOKEN_REASONS["missing"], headers={"WWW-Authenticate": "Bearer"})
+        return person
     try:
-        return verify_token(request.app.state.token_secret, creds.credentials, request.app.state.clock())
+        return verify_token(
+            request.app.state.token_keys, creds.credentials, now, is_revoked=state.store.token_revoked
+        )
     except TokenError as exc:
-        reason = _TOKEN_REASONS.get(str(exc), "令牌无效")
-        raise HTTPException(401, reason, headers={"WWW-Authenticate": "Bearer"}) from exc
-
-
-# hub.api.auth's reasons, as the login form shows them to the person who pasted the token.
-_TOKEN_REASONS = {
-    "malformed token": "令牌格式不正确，请完整粘贴 hub token create 生成的令牌",
-    "bad signature": "令牌无效：不是本系统签发的令牌，或已被改动",
-    "malformed claims": "令牌内容无效",
-    "token expired": "令牌已过期，请向管理员申请新令牌",
-}
+        raise HTTPException(401, exc.reason, headers={"WWW-Authenticate": "Bearer"}) from exc
 
 
 Who = Annotated[Principal, Depends(principal)]

@@ -1,4 +1,4 @@
-"""`hub report` (joint-meeting report) and `hub token create` (API bearer tokens)."""
+"""`hub report` (joint-meeting report) and `hub token create|revoke` (machine bearer JWTs)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def register(app: typer.Typer) -> None:
             store.close()
         typer.echo(f"report written: {written}")
 
-    token = typer.Typer(help="API bearer tokens", no_args_is_help=True)
+    token = typer.Typer(
+        help="machine bearer tokens (JWT) for agency systems and scripts", no_args_is_help=True
+    )
 
     @token.command("create")
     def create(
@@ -65,8 +67,8 @@ def register(app: typer.Typer) -> None:
         ] = "cli",
         ttl_hours: Annotated[float | None, typer.Option("--ttl-hours")] = None,
     ) -> None:
-        """Print a signed token for the query API and web UI."""
-        from hub.api.auth import create_token, load_token_secret
+        """Print a signed JWT for the query API (machines; people sign in on the web page)."""
+        from hub.api.auth import create_token, load_token_keys
         from hub.registry import REGISTRY
         from hub.settings import load_settings
 
@@ -75,7 +77,7 @@ def register(app: typer.Typer) -> None:
             # People type agencies and roles in any case (market_regulation, admin): normalise.
             code = REGISTRY.parse_agency(agency) if agency is not None else None
             value = create_token(
-                load_token_secret(settings),
+                load_token_keys(settings),
                 role=role.strip().upper(),
                 agency=code,
                 user=user,
@@ -85,5 +87,37 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
         typer.echo(value)
+
+    @token.command("revoke")
+    def revoke(
+        jti: Annotated[str, typer.Argument(help="the token's id (jti), or the token itself")],
+        reason: Annotated[str, typer.Option("--reason", help="why (kept with the revocation)")] = "revoked",
+    ) -> None:
+        """Refuse a token from now on, on every API replica (recorded in the store)."""
+        from datetime import UTC, datetime
+
+        from hub.api.auth import TokenError, token_claims
+        from hub.bootstrap import open_store
+        from hub.settings import load_settings
+
+        expires_at = None
+        if jti.count(".") == 2:  # a whole token was pasted: read its id and expiry
+            try:
+                claims = token_claims(jti)
+            except TokenError as exc:
+                typer.echo(f"error: {exc.reason}", err=True)
+                raise typer.Exit(2) from exc
+            jti = str(claims.get("jti") or "")
+            if isinstance(claims.get("exp"), int):
+                expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+        if not jti or len(jti) > 64:
+            typer.echo("error: a token id (jti) is 1-64 characters", err=True)
+            raise typer.Exit(2)
+        store = open_store(load_settings())
+        try:
+            added = store.token_revoke(jti, expires_at=expires_at, reason=reason)
+        finally:
+            store.close()
+        typer.echo(f"revoked: {jti}" if added else f"already revoked: {jti}")
 
     app.add_typer(token, name="token")

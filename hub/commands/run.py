@@ -230,8 +230,10 @@ def register(app: typer.Typer) -> None:
         """Start the hub, publish a realistic sample from all five agencies, show what it found."""
         from hub.entrypoints.demo import run_demo
 
+        # The demo has no identity platform: people sign in on the development page (any of
+        # the demo roles), over plain http on loopback. hub.production refuses both settings.
         code = run_demo(
-            _settings(workers=workers),
+            _settings(workers=workers, dev_sign_in=True, session_cookie_secure=False),
             exit_after_summary=exit_after_summary,
             timeout=timeout,
             wait_forever=wait_for_shutdown_signal,

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from hub.api.auth import create_token, load_token_secret
 from hub.demo_sample import demo_events
 from hub.domain.messages import ReceiptStatus
 from hub.domain.model import CaseEvent
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
 # One line per alert type for people seeing the hub for the first time; kept in hub.registry.
 ALERT_EXPLANATIONS: Mapping[str, str] = REGISTRY.alert_descriptions
 
-DEMO_TOKEN_ROLE = "PROSECUTOR"
-
 
 def demo_sample(anchor: datetime) -> list[CaseEvent]:
     """The demo events from hub.demo_sample (the agreed sample of all five agencies)."""
@@ -38,12 +35,8 @@ def demo_sample(anchor: datetime) -> list[CaseEvent]:
 
 
 def web_ui_link(hub: LocalHub) -> str:
-    """The web UI URL with a fresh prosecutor token."""
-    settings = hub.settings
-    token = create_token(
-        load_token_secret(settings), role=DEMO_TOKEN_ROLE, user="demo", ttl_hours=settings.token_ttl_hours
-    )
-    return f"{hub.api_url}/?token={token}"
+    """The web UI's sign-in page: the demo's development sign-in offers the four demo roles."""
+    return f"{hub.api_url}/auth/sign-in"
 
 
 def publish_lines(settings: Settings) -> list[str]:

@@ -31,6 +31,7 @@ clocks_t = metadata.tables["clocks"]
 audit_t = metadata.tables["audit"]
 dead_letters_t = metadata.tables["dead_letters"]
 fold_state_t = metadata.tables["fold_state"]
+revoked_tokens_t = metadata.tables["revoked_tokens"]
 
 RowId = tuple[str, tuple[Any, ...]]  # (table name, key values) of one read-model row
 

@@ -6,8 +6,9 @@ for read-model rows and the lock a writer takes before extending the audit hash 
 
 Parts, one concern each: ``archive`` (accepted events, dead letters), ``read_model``
 (apply_changes and the alert lifecycle it logs), ``search`` (views, search, party profiles,
-batch files), ``alert_workflow`` (inbox, people's actions, history), ``audit`` and
-``statistics``; ``base`` holds what they share and ``engine`` opens the connection.
+batch files), ``alert_workflow`` (inbox, people's actions, history), ``audit``,
+``statistics`` and ``revocations`` (withdrawn machine tokens); ``base`` holds what they
+share and ``engine`` opens the connection.
 """
 
 from __future__ import annotations
@@ -20,12 +21,20 @@ from hub.store.audit import AuditStore
 from hub.store.engine import open_engine
 from hub.store.fold_state import FoldStateStore
 from hub.store.read_model import ReadModelStore
+from hub.store.revocations import RevokedTokenStore
 from hub.store.search import SearchStore
 from hub.store.statistics import StatisticsStore
 
 
 class HubStore(
-    ArchiveStore, ReadModelStore, FoldStateStore, SearchStore, AlertWorkflowStore, AuditStore, StatisticsStore
+    ArchiveStore,
+    ReadModelStore,
+    FoldStateStore,
+    SearchStore,
+    AlertWorkflowStore,
+    AuditStore,
+    StatisticsStore,
+    RevokedTokenStore,
 ):
     """Archive + read model over one SQLAlchemy engine. Thread-safe; one per process is enough."""
 

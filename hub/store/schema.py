@@ -221,6 +221,16 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("owner", String(100), nullable=False),
         Column("updated_at", UtcDateTime(), nullable=False),
     )
+    # Machine bearer tokens withdrawn before their expiry (hub token revoke; ADR 0021). Kept
+    # until the token would have expired anyway, so the table stays as small as the tokens live.
+    Table(
+        "revoked_tokens",
+        md,
+        Column("jti", String(64), primary_key=True),
+        Column("revoked_at", UtcDateTime(), nullable=False),
+        Column("expires_at", UtcDateTime()),
+        Column("reason", String(200), nullable=False),
+    )
     Table(
         "dead_letters",
         md,

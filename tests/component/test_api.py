@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+import hub.api
 from hub.api.app import create_api
 from hub.api.auth import create_token
 from hub.settings import Settings
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.builders.store_changes import HOSTILE_NAME, SAMPLE_ID_NO, sample_changes
 
 pytestmark = [pytest.mark.component, pytest.mark.security]
@@ -40,7 +42,7 @@ class Harness:
         self.client = TestClient(app)
 
     def token(self, role: str, agency: str | None = None, user: str = "tester", **kw: Any) -> dict[str, str]:
-        value = create_token(SECRET.encode(), role=role, agency=agency, user=user, **kw)
+        value = create_token(token_keys(SECRET), role=role, agency=agency, user=user, **kw)
         return {"Authorization": f"Bearer {value}"}
 
 
@@ -74,12 +76,16 @@ def test_me_names_the_caller_and_carries_the_display_labels(h: Harness) -> None:
 def test_expired_and_forged_tokens_are_401(h: Harness) -> None:
     """A token past its expiry, or signed with another secret, is refused."""
     old = create_token(
-        SECRET.encode(), role="PROSECUTOR", user="x", ttl_hours=1, now=datetime.now(UTC) - timedelta(hours=2)
+        token_keys(SECRET),
+        role="PROSECUTOR",
+        user="x",
+        ttl_hours=1,
+        now=datetime.now(UTC) - timedelta(hours=2),
     )
     assert h.client.get("/api/v1/matters", headers={"Authorization": f"Bearer {old}"}).status_code == 401
-    forged = create_token(b"other", role="ADMIN", user="x")
+    forged = create_token(token_keys("other"), role="ADMIN", user="x")
     assert h.client.get("/api/v1/matters", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-    good = create_token(SECRET.encode(), role="JOINT_MEETING", user="x")
+    good = create_token(token_keys(SECRET), role="JOINT_MEETING", user="x")
     tampered = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
     assert h.client.get("/api/v1/matters", headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
 
@@ -255,8 +261,13 @@ def test_stats_standards_metrics_health_and_ui(h: Harness) -> None:
     metrics = h.client.get("/metrics").text
     assert 'hub_alerts_open{alert_type="REFERRAL_OVERDUE"} 1.0' in metrics and "hub_dlq_size 0.0" in metrics
     assert h.client.get("/healthz").json() == {"status": "ok", "matters": 4}
-    page = h.client.get("/")
-    assert page.status_code == 200 and "告警收件箱" in page.text
+    # A signed-out browser is sent to the sign-in page; the UI itself is served after sign-in.
+    page = h.client.get("/", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/auth/sign-in"
+    page = h.client.get(page.headers["location"])
+    assert page.status_code == 200 and "登录" in page.text and "令牌" not in page.text
+    assert h.client.get("/static/index.html").status_code == 200
+    assert "告警收件箱" in h.client.get("/static/index.html").text
     js = h.client.get("/static/app.js").text
     assert ".innerHTML" not in js and "insertAdjacentHTML" not in js and "http://" not in js
     assert h.client.get("/docs").status_code == 200
@@ -274,7 +285,8 @@ def test_dashboard_gets_the_chart_options_and_the_page_the_vendored_library(h: H
     stats = h.client.get("/api/v1/stats", headers=h.token("JOINT_MEETING")).json()
     assert forward["市场监管"] == stats["by_agency"]["MARKET_REGULATION"]["forward_transfers"] == 1
     assert all(c["option"]["toolbox"]["feature"]["saveAsImage"] for c in charts.values())
-    page = h.client.get("/").text
+    # The UI shell as the signed-in browser gets it (signed out, "/" is the sign-in page).
+    page = (Path(hub.api.__file__).parent / "static" / "index.html").read_text(encoding="utf-8")
     assert '<script src="/static/vendor/echarts.min.js"></script>' in page
     assert page.index("vendor/echarts.min.js") < page.index("/static/app.js")
     lib = h.client.get("/static/vendor/echarts.min.js")
@@ -290,12 +302,13 @@ def test_two_apps_have_separate_metric_registries(h: Harness, tmp_path: Path) ->
 
 
 def test_generated_secret_is_kept_in_data_dir(tmp_path: Path) -> None:
-    """With no configured secret, one is generated once (0600) and reused."""
-    from hub.api.auth import load_token_secret
+    """With no configured secret, one is generated once (0600) and reused, under its own kid."""
+    from hub.api.auth import GENERATED_KID, load_token_keys
 
     settings = Settings(data_dir=tmp_path / "d")
-    first = load_token_secret(settings)
-    assert first == load_token_secret(settings) and len(first) >= 32
+    first = load_token_keys(settings)
+    assert first == load_token_keys(settings) and first.current_kid == GENERATED_KID
+    assert len(first.keys[GENERATED_KID]) >= 32
     assert ((tmp_path / "d" / "token_secret").stat().st_mode & 0o777) == 0o600
 
 
@@ -309,7 +322,7 @@ def test_failing_callbacks_do_not_fail_requests(tmp_path: Path) -> None:
     store = HubStore.open(f"sqlite:///{(tmp_path / 'cb.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1")
     store.apply_changes(sample_changes())
     app = create_api(settings, store, audit_sink=broken, on_alert_action=broken)
-    headers = {"Authorization": "Bearer " + create_token(SECRET.encode(), role="PROSECUTOR", user="u")}
+    headers = {"Authorization": "Bearer " + create_token(token_keys(SECRET), role="PROSECUTOR", user="u")}
     with TestClient(app) as client:
         assert client.get("/api/v1/matters", headers=headers).status_code == 200
         r = client.post("/api/v1/alerts/A-REPEAT_OFFENDER-e-0201/acknowledge", headers=headers, json={})

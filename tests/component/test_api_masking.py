@@ -20,6 +20,7 @@ from hub.api.auth import create_token
 from hub.domain.alerts import PARTY_REF_OPEN
 from hub.settings import Settings
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.builders.masking_scenario import (
     FIRM,
     FIRM_USCC,
@@ -57,7 +58,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
 
 def _auth(role: str, agency: str | None = None, **kw: Any) -> dict[str, str]:
     return {
-        "Authorization": "Bearer " + create_token(SECRET.encode(), role=role, agency=agency, user="t", **kw)
+        "Authorization": "Bearer "
+        + create_token(token_keys(SECRET), role=role, agency=agency, user="t", **kw)
     }
 
 
@@ -183,7 +185,7 @@ def test_error_pages_and_token_reasons_are_chinese(api: tuple[TestClient, HubSto
     assert client.get("/api/v1/no-such", headers=_auth("ADMIN")).json()["detail"] == "未找到该地址或记录"
     assert client.get("/api/v1/matters/M-none", headers=_auth("ADMIN")).json()["detail"] == "案件不存在"
     expired = create_token(
-        SECRET.encode(), role="ADMIN", user="t", now=datetime.now(UTC) - timedelta(days=30), ttl_hours=1
+        token_keys(SECRET), role="ADMIN", user="t", now=datetime.now(UTC) - timedelta(days=30), ttl_hours=1
     )
     r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"})
     assert r.status_code == 401 and "过期" in r.json()["detail"]

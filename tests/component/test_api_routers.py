@@ -14,6 +14,7 @@ from hub.api.app import create_api
 from hub.api.auth import create_token
 from hub.settings import Settings
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.builders.store_changes import sample_changes
 
 pytestmark = pytest.mark.component
@@ -124,7 +125,7 @@ def test_two_apps_in_one_process_serve_their_own_store_and_secret(tmp_path: Path
     try:
         app_full = create_api(Settings(data_dir=tmp_path / "a", token_secret=SECRET), full)
         app_empty = create_api(Settings(data_dir=tmp_path / "b", token_secret="another-secret"), empty)
-        token = create_token(SECRET.encode(), role="ADMIN", user="u")
+        token = create_token(token_keys(SECRET), role="ADMIN", user="u")
         headers = {"Authorization": f"Bearer {token}"}
         with TestClient(app_full) as a, TestClient(app_empty) as b:
             assert a.get("/healthz").json()["matters"] > 0

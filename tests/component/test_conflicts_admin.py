@@ -14,6 +14,7 @@ from hub.api.auth import create_token
 from hub.domain.integrity import Conflict
 from hub.settings import Settings
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 
 pytestmark = pytest.mark.component
 
@@ -22,7 +23,7 @@ REASON = Conflict("ab" * 32, ("cause", "parties[0].name")).reason()
 
 
 def _headers(role: str) -> dict[str, str]:
-    return {"Authorization": "Bearer " + create_token(SECRET.encode(), role=role, user="u")}
+    return {"Authorization": "Bearer " + create_token(token_keys(SECRET), role=role, user="u")}
 
 
 def test_admins_see_conflicts_with_field_names_and_others_are_refused(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ PRODUCTION_ENV = {
     "HUB_DATABASE_URL": "postgresql+psycopg://hub:pw@db:5432/hub",
     "HUB_REQUIRE_SIGNATURES": "true",
     "HUB_TOKEN_SECRET": "t" * 40,
+    "HUB_SESSION_SECRET": "c" * 40,
 }
 
 

@@ -16,6 +16,7 @@ from hub.api.app import create_api
 from hub.api.auth import create_token
 from hub.settings import Settings
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.builders.store_changes import sample_changes
 
 pytestmark = pytest.mark.component
@@ -34,7 +35,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     store.close()
 
 
-TOKEN = create_token(SECRET.encode(), role="ADMIN", user="fuzzer", ttl_hours=24 * 365)
+TOKEN = create_token(token_keys(SECRET), role="ADMIN", user="fuzzer", ttl_hours=24 * 365)
 OPERATIONS = 13  # GET/POST operations in the spec; a new endpoint must be fuzzed too (asserted below)
 
 

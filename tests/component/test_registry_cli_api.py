@@ -15,6 +15,7 @@ from hub.api.routers.labels import router
 from hub.cli import build_app
 from hub.codec.signing import load_trust_list, read_key_pair
 from hub.registry import REGISTRY
+from tests.builders.identity import token_keys
 
 pytestmark = pytest.mark.component
 
@@ -42,7 +43,7 @@ def test_token_create_accepts_an_agency_in_any_case(spelling: str, monkeypatch: 
         build_app(), ["token", "create", "--role", "agency_officer", "--agency", spelling]
     )
     assert result.exit_code == 0, result.output
-    principal = verify_token(SECRET.encode(), result.output.strip())
+    principal = verify_token(token_keys(SECRET), result.output.strip())
     assert principal.agency == "MARKET_REGULATION"
     assert principal.role.value == "AGENCY_OFFICER"
 

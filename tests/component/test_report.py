@@ -16,6 +16,7 @@ from hub.api.auth import verify_token
 from hub.commands.report import register
 from hub.services.reports import ECHARTS_JS, collect, render_html, report_charts, write_report
 from hub.store.sql import HubStore
+from tests.builders.identity import token_keys
 from tests.builders.store_changes import HOSTILE_NAME, sample_changes
 
 pytestmark = pytest.mark.component
@@ -128,7 +129,7 @@ def test_cli_report_and_token(store: HubStore, tmp_path: Path) -> None:
         env=env,
     )
     assert r.exit_code == 0, r.output
-    who = verify_token(b"cli-secret", r.stdout.strip())
+    who = verify_token(token_keys("cli-secret"), r.stdout.strip())
     assert (who.user, who.role.value, who.agency) == ("alice", "AGENCY_OFFICER", "POLICE")
     bad = runner.invoke(_cli(), ["token", "create", "--role", "KING"], env=env)
     assert bad.exit_code == 2

@@ -132,10 +132,12 @@ def test_api_report_and_file_for_a_period(store: HubStore, tmp_path: Path) -> No
     from hub.api.app import create_api
     from hub.api.auth import create_token
     from hub.settings import Settings
+    from tests.builders.identity import token_keys
 
     app = create_api(Settings(data_dir=tmp_path / "api", token_secret="report-secret"), store)
     auth = {
-        "Authorization": "Bearer " + create_token(b"report-secret", role="JOINT_MEETING", user="secretary")
+        "Authorization": "Bearer "
+        + create_token(token_keys("report-secret"), role="JOINT_MEETING", user="secretary")
     }
     period = {"date_from": "2024-04-01T00:00:00+08:00", "date_to": "2024-06-30T23:59:59+08:00"}
     with TestClient(app) as client:

@@ -395,3 +395,17 @@ def test_search_total_is_capped_and_says_so(store: HubStore) -> None:
     assert len(rest.views) == 10 and rest.next_cursor is None
     store.count_cap = 30
     assert store.search(MatterQuery(limit=5)).total_exact is True
+
+
+def test_token_revocations_are_idempotent_and_pruned(store: HubStore) -> None:
+    """`hub token revoke` twice records one row; rows of tokens past their expiry are dropped on
+    the next revocation, so the list stays as short as the tokens live (ADR 0021)."""
+    now = datetime.now(UTC)
+    hour = timedelta(hours=1)
+    assert store.token_revoke("live", expires_at=now + hour, reason="x", at=now - 2 * hour)
+    assert not store.token_revoke("live", expires_at=now + hour, reason="again", at=now - 2 * hour)
+    assert store.token_revoke("gone", expires_at=now - hour, reason="x", at=now - 2 * hour)
+    assert store.token_revoked("gone") and store.token_revoked("live")
+    assert store.token_revoke("other", expires_at=None, reason="x", at=now)
+    assert not store.token_revoked("gone") and store.token_revoked("live") and store.token_revoked("other")
+    assert not store.token_revoked("never")

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from hub.api.auth import create_token
 from hub.registry import REGISTRY
 from hub.services.reports import collect, render_html
 from hub.store.sql import HubStore
+from tests.builders.identity import browser_sign_in
 from tests.builders.store_changes import sample_changes
-from tests.e2e.test_ui import SECRET, _serve, _shot, _wait, browser  # noqa: F401 (browser: a fixture)
+from tests.e2e.test_ui import _serve, _shot, _wait, browser  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -70,9 +70,8 @@ def test_dashboard_draws_the_server_defined_charts(
     from selenium.webdriver.support.ui import WebDriverWait
 
     base, _ = chart_server
-    token = create_token(SECRET.encode(), role="JOINT_MEETING", user="meeting-secretary")
     browser.set_window_size(1280, 2400)
-    browser.get(f"{base}/?token={token}#dashboard")
+    browser_sign_in(browser, base, "JOINT_MEETING", page="dashboard", user="meeting-secretary")
     _wait(browser, "#chart-standards canvas")
     drawn = {c["id"]: c for c in browser.execute_script(DRAWN)}
     assert list(drawn) == CHART_IDS and all(c["drawn"] and c["save"] and c["legend"] for c in drawn.values())

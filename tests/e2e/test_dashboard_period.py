@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from hub.api.auth import create_token
 from hub.store.sql import HubStore
+from tests.builders.identity import browser_sign_in
 from tests.builders.store_changes import sample_changes
 from tests.e2e.test_ui import SECRET, _serve, _shot, _wait, browser  # noqa: F401 (browser: a fixture)
 
@@ -51,8 +51,7 @@ def test_joint_meeting_dashboard_for_a_period_and_report_download(
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    token = create_token(SECRET.encode(), role="JOINT_MEETING", user="meeting-secretary")
-    browser.get(f"{meeting_server}/?token={token}#dashboard")
+    browser_sign_in(browser, meeting_server, "JOINT_MEETING", page="dashboard")
     _wait(browser, "#dashboard-period-text", "不限 至 不限")
 
     _set_period(browser, "2024-04-01", "2024-06-30")

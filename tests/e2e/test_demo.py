@@ -42,5 +42,5 @@ def test_demo_runs_to_a_summary_with_five_alert_types(tmp_path: Path) -> None:
         line = next(x for x in output.splitlines() if x.startswith(alert_type))
         assert "依据" in line or "《" in line, line
     assert re.search(r"events accepted\s*│\s*[1-9]", output)
-    assert "/?token=" in output and "/docs" in output
+    assert "/auth/sign-in" in output and "/docs" in output
     assert (tmp_path / "data" / "keys" / "trust.json").exists()

@@ -35,6 +35,7 @@ SECRET_VARIABLES = (
     "AGENCY_PASSWORD_COURT",
     "HUB_DB_PASSWORD",
     "HUB_TOKEN_SECRET",
+    "HUB_SESSION_SECRET",
     "GRAFANA_ADMIN_PASSWORD",
 )
 
@@ -62,6 +63,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[list[str], dict[str, str]]]:
         path.chmod(0o644)  # the container's hub user has another uid than this test
     values = {name: secrets.token_urlsafe(24) for name in SECRET_VARIABLES}
     values["HUB_TOKEN_SECRET"] = secrets.token_urlsafe(48)
+    values["HUB_SESSION_SECRET"] = secrets.token_urlsafe(48)
     values["KAFKA_CLUSTER_ID"] = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     values["HUB_KEYS_HOST_DIR"] = str(keys)
     env_file = tmp_path / ".env"

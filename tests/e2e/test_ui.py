@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from hub.api.app import create_api
-from hub.api.auth import create_token
 from hub.settings import Settings
 from hub.store.sql import HubStore
+from tests.builders.identity import browser_sign_in
 from tests.builders.store_changes import HOSTILE_NAME, sample_changes
 
 pytestmark = pytest.mark.e2e
@@ -34,11 +34,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _serve(store: HubStore, data_dir: Path) -> Iterator[str]:
-    """The API + UI under uvicorn on a free loopback port; yields the base URL."""
+def _serve(store: HubStore, data_dir: Path, **overrides: Any) -> Iterator[str]:
+    """The API + UI under uvicorn on a free loopback port; yields the base URL. People sign in
+    on the development sign-in page (plain http on loopback: no Secure cookie)."""
     import uvicorn
 
-    app = create_api(Settings(data_dir=data_dir, token_secret=SECRET), store)
+    settings: dict[str, Any] = {"dev_sign_in": True, "session_cookie_secure": False, **overrides}
+    app = create_api(Settings(data_dir=data_dir, token_secret=SECRET, **settings), store)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -141,10 +143,8 @@ def test_inbox_acknowledge_timeline_dashboard(server: tuple[str, HubStore], brow
     from selenium.webdriver.common.by import By
 
     base, store = server
-    token = create_token(SECRET.encode(), role="PROSECUTOR", user="ui-tester")
-    browser.get(f"{base}/?token={token}#inbox")
+    browser_sign_in(browser, base, "PROSECUTOR", page="inbox", user="ui-tester")
     _wait(browser, "#inbox-table tbody tr")
-    assert "token=" not in browser.current_url  # taken out of the address bar, kept in sessionStorage
     rows = browser.find_elements(By.CSS_SELECTOR, "#inbox-table tbody tr")
     assert len(rows) == 4
     assert "移送后逾期未立案决定" in browser.find_element(By.ID, "inbox-table").text
@@ -194,8 +194,7 @@ def test_hostile_name_is_rendered_as_text(server: tuple[str, HubStore], browser:
     from selenium.webdriver.common.by import By
 
     base, _ = server
-    token = create_token(SECRET.encode(), role="PROSECUTOR", user="ui-tester")
-    browser.get(f"{base}/?token={token}#search")
+    browser_sign_in(browser, base, "PROSECUTOR", page="search", user="ui-tester")
     _wait(browser, "#search-form")
     browser.find_element(By.NAME, "party").send_keys("DROP TABLE")
     browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
@@ -210,8 +209,7 @@ def test_engine_built_matters_render(engine_server: tuple[str, HubStore], browse
     from selenium.webdriver.common.by import By
 
     base, store = engine_server
-    token = create_token(SECRET.encode(), role="JOINT_MEETING", user="ui-jm")
-    browser.get(f"{base}/?token={token}#inbox")
+    browser_sign_in(browser, base, "JOINT_MEETING", page="inbox", user="ui-jm")
     _wait(browser, "#inbox-table tbody tr")
     open_alerts = [r for r in store.alert_rows() if r["status"] != "RESOLVED"]
     shown = browser.find_element(By.CSS_SELECTOR, "#inbox-list .muted").text

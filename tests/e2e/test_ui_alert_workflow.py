@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from hub.api.auth import create_token
 from hub.store.sql import HubStore
+from tests.builders.identity import browser_sign_in
 from tests.builders.store_changes import sample_changes
-from tests.e2e.test_ui import SECRET, _serve, _shot, _wait, browser
+from tests.e2e.test_ui import _serve, _shot, _wait, browser
 
 pytestmark = pytest.mark.e2e
 
@@ -37,8 +37,7 @@ def fresh(tmp_path: Path) -> Iterator[tuple[str, HubStore]]:
 
 
 def _login(browser: Any, base: str, page: str, **claims: Any) -> None:
-    token = create_token(SECRET.encode(), **claims)
-    browser.get(f"{base}/?token={token}#{page}")
+    browser_sign_in(browser, base, claims["role"], claims.get("agency"), page, user=claims.get("user"))
 
 
 def test_officer_responds_and_cannot_close(fresh: tuple[str, HubStore], browser: Any) -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from hub.api.auth import create_token
 from hub.domain.integrity import Conflict
 from hub.store.sql import HubStore
-from tests.e2e.test_ui import SECRET, _serve, _shot, _wait
+from tests.builders.identity import browser_sign_in
+from tests.e2e.test_ui import _serve, _shot, _wait
 from tests.e2e.test_ui import browser as browser  # the fixture, shared
 
 pytestmark = pytest.mark.e2e
@@ -38,8 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_admin_sees_the_conflict_with_field_names_and_others_no_link(server: str, browser: Any) -> None:
     from selenium.webdriver.common.by import By
 
-    admin = create_token(SECRET.encode(), role="ADMIN", user="ui-admin")
-    browser.get(f"{server}/?token={admin}#conflicts")
+    browser_sign_in(browser, server, "ADMIN", page="conflicts")
     table = _wait(browser, "#conflicts tbody tr")
     rows = browser.find_elements(By.CSS_SELECTOR, "#conflicts tbody tr")
     assert len(rows) == 1, "only the CONFLICT dead letter is a resend conflict"
@@ -50,7 +49,6 @@ def test_admin_sees_the_conflict_with_field_names_and_others_no_link(server: str
     assert "null" not in str(browser.execute_script("return document.body.innerText"))
     _shot(browser, "conflicts-admin")
 
-    prosecutor = create_token(SECRET.encode(), role="PROSECUTOR", user="ui-prosecutor")
-    browser.get(f"{server}/?token={prosecutor}#inbox")
+    browser_sign_in(browser, server, "PROSECUTOR", page="inbox")
     _wait(browser, "#who", "检察")
     assert not browser.find_element(By.CSS_SELECTOR, '#nav a[data-page="conflicts"]').is_displayed()

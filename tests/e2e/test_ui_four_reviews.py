@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from hub.api.auth import create_token
 from hub.domain.engine import HubState
 from hub.rulebook import default_rulebook
 from hub.store.sql import HubStore
+from tests.builders.identity import browser_sign_in
 from tests.builders.scenarios_alerts import CaseFactory
 from tests.builders.scenarios_civil import _four_reviews, _malicious
-from tests.e2e.test_ui import SECRET, _serve, _shot, _wait, browser
+from tests.e2e.test_ui import _serve, _shot, _wait, browser
 
 pytestmark = pytest.mark.e2e
 
@@ -53,8 +53,7 @@ def test_matter_page_shows_the_four_reviews_and_the_gap(
     from selenium.webdriver.common.by import By
 
     base, _store, gap_matter, _lead = civil_server
-    token = create_token(SECRET.encode(), role="PROSECUTOR", user="pro-civil")
-    browser.get(f"{base}/?token={token}#matter/{gap_matter}")
+    browser_sign_in(browser, base, "PROSECUTOR", page=f"matter/{gap_matter}", user="pro-civil")
     _wait(browser, "#four-reviews tbody tr")
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#four-reviews tbody tr")]
     assert [r.split()[0] for r in rows] == ["刑事", "民事", "行政", "公益诉讼"]
@@ -75,8 +74,7 @@ def test_inbox_lists_the_lead_with_its_factors(
     from selenium.webdriver.common.by import By
 
     base, _store, _gap, lead_matter = civil_server
-    token = create_token(SECRET.encode(), role="PROSECUTOR", user="pro-civil")
-    browser.get(f"{base}/?token={token}#inbox")
+    browser_sign_in(browser, base, "PROSECUTOR", page="inbox", user="pro-civil")
     _wait(browser, "#inbox-table tbody tr")
     inbox = browser.find_element(By.ID, "inbox-table").text
     assert "恶意诉讼线索" in inbox and "一案四查缺项" in inbox

@@ -1,5 +1,5 @@
 """The web UI as a police officer and a prosecutor see it: one masking decision per reader,
-Chinese wherever a user looks, a login that says why a token is refused, and /docs rendering.
+Chinese wherever a user looks, a signed-out browser sent to the sign-in page, and /docs rendering.
 
 Screenshots go to tests/artifacts/ui-mask-*.png.
 """
@@ -7,18 +7,18 @@ Screenshots go to tests/artifacts/ui-mask-*.png.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from hub.api.auth import create_token
 from hub.demo_sample import demo_events
 from hub.domain.engine import HubState
 from hub.rulebook import default_rulebook
 from hub.store.sql import HubStore
+from tests.builders.identity import browser_sign_in
 from tests.builders.masking_scenario import FIRM, PERSON, PERSON_ID_NO, masking_changes
-from tests.e2e.test_ui import SECRET, _serve, _shot, _wait
+from tests.e2e.test_ui import _serve, _shot, _wait
 from tests.e2e.test_ui import browser as browser  # the fixture, shared
 
 pytestmark = pytest.mark.e2e
@@ -40,10 +40,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, HubS
             yield base, store
     finally:
         store.close()
-
-
-def _token(role: str, agency: str | None = None) -> str:
-    return create_token(SECRET.encode(), role=role, agency=agency, user="ui-mask")
 
 
 def _visible_text(driver: Any) -> str:
@@ -71,7 +67,7 @@ def test_police_officer_sees_one_masking_everywhere(server: tuple[str, HubStore]
     from selenium.webdriver.common.by import By
 
     base, _ = server
-    browser.get(f"{base}/?token={_token('AGENCY_OFFICER', 'POLICE')}#matter/{MATTER}")
+    browser_sign_in(browser, base, "AGENCY_OFFICER", "POLICE", f"matter/{MATTER}")
     _wait(browser, "#matter-alerts tbody tr")
     text = _visible_text(browser)
     assert FIRM not in text and "济南某某有限公司" in browser.find_element(By.CSS_SELECTOR, ".accused").text
@@ -96,7 +92,7 @@ def test_prosecutor_unmasks_with_a_purpose(server: tuple[str, HubStore], browser
     from selenium.webdriver.common.by import By
 
     base, store = server
-    browser.get(f"{base}/?token={_token('PROSECUTOR')}#matter/{MATTER}")
+    browser_sign_in(browser, base, "PROSECUTOR", page=f"matter/{MATTER}")
     _wait(browser, "#matter-alerts tbody tr")
     assert PERSON not in _visible_text(browser) and "赵某" in _visible_text(browser)
     browser.find_element(By.ID, "unmask").click()
@@ -119,7 +115,7 @@ def test_demo_matters_read_in_chinese(server: tuple[str, HubStore], browser: Any
     demo = sorted({r["matter_id"] for r in store.alert_rows() if r["matter_id"] != MATTER})
     assert demo
     for role, agency in (("AGENCY_OFFICER", "POLICE"), ("PROSECUTOR", None)):
-        browser.get(f"{base}/?token={_token(role, agency)}#inbox")
+        browser_sign_in(browser, base, role, agency, "inbox")
         _wait(browser, "#inbox-table")
         for mid in demo:
             browser.get(f"{base}/#matter/{mid}")
@@ -134,11 +130,11 @@ def test_demo_matters_read_in_chinese(server: tuple[str, HubStore], browser: Any
 
 
 def test_bad_input_and_bad_tokens_are_explained(server: tuple[str, HubStore], browser: Any) -> None:
-    """A bad region gives a Chinese sentence naming the field; a bad or expired token says so at login."""
+    """A bad region gives a Chinese sentence naming the field; a signed-out browser gets the sign-in page."""
     from selenium.webdriver.common.by import By
 
     base, _ = server
-    browser.get(f"{base}/?token={_token('PROSECUTOR')}#search")
+    browser_sign_in(browser, base, "PROSECUTOR", page="search")
     _wait(browser, "#search-form")
     browser.find_element(By.NAME, "region").send_keys("abc")
     browser.find_element(By.CSS_SELECTOR, "#search-form button").click()
@@ -156,22 +152,13 @@ def test_bad_input_and_bad_tokens_are_explained(server: tuple[str, HubStore], br
     _wait(browser, "#error-title", "未找到")
     _shot(browser, "mask-not-found")
 
-    browser.execute_script("sessionStorage.clear()")
+    # Signed out (the session cookie gone): the page sends the browser to the sign-in page,
+    # never to a token prompt.
+    browser.delete_all_cookies()
     browser.get(f"{base}/#inbox")
-    _wait(browser, "#token-input")
-    browser.find_element(By.ID, "token-input").send_keys("not-a-token")
-    browser.find_element(By.ID, "token-save").click()
-    _wait(browser, "#login-error", "令牌")
-    assert "格式" in browser.find_element(By.ID, "login-error").text
-    expired = create_token(
-        SECRET.encode(), role="ADMIN", user="ui", now=datetime.now(UTC) - timedelta(days=2), ttl_hours=1
-    )
-    browser.find_element(By.ID, "token-input").clear()
-    browser.find_element(By.ID, "token-input").send_keys(expired)
-    browser.find_element(By.ID, "token-save").click()
-    _wait(browser, "#login-error", "过期")
-    assert not browser.find_element(By.ID, "login").get_attribute("hidden")
-    _shot(browser, "mask-login-expired")
+    _wait(browser, "#sign-in h2", "登录")
+    assert "/auth/sign-in" in browser.current_url and "令牌" not in _visible_text(browser)
+    _shot(browser, "mask-signed-out")
 
     browser.get(f"{base}/no-such-page")
     _wait(browser, "#error-title", "404")

@@ -37,6 +37,7 @@ from hub.services.keys import ensure_keys
 from hub.settings import Settings
 from hub.store.sql import HubStore
 from tests.builders.events import make_event, make_id_no, make_party, make_uscc
+from tests.builders.identity import token_keys
 
 pytestmark = [pytest.mark.component, pytest.mark.security]
 
@@ -57,7 +58,7 @@ class Pipeline:
     log_buffer: io.StringIO
 
     def token(self, role: str, agency: str | None = None) -> dict[str, str]:
-        value = create_token(SECRET.encode(), role=role, agency=agency, user="tester")
+        value = create_token(token_keys(SECRET), role=role, agency=agency, user="tester")
         return {"Authorization": f"Bearer {value}"}
 
     def feed(self, events: list[CaseEvent], signer_name: str | None = None) -> list[ReceiptStatus]:

@@ -40,6 +40,7 @@ def production(**overrides: Any) -> Settings:
         "database_url": PG_URL,
         "require_signatures": True,
         "token_secret": SECRET,
+        "session_secret": "c" * 40,
         "keys_dir": Path("no-such-keys-dir-for-unit-tests"),
         "as_of": None,
     }
@@ -172,6 +173,26 @@ def test_unsigned_events_refused() -> None:
 def test_token_secret_required_and_long_enough(secret: str) -> None:
     """An empty or short API token secret is refused."""
     assert refused_vars(production(token_secret=secret)) == {"HUB_TOKEN_SECRET"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "env_var"),
+    [
+        ({"dev_sign_in": True}, "HUB_DEV_SIGN_IN"),
+        ({"session_cookie_secure": False}, "HUB_SESSION_COOKIE_SECURE"),
+        ({"session_secret": "short"}, "HUB_SESSION_SECRET"),
+        ({"oidc_issuer": "http://idp.example", "public_url": "https://hub.example"}, "HUB_OIDC_ISSUER"),
+        ({"oidc_issuer": "https://idp.example"}, "HUB_PUBLIC_URL"),
+        ({"token_previous_keys": {"k0": "short"}}, "HUB_TOKEN_PREVIOUS_KEYS"),
+    ],
+)
+def test_sign_in_settings_refused(overrides: dict[str, Any], env_var: str) -> None:
+    """The development sign-in (anyone picks any role), a cookie over plain HTTP, a short
+    session or previous token key, and an identity platform over http are refused."""
+    assert refused_vars(production(**overrides)) == {env_var}
+    assert (
+        refused_vars(production(oidc_issuer="https://idp.example", public_url="https://hub.example")) == set()
+    )
 
 
 def test_fixed_clock_refused() -> None:

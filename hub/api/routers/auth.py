@@ -1,4 +1,5 @@
-"""Identity: who the bearer token names (tokens are issued by `hub token`, not over HTTP)."""
+"""Identity: who is asking, a machine named by its bearer JWT (issued by `hub token`, not over
+HTTP) or a person signed in through the identity platform (hub.api.routers.sign_in)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ router = APIRouter(prefix=API, tags=["auth"])
 
 @router.get("/me")
 def me(who: Who, audit: Audit) -> dict[str, Any]:
-    """Who the token says you are."""
+    """Who the token or the sign-in says you are."""
     audit("ME", {})
     return {
         "user": who.user,

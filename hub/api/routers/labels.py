@@ -1,7 +1,7 @@
 """``GET /api/v1/labels``: every display label the web UI shows beside a code, from hub.registry.
 
 Public on purpose: labels are vocabulary (agency names, event and alert types, districts), not
-case data, and the UI needs them before a token is entered.
+case data, and the UI loads them before it knows who is signed in.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+
+from hub.api.sign_in import session_principal
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
 # Where create_api mounts swagger-ui-bundle's files: the hub runs on networks without internet
@@ -72,6 +74,9 @@ def docs(request: Request) -> HTMLResponse:
     )
 
 
-@router.get("/")
-def index() -> FileResponse:
+@router.get("/", response_model=None)
+def index(request: Request) -> FileResponse | RedirectResponse:
+    """The web UI for a signed-in person; a signed-out browser goes to the sign-in page."""
+    if session_principal(request.session, request.app.state.clock()) is None:
+        return RedirectResponse("/auth/sign-in", status_code=303)
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")

@@ -3,7 +3,6 @@
 // numbers are free text written by other systems.
 "use strict";
 
-const TOKEN_KEY = "hub.token";
 // Labels of the vocabularies (agencies, alert types, roles, ...) come from the server once at
 // start (GET /api/v1/labels, kept in hub/registry.py): one table for UI, report and API, so a new
 // agency or alert type needs no edit here. Until they arrive a code is shown as it is.
@@ -104,22 +103,14 @@ function setMain(...nodes) {
   main.replaceChildren(...nodes.flat().filter(n => n !== null && n !== undefined));
 }
 
-// --- token and fetch --------------------------------------------------------------------------
-function takeTokenFromUrl() {
-  const params = new URLSearchParams(location.search);
-  const t = params.get("token");
-  if (t) {
-    sessionStorage.setItem(TOKEN_KEY, t);
-    params.delete("token");
-    const rest = params.toString();
-    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
-  }
-}
-function token() { return sessionStorage.getItem(TOKEN_KEY); }
+// --- session and fetch ------------------------------------------------------------------------
+// People sign in through the identity platform (or the demo's development sign-in); the session
+// rides in an HttpOnly cookie the page never sees, sent by fetch to the same origin.
+const SIGN_IN = "/auth/sign-in";
+function toSignIn() { location.assign(SIGN_IN); }
 
 async function api(path, options) {
-  const opts = Object.assign({ headers: {} }, options || {});
-  opts.headers = Object.assign({ Authorization: "Bearer " + token() }, opts.headers);
+  const opts = Object.assign({ headers: {}, credentials: "same-origin" }, options || {});
   if (opts.json !== undefined) {
     opts.method = opts.method || "POST";
     opts.headers["Content-Type"] = "application/json";
@@ -128,19 +119,14 @@ async function api(path, options) {
   const res = await fetch(path, opts);
   const body = await res.json().catch(() => ({}));
   if (res.status === 401) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    showLogin(loginReason(body));
-    const err = new Error(loginReason(body)); err.status = 401; throw err;
+    // Signed out or the session ended: the sign-in page, not an error box.
+    toSignIn();
+    const err = new Error(errorText(401, body)); err.status = 401; throw err;
   }
   if (!res.ok) { const err = new Error(errorText(res.status, body)); err.status = res.status; throw err; }
   return body;
 }
 
-// The server says why a token was refused ("令牌已过期…", "令牌签名无效…"); say it at the login form.
-function loginReason(body) {
-  const detail = body && typeof body.detail === "string" ? body.detail : "";
-  return detail ? detail + "。请重新输入令牌。" : "令牌无效或已过期，请重新输入。";
-}
 const STATUS_TITLE = { 400: "请求有误", 403: "无权查看", 404: "未找到", 422: "填写的内容有误", 500: "服务器内部错误" };
 // Error bodies are {detail: "..."} or, for invalid input, {detail: [{msg}], message}: both are
 // Chinese sentences from the server; never show the raw JSON.
@@ -149,13 +135,6 @@ function errorText(status, body) {
   if (body && typeof body.detail === "string") return body.detail;
   if (body && Array.isArray(body.detail)) return body.detail.map(d => d && d.msg).filter(Boolean).join("；");
   return STATUS_TITLE[status] || (status >= 500 ? STATUS_TITLE[500] : "请求失败") + `（${status}）`;
-}
-
-function showLogin(message) {
-  document.getElementById("login").hidden = false;
-  document.getElementById("main").replaceChildren();
-  // Called again by route() without a message: keep the reason already on the form.
-  if (message !== undefined) document.getElementById("login-error").textContent = message;
 }
 
 function errorBox(err) {
@@ -436,11 +415,11 @@ function dashboardQuery(period) {
   return q.toString();
 }
 async function downloadReport(fmt, period, msg) {
-  // A plain link cannot carry the bearer token, so fetch the file and hand it to the browser.
+  // Fetched (not a plain link) so a refusal shows its reason here instead of a bare error page.
   msg.textContent = "正在生成…";
   try {
     const q = dashboardQuery(period);
-    const res = await fetch("/api/v1/report/file?format=" + fmt + (q ? "&" + q : ""), { headers: { Authorization: "Bearer " + token() } });
+    const res = await fetch("/api/v1/report/file?format=" + fmt + (q ? "&" + q : ""), { credentials: "same-origin" });
     if (!res.ok) throw new Error((await res.json().catch(() => ({}))).detail || res.statusText);
     const url = URL.createObjectURL(await res.blob());
     const a = el("a", { href: url, download: "report." + fmt, id: "report-link-" + fmt });
@@ -520,8 +499,7 @@ async function pageConflicts() {
 
 // --- router -------------------------------------------------------------------------------------
 async function route() {
-  if (!token()) { showLogin(); return; }
-  document.getElementById("login").hidden = true;
+  if (!ME) return;  // showWho() is sending a signed-out browser to the sign-in page
   const hash = decodeURIComponent(location.hash.slice(1)) || "inbox";
   const [page, ...rest] = hash.split("/");
   const arg = rest.join("/");
@@ -546,22 +524,12 @@ async function showWho() {
     if (conflictsLink) conflictsLink.hidden = me.role !== "ADMIN";
     return true;
   } catch (err) {
-    // 401: api() has shown the login form with the reason; anything else: say so there.
-    if (err.status !== 401) showLogin("无法验证令牌：" + err.message);
+    // 401: api() is on its way to the sign-in page; anything else: say so on the page.
+    if (err.status !== 401) document.getElementById("main").replaceChildren(errorBox(err));
     return false;
   }
 }
 
-document.getElementById("token-save").addEventListener("click", async () => {
-  const t = document.getElementById("token-input").value.trim();
-  const msg = document.getElementById("login-error");
-  if (!t) { msg.textContent = "请输入令牌"; return; }
-  msg.textContent = "正在验证令牌…";
-  sessionStorage.setItem(TOKEN_KEY, t);
-  // Only a token the server accepts leads on; a refused one leaves its reason on the form.
-  if (await showWho()) { msg.textContent = ""; route(); }
-});
 window.addEventListener("hashchange", route);
-takeTokenFromUrl();
 // Labels first (the pages render with them), then who, then the page.
-loadLabels().then(() => (token() ? showWho() : undefined)).then(route);
+loadLabels().then(showWho).then(route);
