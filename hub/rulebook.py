@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hub.domain.calendar import WorkingCalendar
+from hub.domain.risk_rules import RiskPolicy
 from hub.domain.rules import AlertPolicy, DeadlineTable, HolidayTable, RuleBook, ThresholdTable
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -22,6 +23,7 @@ RULE_FILES = {
     "deadlines": "deadlines.toml",
     "alerts": "alerts.toml",
     "holidays": "holidays_cn.toml",
+    "risk": "risk.toml",
 }
 
 
@@ -71,7 +73,11 @@ def load_rulebook(path: Path | None = None) -> RuleBook:
         calendar = WorkingCalendar(timezone_offset_hours=holidays.timezone_offset_hours, years=holidays.years)
     except ValidationError as exc:
         raise RuleBookError(_describe(files["holidays"], exc)) from exc
-    return RuleBook(thresholds=thresholds, deadlines=deadlines, alerts=alerts, calendar=calendar)
+    try:
+        risk = RiskPolicy.model_validate(raw["risk"])
+    except ValidationError as exc:
+        raise RuleBookError(_describe(files["risk"], exc)) from exc
+    return RuleBook(thresholds=thresholds, deadlines=deadlines, alerts=alerts, calendar=calendar, risk=risk)
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,7 @@ from hub.domain.model import (
     Offense,
     Relation,
 )
+from hub.domain.risk_rules import RiskPolicy
 from hub.domain.snapshot import AlertType
 
 __all__ = [
@@ -356,6 +357,9 @@ class RuleBook(_Data):
     deadlines: DeadlineTable
     alerts: AlertPolicy
     calendar: WorkingCalendar
+    # Party risk classes, the targeting feed and port drift (hub/rules/risk.toml, issue 19).
+    # None in rule books built by hand for matter-level tests: those rules then stay silent.
+    risk: RiskPolicy | None = None
 
     @property
     def version(self) -> str:

@@ -135,6 +135,21 @@ def state_rows(
     return matters, parties, alerts
 
 
+def batch_risks(
+    state: HubState, parties: Sequence[tuple[str, int, str]], alerts: Sequence[Alert], as_of: datetime | None
+) -> dict[str, dict[str, Any]] | None:
+    """Class, score and factors of every party in parties.jsonl (issue 19), or None without
+    risk rules or without an evaluation time."""
+    policy = state.rules.risk if state.rules is not None else None
+    if policy is None or as_of is None:
+        return None
+    from hub.domain.risk import risk_row_suffix
+    from hub.services.risk import alerts_by_matter, party_risks
+
+    risks = party_risks(state, (pid for _, _, pid in parties), alerts_by_matter(alerts), as_of, policy)
+    return {pid: risk_row_suffix(risk) for pid, risk in risks.items()}
+
+
 # --- the run ----------------------------------------------------------------------------------------
 
 
@@ -245,7 +260,8 @@ def run_batch(
         effective_as_of = as_of if as_of is not None else latest_occurred_at(state.events())
         progress.describe("evaluating matters")
         matters, parties, alerts = state_rows(state, effective_as_of)
-        write_batch_files(out_dir, matters, parties, alerts)
+        risks = batch_risks(state, parties, alerts, effective_as_of)
+        write_batch_files(out_dir, matters, parties, alerts, risks)
     return BatchSummary(
         events_read=read,
         events=len(state),

@@ -30,6 +30,10 @@ alert_events_t = metadata.tables["alert_events"]
 clocks_t = metadata.tables["clocks"]
 audit_t = metadata.tables["audit"]
 dead_letters_t = metadata.tables["dead_letters"]
+party_risk_t = metadata.tables["party_risk"]
+party_risk_history_t = metadata.tables["party_risk_history"]
+protection_versions_t = metadata.tables["protection_list_versions"]
+protection_entries_t = metadata.tables["protection_list_entries"]
 
 RowId = tuple[str, tuple[Any, ...]]  # (table name, key values) of one read-model row
 

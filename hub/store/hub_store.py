@@ -19,11 +19,14 @@ from hub.store.archive import ArchiveStore
 from hub.store.audit import AuditStore
 from hub.store.engine import open_engine
 from hub.store.read_model import ReadModelStore
+from hub.store.risk import RiskStore
 from hub.store.search import SearchStore
 from hub.store.statistics import StatisticsStore
 
 
-class HubStore(ArchiveStore, ReadModelStore, SearchStore, AlertWorkflowStore, AuditStore, StatisticsStore):
+class HubStore(
+    ArchiveStore, ReadModelStore, SearchStore, AlertWorkflowStore, AuditStore, StatisticsStore, RiskStore
+):
     """Archive + read model over one SQLAlchemy engine. Thread-safe; one per process is enough."""
 
     @classmethod

@@ -1,0 +1,72 @@
+"""The customs targeting feed (布控, input to 云擎-style models) and TARGETING_ADVICE (issue 19).
+
+A party is *listed* when, on a day, its class is one the targeting policy names (C, D by
+default) or it had a customs seizure within ``recent_seizure_days``. The feed lists such parties
+with the rights involved and why; a customs declaration or inspection naming a listed party
+(consignor, consignee, or accused) raises TARGETING_ADVICE for the office that sent it.
+
+Pure over one party's record. The listing judged for a declaration reads only the record
+*before* the declaration and no alerts, so the advice never changes after the fact and never
+depends on another matter's evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.domain.model import Agency, CaseEvent, EventType, RightKind
+from hub.domain.risk import PartyRisk, local_day, score_party
+from hub.domain.risk_rules import RiskPolicy
+from hub.registry import REGISTRY
+
+
+@dataclass(frozen=True)
+class TargetingEntry:
+    """Why a party is on the feed: its class and factors, recent seizures, the rights involved."""
+
+    party_id: str
+    risk: PartyRisk
+    recent_seizure_ids: tuple[str, ...]
+    rights: tuple[tuple[str, str], ...]  # (right kind, number or label), as the record states them
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        found = []
+        if self.risk.risk_class.value in ("C", "D"):
+            found.append(f"风险分类{self.risk.risk_class.value}（{self.risk.label}，得分{self.risk.score}）")
+        if self.recent_seizure_ids:
+            found.append(f"近期海关扣留{len(self.recent_seizure_ids)}次")
+        return tuple(found)
+
+
+def listing(
+    party_id: str, record: Sequence[CaseEvent], as_of: datetime, policy: RiskPolicy
+) -> TargetingEntry | None:
+    """The party's feed entry at ``as_of`` from its record alone, or None when it is not listed."""
+    day = local_day(as_of)
+    risk = score_party(party_id, record, (), as_of, policy.scoring_on(day))
+    recent = tuple(
+        e.event_id
+        for e in record
+        if e.agency is Agency.CUSTOMS
+        and e.event_type is EventType.SEIZURE_RECORDED
+        and e.occurred_at <= as_of
+        and (day - local_day(e.occurred_at)).days <= policy.targeting.recent_seizure_days
+    )
+    if risk.risk_class not in policy.targeting.classes and not recent:
+        return None
+    rights: dict[tuple[str, str], None] = {}
+    for event in record:
+        if event.occurred_at > as_of:
+            continue
+        for right in event.rights:
+            name = right.reg_no or right.label
+            if name and right.kind is not RightKind.OTHER:
+                rights[(right.kind.value, name)] = None
+    return TargetingEntry(party_id, risk, recent, tuple(sorted(rights)))
+
+
+def right_label(kind: str, name: str) -> str:
+    return f"{REGISTRY.right_kinds.get(kind, kind)}{name}"

@@ -1,0 +1,246 @@
+"""Party risk classes and protection lists in the store (issue 19).
+
+``party_risk`` holds the class the matter owner computed last for each party, with its factors;
+``party_risk_history`` each change of class. Protection lists are versioned reference data: a
+load is a new version with who loaded it and when, and the newest version of a kind is in force.
+Priority matters are found by meeting a list's keys with the matters' search keys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, tuple_
+
+from hub.domain.protection import ProtectionEntry, entry_keys
+from hub.registry import ProtectionListKind
+from hub.store.base import (
+    StoreBase,
+    chunks,
+    now_utc,
+    party_risk_history_t,
+    party_risk_t,
+    protection_entries_t,
+    protection_versions_t,
+    search_keys_t,
+)
+
+
+class RiskStore(StoreBase):
+    # --- party risk classes -----------------------------------------------------------------
+
+    def write_party_risks(
+        self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None
+    ) -> list[tuple[str, str | None, Mapping[str, Any]]]:
+        """Store each party's class (``PartyRisk.as_json``); return the changes of class as
+        (party id, previous class or None, new risk). A party first seen at class A is stored
+        without a change: A is where every party starts."""
+        stamp = now or now_utc()
+        rows = {r["party_id"]: r for r in risks}
+        if not rows:
+            return []
+        changes: list[tuple[str, str | None, Mapping[str, Any]]] = []
+        with self._write() as conn:
+            known: dict[str, tuple[str, str]] = {}
+            for part in chunks(sorted(rows)):
+                for pid, cls, raw in conn.execute(
+                    select(
+                        party_risk_t.c.party_id, party_risk_t.c.risk_class, party_risk_t.c.risk_json
+                    ).where(party_risk_t.c.party_id.in_(list(part)))
+                ):
+                    known[str(pid)] = (str(cls), str(raw))
+            upsert: list[dict[str, Any]] = []
+            history: list[dict[str, Any]] = []
+            for pid in sorted(rows):
+                risk = rows[pid]
+                raw = json.dumps(risk, ensure_ascii=False, sort_keys=True)
+                before = known.get(pid)
+                if before is not None and before[1] == raw:
+                    continue
+                upsert.append(
+                    {
+                        "party_id": pid,
+                        "risk_class": risk["class"],
+                        "score": risk["score"],
+                        "version": risk["version"],
+                        "as_of": risk["as_of"],
+                        "updated_at": stamp,
+                        "risk_json": raw,
+                    }
+                )
+                previous = before[0] if before is not None else None
+                if previous != risk["class"] and not (previous is None and risk["class"] == "A"):
+                    changes.append((pid, previous, risk))
+                    history.append(
+                        {
+                            "party_id": pid,
+                            "risk_class": risk["class"],
+                            "previous_class": previous,
+                            "score": risk["score"],
+                            "version": risk["version"],
+                            "as_of": risk["as_of"],
+                            "recorded_at": stamp,
+                        }
+                    )
+            if upsert:
+                stmt = self._insert()(party_risk_t)
+                cols = {
+                    c: stmt.excluded[c]
+                    for c in ("risk_class", "score", "version", "as_of", "updated_at", "risk_json")
+                }
+                conn.execute(stmt.on_conflict_do_update(index_elements=["party_id"], set_=cols), upsert)
+            if history:
+                conn.execute(insert(party_risk_history_t), history)
+            conn.commit()
+        return changes
+
+    def party_risk(self, party_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            raw = conn.execute(
+                select(party_risk_t.c.risk_json).where(party_risk_t.c.party_id == party_id)
+            ).scalar_one_or_none()
+        return None if raw is None else dict(json.loads(raw))
+
+    def party_risks(self, party_ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Current risks by party id (all, or those named)."""
+        found: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            if party_ids is None:
+                for pid, raw in conn.execute(select(party_risk_t.c.party_id, party_risk_t.c.risk_json)):
+                    found[str(pid)] = json.loads(raw)
+            else:
+                for part in chunks(sorted(set(party_ids))):
+                    stmt = select(party_risk_t.c.party_id, party_risk_t.c.risk_json).where(
+                        party_risk_t.c.party_id.in_(list(part))
+                    )
+                    for pid, raw in conn.execute(stmt):
+                        found[str(pid)] = json.loads(raw)
+        return found
+
+    def party_risk_history(self, party_id: str) -> list[dict[str, Any]]:
+        stmt = (
+            select(party_risk_history_t)
+            .where(party_risk_history_t.c.party_id == party_id)
+            .order_by(party_risk_history_t.c.seq)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        return [
+            {
+                "class": r["risk_class"],
+                "previous_class": r["previous_class"],
+                "score": r["score"],
+                "version": r["version"],
+                "as_of": r["as_of"],
+                "recorded_at": r["recorded_at"].isoformat(),
+            }
+            for r in rows
+        ]
+
+    def class_counts(self) -> dict[str, int]:
+        stmt = select(party_risk_t.c.risk_class, func.count()).group_by(party_risk_t.c.risk_class)
+        with self.engine.connect() as conn:
+            return {str(c): int(n) for c, n in conn.execute(stmt)}
+
+    # --- protection lists ---------------------------------------------------------------------
+
+    def load_protection_list(
+        self,
+        kind: ProtectionListKind,
+        label: str,
+        entries: Sequence[ProtectionEntry],
+        loaded_by: str,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Store a new version of one list (entries already checked); return its description."""
+        stamp = now or now_utc()
+        with self._write() as conn:
+            seq = conn.execute(
+                insert(protection_versions_t).values(
+                    kind=kind.value,
+                    label=label,
+                    loaded_by=loaded_by,
+                    loaded_at=stamp,
+                    entry_count=len(entries),
+                )
+            ).inserted_primary_key
+            assert seq is not None
+            version = int(seq[0])
+            conn.execute(
+                insert(protection_entries_t),
+                [
+                    {"version_seq": version, "entry_no": no, "name": e.name, "code": e.code, "note": e.note}
+                    for no, e in enumerate(entries, start=1)
+                ],
+            )
+            conn.commit()
+        return {
+            "version": version,
+            "kind": kind.value,
+            "label": label,
+            "loaded_by": loaded_by,
+            "loaded_at": stamp.isoformat(),
+            "entry_count": len(entries),
+        }
+
+    def protection_list_versions(self, kind: ProtectionListKind | None = None) -> list[dict[str, Any]]:
+        """Every version loaded, newest first (who loaded it and when)."""
+        stmt = select(protection_versions_t).order_by(protection_versions_t.c.seq.desc())
+        if kind is not None:
+            stmt = stmt.where(protection_versions_t.c.kind == kind.value)
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        return [
+            {
+                "version": int(r["seq"]),
+                "kind": r["kind"],
+                "label": r["label"],
+                "loaded_by": r["loaded_by"],
+                "loaded_at": r["loaded_at"].isoformat(),
+                "entry_count": int(r["entry_count"]),
+            }
+            for r in rows
+        ]
+
+    def protection_entries(
+        self, kind: ProtectionListKind
+    ) -> tuple[dict[str, Any] | None, list[ProtectionEntry]]:
+        """The version of ``kind`` in force (the newest) and its entries; (None, []) before any load."""
+        versions = self.protection_list_versions(kind)
+        if not versions:
+            return None, []
+        current = versions[0]
+        stmt = (
+            select(protection_entries_t.c.name, protection_entries_t.c.code, protection_entries_t.c.note)
+            .where(protection_entries_t.c.version_seq == current["version"])
+            .order_by(protection_entries_t.c.entry_no)
+        )
+        with self.engine.connect() as conn:
+            entries = [ProtectionEntry(str(n), c, note) for n, c, note in conn.execute(stmt)]
+        return current, entries
+
+    def priority_matters(self, matter_ids: Sequence[str] | None = None) -> dict[str, list[str]]:
+        """Matters touching an entry of a list in force: matter id -> the list kinds it touches."""
+        by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for kind in ProtectionListKind:
+            _, entries = self.protection_entries(kind)
+            for entry in entries:
+                for key in entry_keys(kind, entry):
+                    by_key[key].add(kind.value)
+        if not by_key:
+            return {}
+        found: dict[str, set[str]] = defaultdict(set)
+        wanted = None if matter_ids is None else set(matter_ids)
+        with self.engine.connect() as conn:
+            for part in chunks(sorted(by_key)):
+                stmt = select(search_keys_t.c.kind, search_keys_t.c.key, search_keys_t.c.matter_id).where(
+                    tuple_(search_keys_t.c.kind, search_keys_t.c.key).in_(list(part))
+                )
+                for kind, key, mid in conn.execute(stmt):
+                    if wanted is None or mid in wanted:
+                        found[str(mid)].update(by_key[(str(kind), str(key))])
+        return {m: sorted(kinds) for m, kinds in sorted(found.items())}
