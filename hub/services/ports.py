@@ -9,7 +9,7 @@ a service reads and writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -42,6 +42,10 @@ class FoldStore(Protocol):
     def alert_rows(self, state: str | None = ...) -> list[dict[str, Any]]: ...
 
     def matter_ids(self) -> set[str]: ...
+
+    def write_party_risks(
+        self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None
+    ) -> list[tuple[str, str | None, Mapping[str, Any]]]: ...
 
 
 class ReportStore(Protocol):

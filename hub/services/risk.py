@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from hub.domain.engine import HubState
+from hub.domain.model import PartyKind
 from hub.domain.risk import PartyRisk, local_day, score_party
 from hub.domain.risk_rules import RiskPolicy
 from hub.domain.snapshot import Alert
@@ -57,3 +58,83 @@ def targeting_feed(state: HubState, as_of: datetime, policy: RiskPolicy) -> list
         if entry is not None:
             found.append(entry)
     return found
+
+
+class RiskTracker:
+    """The matter owner's side of party risk: which parties to class again after a fold step,
+    what changed, and the targeting feed's entries that changed.
+
+    A party is classed again when its record changed (the party index says so) or a matter
+    holding its record was rewritten (its alerts may have changed), and every party once per
+    China-time day (recency and overdue alerts move with the clock alone). The class itself is
+    ``party_risk``, the same function ``hub batch`` uses, so both give the same classes.
+    """
+
+    def __init__(self) -> None:
+        self._day: date | None = None
+        # party id -> what the feed last said of it (None: not listed)
+        self._listed: dict[str, tuple[str, ...] | None] = {}
+        self._retry: set[str] = set()
+
+    def affected(self, state: HubState, rewritten: Iterable[str], as_of: datetime) -> set[str]:
+        parties = state.party_index.take_dirty_parties() | self._retry
+        self._retry = set()
+        live = set(state.matter_ids())
+        for matter_id in rewritten:
+            if matter_id in live:
+                for event_id in state.matter_events(matter_id):
+                    parties.update(state.party_index.parties_of(event_id))
+        day = local_day(as_of)
+        if day != self._day:
+            self._day = day
+            parties.update(state.party_index.party_ids())
+        return parties
+
+    def listing_changes(
+        self, state: HubState, risks: Mapping[str, PartyRisk], as_of: datetime, policy: RiskPolicy
+    ) -> list[tuple[str, TargetingEntry | None, PartyRisk]]:
+        """Parties whose place on the targeting feed changed: (party, entry or None when taken
+        off, its class)."""
+        changed: list[tuple[str, TargetingEntry | None, PartyRisk]] = []
+        for pid in sorted(risks):
+            entry = listing(pid, state.risk_record(pid), as_of, policy)
+            said = None if entry is None else _feed_content(entry)
+            if said != self._listed.get(pid):
+                changed.append((pid, entry, risks[pid]))
+            if said is None:
+                self._listed.pop(pid, None)
+            else:
+                self._listed[pid] = said
+        return changed
+
+    def retry(self, parties: Iterable[str]) -> None:
+        """Parties whose classes could not be stored: class them again with the next step."""
+        self._retry.update(parties)
+
+    def forget(self) -> None:
+        self._day = None
+        self._listed.clear()
+        self._retry.clear()
+
+
+def _feed_content(entry: TargetingEntry) -> tuple[str, ...]:
+    return (
+        entry.risk.risk_class.value,
+        str(entry.risk.score),
+        *entry.reasons,
+        *(f"{k}:{n}" for k, n in entry.rights),
+    )
+
+
+def party_name(state: HubState, party_id: str) -> str | None:
+    """The organisation's name as its latest record event states it (persons are never named)."""
+    for event in reversed(state.risk_record(party_id)):
+        for idx, party in enumerate(event.parties):
+            if party.kind is not PartyKind.ORG or not party.name or event.event_id not in state:
+                continue
+            if (
+                idx < len(state.event(event.event_id).parties)
+                and state.party_id(event.event_id, idx) == party_id
+            ):
+                return party.name
+    return None

@@ -30,6 +30,11 @@ from hub.store.base import (
 )
 
 
+def risk_row(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """What parties.jsonl adds for a stored risk (class, score, factors), as ``hub batch`` writes it."""
+    return {"class": stored["class"], "score": stored["score"], "factors": stored["factors"]}
+
+
 class RiskStore(StoreBase):
     # --- party risk classes -----------------------------------------------------------------
 
@@ -57,7 +62,7 @@ class RiskStore(StoreBase):
             history: list[dict[str, Any]] = []
             for pid in sorted(rows):
                 risk = rows[pid]
-                raw = json.dumps(risk, ensure_ascii=False, sort_keys=True)
+                raw = json.dumps(risk, ensure_ascii=False)  # as_json order: the batch files keep it
                 before = known.get(pid)
                 if before is not None and before[1] == raw:
                     continue
