@@ -400,12 +400,14 @@ class MatterRuntime:
                     value=encode_party_risk(change),
                 )
             )
+        feed: list[TargetingRecord] = []
         for party_id, entry, risk in self._risk.listing_changes(state, risks, as_of, policy):
             record = (
                 TargetingRecord.of(entry, party_name(state, party_id), as_of)
                 if entry is not None
                 else TargetingRecord.delisted(party_id, risk, as_of)
             )
+            feed.append(record)
             step.sends.append(
                 Outgoing(
                     topic=self._settings.topic("targeting"),
@@ -413,6 +415,13 @@ class MatterRuntime:
                     value=encode_targeting(record),
                 )
             )
+        if feed:
+            try:
+                with self._write_gate:
+                    self._store.write_targeting([r.model_dump(mode="json") for r in feed], now=as_of)
+            except Exception as exc:
+                self._risk.retry(r.party_id for r in feed)
+                log.warning("targeting_feed_not_written", parties=len(feed), error=type(exc).__name__)
 
     def _remember(self, matter_id: str, open_alerts: Iterable[Alert], next_due: datetime | None) -> None:
         for alert in open_alerts:

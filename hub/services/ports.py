@@ -47,6 +47,8 @@ class FoldStore(Protocol):
         self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None
     ) -> list[tuple[str, str | None, Mapping[str, Any]]]: ...
 
+    def write_targeting(self, records: Sequence[Mapping[str, Any]], now: datetime | None = None) -> None: ...
+
 
 class ReportStore(Protocol):
     """The joint-meeting report reads aggregates and penalty rows for a period."""

@@ -108,8 +108,11 @@ class RiskTracker:
         return changed
 
     def retry(self, parties: Iterable[str]) -> None:
-        """Parties whose classes could not be stored: class them again with the next step."""
-        self._retry.update(parties)
+        """Parties whose class or feed entry could not be stored: class them again with the next
+        step, and say their feed entry again then."""
+        for pid in parties:
+            self._retry.add(pid)
+            self._listed.pop(pid, None)
 
     def forget(self) -> None:
         self._day = None

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_
 
 from hub.domain.protection import ProtectionEntry, entry_keys
 from hub.registry import ProtectionListKind
@@ -27,6 +27,7 @@ from hub.store.base import (
     protection_entries_t,
     protection_versions_t,
     search_keys_t,
+    targeting_feed_t,
 )
 
 
@@ -150,6 +151,41 @@ class RiskStore(StoreBase):
         stmt = select(party_risk_t.c.risk_class, func.count()).group_by(party_risk_t.c.risk_class)
         with self.engine.connect() as conn:
             return {str(c): int(n) for c, n in conn.execute(stmt)}
+
+    # --- the customs targeting feed -----------------------------------------------------------
+
+    def write_targeting(self, records: Sequence[Mapping[str, Any]], now: datetime | None = None) -> None:
+        """Keep the feed as the matter owner computed it: listed parties upserted, others removed.
+
+        ``records``: ``TargetingRecord`` JSON (``listed`` false removes the party's row)."""
+        if not records:
+            return
+        stamp = now or now_utc()
+        with self._write() as conn:
+            gone = [r["party_id"] for r in records if not r["listed"]]
+            for part in chunks(gone):
+                conn.execute(delete(targeting_feed_t).where(targeting_feed_t.c.party_id.in_(list(part))))
+            rows = [
+                {
+                    "party_id": r["party_id"],
+                    "risk_class": r["risk_class"],
+                    "updated_at": stamp,
+                    "record_json": json.dumps(r, ensure_ascii=False),
+                }
+                for r in records
+                if r["listed"]
+            ]
+            if rows:
+                stmt = self._insert()(targeting_feed_t)
+                cols = {c: stmt.excluded[c] for c in ("risk_class", "updated_at", "record_json")}
+                conn.execute(stmt.on_conflict_do_update(index_elements=["party_id"], set_=cols), rows)
+            conn.commit()
+
+    def targeting_feed(self) -> list[dict[str, Any]]:
+        """Every listed party, by party id."""
+        stmt = select(targeting_feed_t.c.record_json).order_by(targeting_feed_t.c.party_id)
+        with self.engine.connect() as conn:
+            return [json.loads(raw) for (raw,) in conn.execute(stmt)]
 
     # --- protection lists ---------------------------------------------------------------------
 

@@ -242,6 +242,15 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("as_of", String(10), nullable=False),
         Column("recorded_at", UtcDateTime(), nullable=False),
     )
+    # The customs targeting feed as the matter owner last computed it: one row per listed party.
+    Table(
+        "targeting_feed",
+        md,
+        Column("party_id", String(200), primary_key=True),
+        Column("risk_class", String(1), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+        Column("record_json", Text, nullable=False),  # hub.domain.risk_messages.TargetingRecord
+    )
     # Protection lists (issue 19): each administrator load is a new version of one list; the
     # newest version of a kind is in force. Who loaded it and when are kept with it.
     Table(
