@@ -28,7 +28,20 @@ from prometheus_client.registry import Collector
 from hub.api import errors
 from hub.api.auth import load_token_secret
 from hub.api.deps import ApiState, Callback
-from hub.api.routers import alerts, audit, auth, conflicts, labels, matters, ops, parties, reports, search, ui
+from hub.api.routers import (
+    alerts,
+    audit,
+    auth,
+    conflicts,
+    labels,
+    matters,
+    ops,
+    parties,
+    reports,
+    risk,
+    search,
+    ui,
+)
 from hub.api.routers.ui import DOCS_ASSETS, STATIC_DIR
 from hub.bootstrap import open_store
 from hub.domain.snapshot import AlertType
@@ -46,6 +59,7 @@ ROUTERS = (
     search.router,
     matters.router,
     parties.router,
+    risk.router,
     reports.router,
     alerts.router,
     audit.router,

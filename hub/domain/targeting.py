@@ -28,23 +28,31 @@ class TargetingEntry:
 
     party_id: str
     risk: PartyRisk
+    by_class: bool  # its class is one the targeting policy lists
     recent_seizure_ids: tuple[str, ...]
     rights: tuple[tuple[str, str], ...]  # (right kind, number or label), as the record states them
 
     @property
     def reasons(self) -> tuple[str, ...]:
         found = []
-        if self.risk.risk_class.value in ("C", "D"):
+        if self.by_class:
             found.append(f"风险分类{self.risk.risk_class.value}（{self.risk.label}，得分{self.risk.score}）")
         if self.recent_seizure_ids:
             found.append(f"近期海关扣留{len(self.recent_seizure_ids)}次")
         return tuple(found)
 
 
+# A mention the hub could not identify (masked name, no code) is its own one-event party: nobody
+# can be targeted by it at a port, so it never enters the feed.
+_UNIDENTIFIED_PREFIX = "ANON:"
+
+
 def listing(
     party_id: str, record: Sequence[CaseEvent], as_of: datetime, policy: RiskPolicy
 ) -> TargetingEntry | None:
     """The party's feed entry at ``as_of`` from its record alone, or None when it is not listed."""
+    if party_id.startswith(_UNIDENTIFIED_PREFIX):
+        return None
     day = local_day(as_of)
     risk = score_party(party_id, record, (), as_of, policy.scoring_on(day))
     recent = tuple(
@@ -55,7 +63,8 @@ def listing(
         and e.occurred_at <= as_of
         and (day - local_day(e.occurred_at)).days <= policy.targeting.recent_seizure_days
     )
-    if risk.risk_class not in policy.targeting.classes and not recent:
+    by_class = risk.risk_class in policy.targeting.classes
+    if not by_class and not recent:
         return None
     rights: dict[tuple[str, str], None] = {}
     for event in record:
@@ -65,7 +74,7 @@ def listing(
             name = right.reg_no or right.label
             if name and right.kind is not RightKind.OTHER:
                 rights[(right.kind.value, name)] = None
-    return TargetingEntry(party_id, risk, recent, tuple(sorted(rights)))
+    return TargetingEntry(party_id, risk, by_class, recent, tuple(sorted(rights)))
 
 
 def right_label(kind: str, name: str) -> str:

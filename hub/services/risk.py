@@ -7,9 +7,14 @@ class can be recomputed alone whenever its record or one of its matters changes.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from hub.domain.engine import HubState
 from hub.domain.model import PartyKind
@@ -17,6 +22,9 @@ from hub.domain.risk import PartyRisk, local_day, score_party
 from hub.domain.risk_rules import RiskPolicy
 from hub.domain.snapshot import Alert
 from hub.domain.targeting import TargetingEntry, listing
+
+if TYPE_CHECKING:
+    from hub.domain.rules import RuleBook
 
 
 def alerts_by_matter(alerts: Iterable[Alert]) -> dict[str, list[Alert]]:
@@ -141,3 +149,55 @@ def party_name(state: HubState, party_id: str) -> str | None:
             ):
                 return party.name
     return None
+
+
+# --- the customs export (`hub risk export --for customs`) -------------------------------------------
+
+FEED_COLUMNS = ("party_id", "name", "risk_class", "score", "reasons", "rights", "event_ids", "as_of")
+
+
+def feed_from_events(events_path: Path, as_of: datetime | None, rules: RuleBook) -> list[dict[str, Any]]:
+    """The feed computed from an events file (what `hub batch` would fold), at ``as_of``
+    (default: the latest occurred_at), as ``TargetingRecord`` JSON."""
+    from hub.domain.risk_messages import TargetingRecord
+    from hub.services.batch import fold_events, latest_occurred_at, read_events_jsonl
+
+    if rules.risk is None:
+        raise ValueError("rule book has no risk data (hub/rules/risk.toml)")
+    state = HubState(rules=rules)
+    fold_events(state, read_events_jsonl(events_path))
+    when = as_of if as_of is not None else latest_occurred_at(state.events())
+    if when is None:
+        return []
+    return [
+        TargetingRecord.of(entry, party_name(state, entry.party_id), when).model_dump(mode="json")
+        for entry in targeting_feed(state, when, rules.risk)
+    ]
+
+
+def render_feed(records: Sequence[Mapping[str, Any]], fmt: str) -> str:
+    """The feed as customs takes it: ``json`` (a list of records) or ``csv`` (UTF-8, one row per
+    party, lists joined by '；')."""
+    rows = sorted(records, key=lambda r: str(r["party_id"]))
+    if fmt == "json":
+        keep = [{k: r.get(k) for k in FEED_COLUMNS} for r in rows]
+        return json.dumps(keep, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(FEED_COLUMNS)
+        for r in rows:
+            writer.writerow(
+                [
+                    r["party_id"],
+                    r.get("name") or "",
+                    r["risk_class"],
+                    r["score"],
+                    "；".join(r["reasons"]),
+                    "；".join(r["rights"]),
+                    " ".join(r["event_ids"]),
+                    r["as_of"],
+                ]
+            )
+        return buffer.getvalue()
+    raise ValueError(f"unknown format {fmt!r}: csv or json")

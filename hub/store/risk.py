@@ -21,6 +21,7 @@ from hub.registry import ProtectionListKind
 from hub.store.base import (
     StoreBase,
     chunks,
+    event_matter_t,
     now_utc,
     party_risk_history_t,
     party_risk_t,
@@ -151,6 +152,17 @@ class RiskStore(StoreBase):
         stmt = select(party_risk_t.c.risk_class, func.count()).group_by(party_risk_t.c.risk_class)
         with self.engine.connect() as conn:
             return {str(c): int(n) for c, n in conn.execute(stmt)}
+
+    def event_matters(self, event_ids: Sequence[str]) -> dict[str, str]:
+        """The matter of each event the read model holds."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for part in chunks(sorted(set(event_ids))):
+                stmt = select(event_matter_t.c.event_id, event_matter_t.c.matter_id).where(
+                    event_matter_t.c.event_id.in_(list(part))
+                )
+                found.update({str(e): str(m) for e, m in conn.execute(stmt)})
+        return found
 
     # --- the customs targeting feed -----------------------------------------------------------
 
