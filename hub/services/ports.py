@@ -71,6 +71,10 @@ class ReportStore(Protocol):
         as_of: datetime | None = None,
     ) -> dict[str, Any]: ...
 
+    def risk_report_facts(
+        self, date_from: datetime | None = None, date_to: datetime | None = None
+    ) -> dict[str, Any]: ...
+
 
 class AlertWorkflowPort(Protocol):
     """The alert workflow reads an alert and its history and writes one person's step."""

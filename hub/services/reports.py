@@ -311,6 +311,8 @@ class ReportData:
     previous: Figures | None = None
     previous_period: tuple[datetime, datetime] | None = None
     overdue: list[OverdueItem] = field(default_factory=list)
+    # Protection lists, risk classes and port drift, counted separately (issue 19).
+    risk: dict[str, Any] = field(default_factory=dict)
 
 
 def _overdue_by_responsible(stats: dict[str, Any], items: Sequence[OverdueItem]) -> dict[str, Any]:
@@ -347,6 +349,7 @@ def collect(
         previous,
         before,
         items,
+        store.risk_report_facts(date_from, date_to),
     )
 
 
@@ -449,7 +452,29 @@ def report_json(data: ReportData) -> dict[str, Any]:
             "rows": overdue_rows(data),
             "matters": [i.matter_id for i in data.overdue],
         },
+        "risk": {"headers": list(RISK_HEADERS), "rows": risk_rows(data), "facts": data.risk},
     }
+
+
+RISK_HEADERS = ("项目", "数量", "口径")
+
+
+def risk_rows(data: ReportData) -> list[list[str]]:
+    """[项目, 数量, 口径]: listed right holders and GIs first, then classes, port drift, the feed."""
+    risk = data.risk
+    if not risk:
+        return []
+    rows = []
+    for kind, counts in risk["protection"].items():
+        label = REGISTRY.protection_lists.get(kind, kind)
+        rows.append([f"{label}：涉及案件", str(counts["matters"]), "本期有活动的案件"])
+        rows.append([f"{label}：未关闭告警", str(counts["open_alerts"]), "上述案件当前未关闭的告警"])
+    for cls, n in risk["classes"].items():
+        rows.append([f"风险分类{cls}（{REGISTRY.risk_classes[cls]}）", str(n), "当前已分类的当事人"])
+    rows.append(["关口漂移预警", str(risk["port_drift"]), "本期生成"])
+    rows.append(["布控建议", str(risk["targeting_advice"]), "本期生成"])
+    rows.append(["布控名单", str(risk["targeting_feed"]), "当前名单所列当事人"])
+    return rows
 
 
 def region_label(code: str | None) -> str:
@@ -594,6 +619,10 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 <td>{{ g.peer_median if g.peer_median is not none else '—' }}</td><td>{{ g.reason or '—' }}</td></tr>
 {% endfor %}{% endfor %}</table>
 <p>异常组数：{{ standards.outliers|length }}。</p>
+{% if risk %}<h2>八、重点保护名录、风险分类与关口漂移</h2>
+<p>涉及重点企业保护名录、地理标志保护名录的案件单独统计，并在各机关待办中优先列示。</p>
+<table id="risk"><tr>{% for h in risk_headers %}<th>{{ h }}</th>{% endfor %}</tr>
+{% for row in risk %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>{% endif %}
 </body></html>
 """
 
@@ -646,6 +675,8 @@ def render_html(data: ReportData) -> str:
         standards=data.standards,
         group_label=_group_label,
         offense=_offense,
+        risk_headers=RISK_HEADERS,
+        risk=risk_rows(data),
     )
 
 
@@ -791,6 +822,12 @@ def write_xlsx(data: ReportData, path: Path) -> None:
                     g["reason"],
                 ]
             )
+    rows = risk_rows(data)
+    if rows:
+        ws_risk = wb.create_sheet("名录与风险")
+        ws_risk.append(list(RISK_HEADERS))
+        for row in rows:
+            ws_risk.append([row[0], int(row[1]), row[2]])
     for sheet in wb.worksheets:
         _fit_columns(sheet)
         sheet.freeze_panes = None

@@ -20,8 +20,10 @@ from hub.domain.protection import ProtectionEntry, entry_keys
 from hub.registry import ProtectionListKind
 from hub.store.base import (
     StoreBase,
+    alerts_t,
     chunks,
     event_matter_t,
+    matters_t,
     now_utc,
     party_risk_history_t,
     party_risk_t,
@@ -297,3 +299,46 @@ class RiskStore(StoreBase):
                     if wanted is None or mid in wanted:
                         found[str(mid)].update(by_key[(str(kind), str(key))])
         return {m: sorted(kinds) for m, kinds in sorted(found.items())}
+
+    # --- the joint-meeting report ---------------------------------------------------------------
+
+    def risk_report_facts(
+        self, date_from: datetime | None = None, date_to: datetime | None = None
+    ) -> dict[str, Any]:
+        """What the report counts separately (issue 19): matters of listed enterprises and GIs
+        active in the period and their open alerts, parties by class, PORT_DRIFT and
+        TARGETING_ADVICE raised in the period, and the size of the targeting feed."""
+        priority = self.priority_matters()
+        with self.engine.connect() as conn:
+            active = select(matters_t.c.matter_id)
+            if date_from is not None:
+                active = active.where(matters_t.c.last_at >= date_from)
+            if date_to is not None:
+                active = active.where(matters_t.c.first_at <= date_to)
+            in_period = {str(m) for (m,) in conn.execute(active)}
+            open_by_matter: dict[str, int] = defaultdict(int)
+            for (mid,) in conn.execute(select(alerts_t.c.matter_id).where(alerts_t.c.state == "OPEN")):
+                open_by_matter[str(mid)] += 1
+            raised = select(alerts_t.c.alert_type, func.count()).where(
+                alerts_t.c.alert_type.in_(["PORT_DRIFT", "TARGETING_ADVICE"])
+            )
+            if date_from is not None:
+                raised = raised.where(alerts_t.c.raised_at >= date_from)
+            if date_to is not None:
+                raised = raised.where(alerts_t.c.raised_at <= date_to)
+            by_type = {str(t): int(n) for t, n in conn.execute(raised.group_by(alerts_t.c.alert_type))}
+            feed = int(conn.execute(select(func.count()).select_from(targeting_feed_t)).scalar_one())
+        lists: dict[str, dict[str, int]] = {}
+        for kind in ProtectionListKind:
+            mids = [m for m, kinds in priority.items() if kind.value in kinds and m in in_period]
+            lists[kind.value] = {
+                "matters": len(mids),
+                "open_alerts": sum(open_by_matter.get(m, 0) for m in mids),
+            }
+        return {
+            "protection": lists,
+            "classes": {c: self.class_counts().get(c, 0) for c in ("A", "B", "C", "D")},
+            "port_drift": by_type.get("PORT_DRIFT", 0),
+            "targeting_advice": by_type.get("TARGETING_ADVICE", 0),
+            "targeting_feed": feed,
+        }

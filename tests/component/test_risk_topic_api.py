@@ -189,3 +189,25 @@ def test_protection_lists_are_loaded_by_administrators_and_put_matters_first(
     inbox = client.get("/api/v1/alerts", headers=_token("ADMIN")).json()["items"]
     assert inbox and all(item["priority"] == ["涉及济南都市圈知识产权重点企业保护名录"] for item in inbox)
     assert store.priority_matters()
+
+
+def test_joint_meeting_report_counts_listed_matters_and_classes_separately(
+    api: tuple[TestClient, HubStore, dict[str, str]],
+) -> None:
+    from hub.domain.protection import check_entries, parse_kind
+    from hub.services.reports import collect, render_html
+
+    _, store, ids = api
+    kind = parse_kind("gi")
+    store.load_protection_list(kind, "黄河流域第一批", check_entries(kind, [{"name": "平阴玫瑰"}]), "管理员")
+    before = collect(store, None, None, as_of=AS_OF).risk
+    assert before["protection"]["KEY_ENTERPRISE"]["matters"] == 0
+    assert before["protection"]["GEOGRAPHICAL_INDICATION"]["matters"] == 0  # no matter names the GI
+    kind = parse_kind("enterprise")
+    store.load_protection_list(kind, "第一批", check_entries(kind, [{"name": ids["holder_name"]}]), "管理员")
+    data = collect(store, None, None, as_of=AS_OF)
+    listed = data.risk["protection"]["KEY_ENTERPRISE"]
+    assert listed["matters"] == len(store.matter_ids()) and listed["open_alerts"] >= 1
+    assert data.risk["classes"]["D"] == 1 and data.risk["targeting_advice"] == 1
+    html = render_html(data)
+    assert "八、重点保护名录、风险分类与关口漂移" in html and "黄河流域重点地理标志保护名录" in html
