@@ -82,7 +82,7 @@ def _port_drift(
         if chain:
             chains.append(chain)
             number, category = key.split("|", 1)
-            by.append(f"同一商标（{number}）同类商品（{category}）")
+            by.append(f"同一商标（{number}）同类商品（{REGISTRY.goods_categories.get(category, category)}）")
     if not chains:
         return None
     chain = merge_chains(chains)

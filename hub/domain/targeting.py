@@ -48,13 +48,23 @@ _UNIDENTIFIED_PREFIX = "ANON:"
 
 
 def listing(
-    party_id: str, record: Sequence[CaseEvent], as_of: datetime, policy: RiskPolicy
+    party_id: str,
+    record: Sequence[CaseEvent],
+    as_of: datetime,
+    policy: RiskPolicy,
+    risk: PartyRisk | None = None,
 ) -> TargetingEntry | None:
-    """The party's feed entry at ``as_of`` from its record alone, or None when it is not listed."""
+    """The party's feed entry at ``as_of``, or None when it is not listed.
+
+    ``risk``: the party's class as already computed (the feed lists the class the party page
+    shows, open alerts included); without it the class is scored from the record alone, which
+    is what a declaration's advice uses (it must not depend on other matters' evaluations).
+    """
     if party_id.startswith(_UNIDENTIFIED_PREFIX):
         return None
     day = local_day(as_of)
-    risk = score_party(party_id, record, (), as_of, policy.scoring_on(day))
+    if risk is None:
+        risk = score_party(party_id, record, (), as_of, policy.scoring_on(day))
     recent = tuple(
         e.event_id
         for e in record

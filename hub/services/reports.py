@@ -619,7 +619,7 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 <td>{{ g.peer_median if g.peer_median is not none else '—' }}</td><td>{{ g.reason or '—' }}</td></tr>
 {% endfor %}{% endfor %}</table>
 <p>异常组数：{{ standards.outliers|length }}。</p>
-{% if risk %}<h2>八、重点保护名录、风险分类与关口漂移</h2>
+{% if risk %}<h2>九、重点保护名录、风险分类与关口漂移</h2>
 <p>涉及重点企业保护名录、地理标志保护名录的案件单独统计，并在各机关待办中优先列示。</p>
 <table id="risk"><tr>{% for h in risk_headers %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in risk %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>{% endif %}

@@ -58,11 +58,15 @@ def party_risks(
     return {pid: party_risk(state, pid, open_alerts, as_of, policy) for pid in sorted(set(party_ids))}
 
 
-def targeting_feed(state: HubState, as_of: datetime, policy: RiskPolicy) -> list[TargetingEntry]:
-    """Every listed party at ``as_of`` (class C/D or a recent customs seizure), by party id."""
+def targeting_feed(
+    state: HubState, as_of: datetime, policy: RiskPolicy, open_alerts: Mapping[str, Sequence[Alert]]
+) -> list[TargetingEntry]:
+    """Every listed party at ``as_of`` (class C/D or a recent customs seizure), by party id, with
+    the class the party page shows (``open_alerts``: matter id -> its open alerts)."""
     found = []
     for pid in state.party_index.party_ids():
-        entry = listing(pid, state.risk_record(pid), as_of, policy)
+        risk = party_risk(state, pid, open_alerts, as_of, policy)
+        entry = listing(pid, state.risk_record(pid), as_of, policy, risk)
         if entry is not None:
             found.append(entry)
     return found
@@ -105,7 +109,7 @@ class RiskTracker:
         off, its class)."""
         changed: list[tuple[str, TargetingEntry | None, PartyRisk]] = []
         for pid in sorted(risks):
-            entry = listing(pid, state.risk_record(pid), as_of, policy)
+            entry = listing(pid, state.risk_record(pid), as_of, policy, risks[pid])
             said = None if entry is None else _feed_content(entry)
             if said != self._listed.get(pid):
                 changed.append((pid, entry, risks[pid]))
@@ -160,7 +164,7 @@ def feed_from_events(events_path: Path, as_of: datetime | None, rules: RuleBook)
     """The feed computed from an events file (what `hub batch` would fold), at ``as_of``
     (default: the latest occurred_at), as ``TargetingRecord`` JSON."""
     from hub.domain.risk_messages import TargetingRecord
-    from hub.services.batch import fold_events, latest_occurred_at, read_events_jsonl
+    from hub.services.batch import fold_events, latest_occurred_at, read_events_jsonl, state_rows
 
     if rules.risk is None:
         raise ValueError("rule book has no risk data (hub/rules/risk.toml)")
@@ -169,9 +173,10 @@ def feed_from_events(events_path: Path, as_of: datetime | None, rules: RuleBook)
     when = as_of if as_of is not None else latest_occurred_at(state.events())
     if when is None:
         return []
+    _, _, alerts = state_rows(state, when)
     return [
         TargetingRecord.of(entry, party_name(state, entry.party_id), when).model_dump(mode="json")
-        for entry in targeting_feed(state, when, rules.risk)
+        for entry in targeting_feed(state, when, rules.risk, alerts_by_matter(alerts))
     ]
 
 

@@ -210,4 +210,4 @@ def test_joint_meeting_report_counts_listed_matters_and_classes_separately(
     assert listed["matters"] == len(store.matter_ids()) and listed["open_alerts"] >= 1
     assert data.risk["classes"]["D"] == 1 and data.risk["targeting_advice"] == 1
     html = render_html(data)
-    assert "八、重点保护名录、风险分类与关口漂移" in html and "黄河流域重点地理标志保护名录" in html
+    assert "九、重点保护名录、风险分类与关口漂移" in html and "黄河流域重点地理标志保护名录" in html
