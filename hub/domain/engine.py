@@ -240,6 +240,8 @@ class HubState:
                     self._note_penalty_change(
                         target, self._penalty_parties_of.get(target, ()), penalty_changes
                     )
+                    # Likewise its place in party records and port-drift chains (issue 19).
+                    self.party_index.note_corrected(target)
 
         touched: set[str] = set()
         for root in sorted({self._scope.find(cf) for cf in dirty}):

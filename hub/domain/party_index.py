@@ -105,6 +105,19 @@ class PartyIndex:
                 self._marks[key].add(event_id)
                 self._note(self._changed_marks, key, ts)
 
+    def note_corrected(self, event_id: str) -> None:
+        """A correction named this event: what reads its party records or mark keys from its
+        time on is judged again (the effective record may have lost or changed it)."""
+        event = self._events.get(event_id)
+        if event is None:
+            return
+        ts = self._ts[event_id]
+        for pid in self._filed_under.get(event_id, ()):
+            self._note(self._changed_parties, pid, ts)
+            self._dirty.add(pid)
+        for key in mark_keys(event):
+            self._note(self._changed_marks, key, ts)
+
     @staticmethod
     def _note(changes: dict[str, float], key: str, ts: float) -> None:
         known = changes.get(key)

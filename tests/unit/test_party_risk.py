@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +13,7 @@ from hub.domain.risk import FactorScore, score_party
 from hub.domain.risk_rules import RiskPolicy, RiskScoring
 from hub.domain.snapshot import Alert, AlertType
 from hub.registry import RiskClass, RiskFactor
-from hub.rulebook import load_rulebook
+from hub.rulebook import RULES_DIR, RuleBookError, load_rulebook
 from tests.builders.events import make_event, make_party
 
 pytestmark = pytest.mark.unit
@@ -205,3 +207,16 @@ def test_bad_scoring_data_is_refused_with_the_reason(policy: RiskPolicy) -> None
     data["weights"].pop(RiskFactor.CONVICTION)
     with pytest.raises(ValueError, match="CONVICTION"):
         RiskScoring.model_validate(data)
+
+
+def test_a_bad_risk_file_fails_at_load_naming_file_and_field(tmp_path: Path) -> None:
+    for name in ("thresholds.toml", "deadlines.toml", "alerts.toml", "holidays_cn.toml"):
+        shutil.copy(RULES_DIR / name, tmp_path / name)
+    text = (
+        (RULES_DIR / "risk.toml")
+        .read_text(encoding="utf-8")
+        .replace("window_months = 12", "window_months = 0")
+    )
+    (tmp_path / "risk.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(RuleBookError, match=r"risk\.toml.*\n.*port_drift\.0\.window_months"):
+        load_rulebook(tmp_path)

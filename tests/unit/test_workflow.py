@@ -145,7 +145,7 @@ def test_every_action_and_status_has_a_label() -> None:
 
 
 def test_authority_rows_follow_their_effective_dates(tmp_path: Path) -> None:
-    for name in ("thresholds.toml", "deadlines.toml", "holidays_cn.toml"):
+    for name in ("thresholds.toml", "deadlines.toml", "holidays_cn.toml", "risk.toml"):
         (tmp_path / name).write_bytes((RULES_DIR / name).read_bytes())
     text = (RULES_DIR / "alerts.toml").read_text(encoding="utf-8")
     # A later row for REPEAT_OFFENDER in which the procuratorate closes, from 2025 on.
@@ -165,7 +165,7 @@ def test_authority_rows_follow_their_effective_dates(tmp_path: Path) -> None:
 
 
 def test_a_missing_authority_row_fails_at_load(tmp_path: Path) -> None:
-    for name in ("thresholds.toml", "deadlines.toml", "holidays_cn.toml"):
+    for name in ("thresholds.toml", "deadlines.toml", "holidays_cn.toml", "risk.toml"):
         (tmp_path / name).write_bytes((RULES_DIR / name).read_bytes())
     text = (RULES_DIR / "alerts.toml").read_text(encoding="utf-8")
     head, _, _ = text.partition('[[authority]]\nalert_type = "REPEAT_OFFENDER"')
