@@ -47,22 +47,22 @@ def _matter_lines(rows: list[tuple[str, str]]) -> Iterator[str]:
         yield f'{{"event_id": {enc(event_id)}, "matter_id": {enc(matter_id)}}}\n'
 
 
-def _party_lines(
-    rows: list[tuple[str, int, str]], risks: Mapping[str, Mapping[str, Any]] | None
-) -> Iterator[str]:
+def encode_risk(risk: Mapping[str, Any]) -> str:
+    """A party's ``{"class", "score", "factors"}`` as the JSON text parties.jsonl rows end with."""
+    return json.dumps(dict(risk), ensure_ascii=False)
+
+
+def _party_lines(rows: list[tuple[str, int, str]], risks: Mapping[str, str] | None) -> Iterator[str]:
     enc = _json_str
-    # A party's class, score and factors (issue 19) are the same on each of its rows: encode once.
-    suffixes: dict[str, str] = {}
+    unscored = ", " + encode_risk(UNSCORED)[1:] + "\n"
     for event_id, idx, party_id in rows:
         head = f'{{"event_id": {enc(event_id)}, "party_index": {int(idx)}, "party_id": {enc(party_id)}'
         if risks is None:
             yield head + "}\n"
             continue
-        suffix = suffixes.get(party_id)
-        if suffix is None:
-            risk = risks.get(party_id, UNSCORED)
-            suffix = suffixes[party_id] = ", " + _dump(dict(risk))[1:]
-        yield head + suffix
+        risk = risks.get(party_id)
+        # The party's class, score and factors (issue 19) continue the row's object.
+        yield head + (unscored if risk is None else ", " + risk[1:] + "\n")
 
 
 def _write_lines(path: Path, lines: Iterable[str]) -> None:
@@ -71,7 +71,8 @@ def _write_lines(path: Path, lines: Iterable[str]) -> None:
         fh.writelines(lines)
 
 
-# A party row with no risk entry (none computed): class A with nothing behind it.
+# A party row with no risk entry: class A with nothing behind it (what the scorer says of a
+# party with no factor, so writers may leave such parties out of ``risks``).
 UNSCORED: Mapping[str, Any] = {"class": "A", "score": "0.0", "factors": []}
 
 
@@ -80,13 +81,13 @@ def write_batch_files(
     matters: Iterable[tuple[str, str]],
     parties: Iterable[tuple[str, int, str]],
     alerts: Iterable[Alert],
-    risks: Mapping[str, Mapping[str, Any]] | None = None,
+    risks: Mapping[str, str] | None = None,
 ) -> None:
     """Write the three batch files: (event_id, matter_id), (event_id, idx, party_id), open alerts.
 
     Rows are sorted here (code-point order), so callers may pass them in any order. ``risks``
-    (party id -> class, score, factors; ``hub.domain.risk.risk_row_suffix``) extends each party
-    row; without it the rows are as before issue 19.
+    (party id -> ``encode_risk`` of its class, score and factors; a party left out is class A
+    with no factor) extends each party row; without it the rows are as before issue 19.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     matter_rows = sorted(matters)

@@ -172,7 +172,7 @@ class HubState:
         self._corrections: dict[str, list[str]] = defaultdict(list)
         # Issue 19: the per-party and per-mark indexes the party-level rules read (hub.domain.risk,
         # hub.domain.port_drift, hub.domain.targeting); see hub.domain.party_index.
-        self.party_index = PartyIndex()
+        self.party_index = PartyIndex(self._events, self._ts)
 
     # --- ingest --------------------------------------------------------------------------------
 

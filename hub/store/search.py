@@ -210,7 +210,7 @@ class SearchStore(StoreBase):
         Written by the batch path's own writer (hub.services.batch.write_batch_files), so the two paths
         cannot drift apart in format; it sorts in Python (code-point order), not in SQL, whose
         collation differs by dialect and locale."""
-        from hub.codec.batch_files import write_batch_files
+        from hub.codec.batch_files import encode_risk, write_batch_files
         from hub.store.risk import risk_row
 
         with self.engine.connect() as conn:
@@ -232,7 +232,7 @@ class SearchStore(StoreBase):
             ]
             # Class, score and factors per party (issue 19), as the matter owner stored them.
             risks = {
-                str(pid): risk_row(json.loads(raw))
+                str(pid): encode_risk(risk_row(json.loads(raw)))
                 for pid, raw in conn.execute(select(party_risk_t.c.party_id, party_risk_t.c.risk_json))
             }
         write_batch_files(out_dir, matters, parties, alerts, risks)
