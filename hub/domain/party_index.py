@@ -81,6 +81,7 @@ class PartyIndex:
         self._changed_parties: dict[str, float] = {}
         self._changed_marks: dict[str, float] = {}
         self._dirty: set[str] = set()
+        self._dirty_marks: set[str] = set()
 
     def file(self, event: CaseEvent, ts: float, party_ids: tuple[str, ...]) -> None:
         """File (or re-file, after its parties re-resolved) one event of the fold."""
@@ -95,6 +96,7 @@ class PartyIndex:
             for key in keys:
                 self._marks[key].add(event_id)
                 self._note(self._changed_marks, key, ts)
+                self._dirty_marks.add(key)
 
     def _refile(self, event_id: str, ts: float, old: tuple[str, ...], party_ids: tuple[str, ...]) -> None:
         for pid in old:
@@ -122,6 +124,7 @@ class PartyIndex:
             self._dirty.add(pid)
         for key in mark_keys(event):
             self._note(self._changed_marks, key, ts)
+            self._dirty_marks.add(key)
 
     @staticmethod
     def _note(changes: dict[str, float], key: str, ts: float) -> None:
@@ -142,6 +145,10 @@ class PartyIndex:
 
     def parties_of(self, event_id: str) -> tuple[str, ...]:
         return self._filed_under.get(event_id, ())
+
+    def mark_keys(self) -> list[str]:
+        """Every mark + goods key with a customs case."""
+        return sorted(k for k, ids in self._marks.items() if ids)
 
     def party_ids(self) -> list[str]:
         """Every party with at least one event on its record."""
@@ -166,6 +173,11 @@ class PartyIndex:
         self._changed_parties.clear()
         self._changed_marks.clear()
         return found
+
+    def take_dirty_marks(self) -> set[str]:
+        """Mark keys whose customs cases changed since the last call (the feed's brand entries)."""
+        dirty, self._dirty_marks = self._dirty_marks, set()
+        return dirty
 
     def take_dirty_parties(self) -> set[str]:
         """Parties whose record changed since the last call (streaming recomputes their class)."""

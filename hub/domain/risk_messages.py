@@ -11,8 +11,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from hub.domain.risk import PartyRisk
-from hub.domain.targeting import TargetingEntry
+from hub.domain.risk import PartyRisk, local_day
+from hub.domain.targeting import BrandEntry, TargetingEntry
 from hub.registry import RiskClass
 
 
@@ -68,11 +68,11 @@ class PartyRiskChange(_Message):
 
 
 class TargetingRecord(_Message):
-    party_id: str
+    party_id: str  # the party id, or MARK:<mark number>|<goods category> for a brand
     listed: bool
     name: str | None = None
-    risk_class: str
-    score: str
+    risk_class: str | None = None  # brands have no class
+    score: str | None = None
     reasons: list[str]
     rights: list[str]
     event_ids: list[str]
@@ -95,6 +95,31 @@ class TargetingRecord(_Message):
                 {*entry.recent_seizure_ids, *(e for f in entry.risk.factors for e in f.event_ids)}
             ),
             as_of=entry.risk.as_of.isoformat(),
+            changed_at=at,
+        )
+
+    @classmethod
+    def of_brand(cls, entry: BrandEntry, at: datetime) -> TargetingRecord:
+        return cls(
+            party_id=entry.feed_key,
+            listed=True,
+            name=entry.name,
+            reasons=list(entry.reasons),
+            rights=[f"TRADEMARK:{entry.mark}"],
+            event_ids=sorted(entry.seizure_ids),
+            as_of=local_day(at).isoformat(),
+            changed_at=at,
+        )
+
+    @classmethod
+    def brand_delisted(cls, key: str, at: datetime) -> TargetingRecord:
+        return cls(
+            party_id="MARK:" + key,
+            listed=False,
+            reasons=[],
+            rights=[],
+            event_ids=[],
+            as_of=local_day(at).isoformat(),
             changed_at=at,
         )
 

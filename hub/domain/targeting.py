@@ -87,5 +87,49 @@ def listing(
     return TargetingEntry(party_id, risk, by_class, recent, tuple(sorted(rights)))
 
 
+@dataclass(frozen=True)
+class BrandEntry:
+    """A mark on one kind of goods on the feed: customs seized it recently (any consignor)."""
+
+    key: str  # <mark number>|<goods category>, as hub.domain.party_index keys it
+    seizure_ids: tuple[str, ...]
+    ports: tuple[str, ...]
+
+    @property
+    def feed_key(self) -> str:
+        return "MARK:" + self.key
+
+    @property
+    def mark(self) -> str:
+        return self.key.split("|", 1)[0]
+
+    @property
+    def name(self) -> str:
+        number, category = self.key.split("|", 1)
+        return f"商标{number}（{REGISTRY.goods_categories.get(category, category)}）"
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return (f"近期海关扣留{len(self.seizure_ids)}次（{'、'.join(self.ports)}）",)
+
+
+def brand_listing(
+    key: str, cases: Sequence[CaseEvent], as_of: datetime, policy: RiskPolicy
+) -> BrandEntry | None:
+    """The brand's feed entry at ``as_of`` from the customs cases of its key, or None."""
+    day = local_day(as_of)
+    recent = [
+        e
+        for e in cases
+        if e.event_type is EventType.SEIZURE_RECORDED
+        and e.occurred_at <= as_of
+        and (day - local_day(e.occurred_at)).days <= policy.targeting.recent_seizure_days
+    ]
+    if not recent:
+        return None
+    ports = tuple(dict.fromkeys(e.unit for e in recent if e.unit))
+    return BrandEntry(key, tuple(e.event_id for e in recent), ports)
+
+
 def right_label(kind: str, name: str) -> str:
     return f"{REGISTRY.right_kinds.get(kind, kind)}{name}"

@@ -163,7 +163,7 @@ def run_demo(
             time.monotonic() - began,
         )
         print_alert_examples(console, store.alert_rows())
-        print_risk_examples(console, store, settings.data_dir)
+        print_risk_examples(console, store, settings.data_dir, len(taken))
         console.print(f"web UI (Chinese): {web_ui_link(hub)}", soft_wrap=True)
         console.print(f"API docs: {hub.api_url}/docs    data: {settings.data_dir}")
         for line in publish_lines(settings):

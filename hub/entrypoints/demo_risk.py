@@ -5,7 +5,6 @@ an administrator would with `hub protection load`."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,16 +28,14 @@ def load_demo_lists(store: HubStore) -> None:
     )
 
 
-def _wait_for_classes(store: HubStore, timeout: float) -> None:
-    # The matter owner classes parties right after it announces a step's alerts; the demo may
-    # look a moment before that.
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not store.class_counts().get("D"):
-        time.sleep(0.2)
+def print_risk_examples(
+    console: Any, store: HubStore, data_dir: Path, events: int, timeout: float = 30.0
+) -> None:
+    """``events``: how many events the sample put in the hub (the classes must reflect them)."""
+    from hub.entrypoints.local_hub import wait_until_classed
 
-
-def print_risk_examples(console: Any, store: HubStore, data_dir: Path, timeout: float = 15.0) -> None:
-    _wait_for_classes(store, timeout)
+    if not wait_until_classed(store, events, timeout):
+        console.print("[red]the matter owner has not classed the parties yet[/red]")
     classes = store.class_counts()
     console.print(
         "party risk classes: " + "  ".join(f"{c} {classes.get(c, 0)}" for c in ("A", "B", "C", "D")),

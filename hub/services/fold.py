@@ -121,6 +121,7 @@ class MatterRuntime:
         self._unannounced_links: list[LinkRecord] = []
         # Party risk classes and the targeting feed (issue 19): see hub.services.risk.RiskTracker.
         self._risk = RiskTracker()
+        self._classed_events = -1  # events the stored classes reflect, as this owner last wrote
 
     @property
     def loaded(self) -> bool:
@@ -148,6 +149,7 @@ class MatterRuntime:
         self._unannounced.clear()
         self._unannounced_links.clear()
         self._risk.forget()
+        self._classed_events = -1
         self._rebuilding = False
 
     def load(self, progress: Callable[[int], None] | None = None) -> MatterStep:
@@ -171,6 +173,7 @@ class MatterRuntime:
         stored = self._store.matter_ids()
         self.drop()
         self._state = state
+        self._risk.remember_feed(self._store.targeting_feed())
         self._open_alerts = open_alerts
         for alert in open_alerts.values():
             self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
@@ -376,7 +379,8 @@ class MatterRuntime:
 
         policy = state.rules.risk
         parties = self._risk.affected(state, rewritten, as_of)
-        if not parties:
+        folded = len(state)
+        if not parties and folded == self._classed_events:
             return
         open_alerts: dict[str, list[Alert]] = {}
         for alert in self._open_alerts.values():
@@ -384,13 +388,16 @@ class MatterRuntime:
         risks = party_risks(state, parties, open_alerts, as_of, policy)
         try:
             with self._write_gate:
-                changes = self._store.write_party_risks([r.as_json() for r in risks.values()], now=as_of)
+                changes = self._store.write_party_risks(
+                    [r.as_json() for r in risks.values()], now=as_of, events=folded
+                )
         except Exception as exc:
             # The matters are written; only the classes are not. Class these parties again with
             # the next step rather than lose the step (the store may be briefly unreachable).
             self._risk.retry(parties)
             log.warning("party_risk_not_written", parties=len(parties), error=type(exc).__name__)
             return
+        self._classed_events = folded
         for party_id, previous, _ in changes:
             change = PartyRiskChange.of(risks[party_id], previous, as_of)
             step.sends.append(
@@ -408,10 +415,18 @@ class MatterRuntime:
                 else TargetingRecord.delisted(party_id, risk, as_of)
             )
             feed.append(record)
+        brands = self._risk.brand_changes(state, as_of, policy)
+        for key, brand in brands:
+            feed.append(
+                TargetingRecord.of_brand(brand, as_of)
+                if brand is not None
+                else TargetingRecord.brand_delisted(key, as_of)
+            )
+        for record in feed:
             step.sends.append(
                 Outgoing(
                     topic=self._settings.topic("targeting"),
-                    key=party_id.encode(),
+                    key=record.party_id.encode(),
                     value=encode_targeting(record),
                 )
             )
@@ -420,8 +435,9 @@ class MatterRuntime:
                 with self._write_gate:
                     self._store.write_targeting([r.model_dump(mode="json") for r in feed], now=as_of)
             except Exception as exc:
-                self._risk.retry(r.party_id for r in feed)
-                log.warning("targeting_feed_not_written", parties=len(feed), error=type(exc).__name__)
+                self._risk.retry(r.party_id for r in feed if not r.party_id.startswith("MARK:"))
+                self._risk.retry_brands(key for key, _ in brands)
+                log.warning("targeting_feed_not_written", entries=len(feed), error=type(exc).__name__)
 
     def _remember(self, matter_id: str, open_alerts: Iterable[Alert], next_due: datetime | None) -> None:
         for alert in open_alerts:

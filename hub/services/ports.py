@@ -44,10 +44,12 @@ class FoldStore(Protocol):
     def matter_ids(self) -> set[str]: ...
 
     def write_party_risks(
-        self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None
+        self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None, events: int | None = None
     ) -> list[tuple[str, str | None, Mapping[str, Any]]]: ...
 
     def write_targeting(self, records: Sequence[Mapping[str, Any]], now: datetime | None = None) -> None: ...
+
+    def targeting_feed(self) -> list[dict[str, Any]]: ...
 
 
 class ReportStore(Protocol):

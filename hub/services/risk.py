@@ -21,7 +21,7 @@ from hub.domain.model import PartyKind
 from hub.domain.risk import PartyRisk, local_day, score_party
 from hub.domain.risk_rules import RiskPolicy
 from hub.domain.snapshot import Alert
-from hub.domain.targeting import TargetingEntry, listing
+from hub.domain.targeting import BrandEntry, TargetingEntry, brand_listing, listing
 
 if TYPE_CHECKING:
     from hub.domain.rules import RuleBook
@@ -58,6 +58,16 @@ def party_risks(
     return {pid: party_risk(state, pid, open_alerts, as_of, policy) for pid in sorted(set(party_ids))}
 
 
+def brand_feed(state: HubState, as_of: datetime, policy: RiskPolicy) -> list[BrandEntry]:
+    """Every brand (mark on one kind of goods) seized by customs within the recent window."""
+    found = []
+    for key in state.party_index.mark_keys():
+        entry = brand_listing(key, state.mark_record(key), as_of, policy)
+        if entry is not None:
+            found.append(entry)
+    return found
+
+
 def targeting_feed(
     state: HubState, as_of: datetime, policy: RiskPolicy, open_alerts: Mapping[str, Sequence[Alert]]
 ) -> list[TargetingEntry]:
@@ -87,6 +97,9 @@ class RiskTracker:
         # party id -> what the feed last said of it (None: not listed)
         self._listed: dict[str, tuple[str, ...] | None] = {}
         self._retry: set[str] = set()
+        self._brand_day: date | None = None
+        self._brands: dict[str, tuple[str, ...]] = {}  # mark key -> what the feed last said
+        self._brand_retry: set[str] = set()
 
     def affected(self, state: HubState, rewritten: Iterable[str], as_of: datetime) -> set[str]:
         parties = state.party_index.take_dirty_parties() | self._retry
@@ -126,7 +139,50 @@ class RiskTracker:
             self._retry.add(pid)
             self._listed.pop(pid, None)
 
+    def remember_feed(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Start from the feed as stored (by an earlier owner): an entry this owner no longer
+        lists is then taken off, not forgotten. Stored entries are said again when they differ
+        in any way, so a placeholder stands for their content."""
+        for record in records:
+            key = str(record["party_id"])
+            if key.startswith("MARK:"):
+                self._brands[key.removeprefix("MARK:")] = ("<stored>",)
+            else:
+                self._listed[key] = ("<stored>",)
+
+    def retry_brands(self, keys: Iterable[str]) -> None:
+        """Brand entries that could not be stored: say them again with the next step."""
+        for key in keys:
+            self._brands.pop(key, None)
+            self._brand_retry.add(key)
+
+    def brand_changes(
+        self, state: HubState, as_of: datetime, policy: RiskPolicy
+    ) -> list[tuple[str, BrandEntry | None]]:
+        """Brands whose place on the feed changed: marks whose customs cases changed, and every
+        mark once per China-time day (a seizure leaves the recent window with the clock)."""
+        keys = state.party_index.take_dirty_marks() | self._brand_retry
+        self._brand_retry = set()
+        day = local_day(as_of)
+        if day != self._brand_day:
+            self._brand_day = day
+            keys.update(state.party_index.mark_keys())
+        changed: list[tuple[str, BrandEntry | None]] = []
+        for key in sorted(keys):
+            entry = brand_listing(key, state.mark_record(key), as_of, policy)
+            said = None if entry is None else (*entry.seizure_ids, *entry.ports)
+            if said != self._brands.get(key):
+                changed.append((key, entry))
+            if said is None:
+                self._brands.pop(key, None)
+            else:
+                self._brands[key] = said
+        return changed
+
     def forget(self) -> None:
+        self._brand_day = None
+        self._brands.clear()
+        self._brand_retry.clear()
         self._day = None
         self._listed.clear()
         self._retry.clear()
@@ -157,7 +213,12 @@ def party_name(state: HubState, party_id: str) -> str | None:
 
 # --- the customs export (`hub risk export --for customs`) -------------------------------------------
 
-FEED_COLUMNS = ("party_id", "name", "risk_class", "score", "reasons", "rights", "event_ids", "as_of")
+FEED_COLUMNS = ("kind", "party_id", "name", "risk_class", "score", "reasons", "rights", "event_ids", "as_of")
+
+
+def feed_kind(record: Mapping[str, Any]) -> str:
+    """PARTY (a consignor, consignee or other party) or BRAND (a mark on one kind of goods)."""
+    return "BRAND" if str(record["party_id"]).startswith("MARK:") else "PARTY"
 
 
 def feed_from_events(events_path: Path, as_of: datetime | None, rules: RuleBook) -> list[dict[str, Any]]:
@@ -174,10 +235,14 @@ def feed_from_events(events_path: Path, as_of: datetime | None, rules: RuleBook)
     if when is None:
         return []
     _, _, alerts = state_rows(state, when)
-    return [
+    parties = [
         TargetingRecord.of(entry, party_name(state, entry.party_id), when).model_dump(mode="json")
         for entry in targeting_feed(state, when, rules.risk, alerts_by_matter(alerts))
     ]
+    brands = [
+        TargetingRecord.of_brand(b, when).model_dump(mode="json") for b in brand_feed(state, when, rules.risk)
+    ]
+    return parties + brands
 
 
 def render_feed(records: Sequence[Mapping[str, Any]], fmt: str) -> str:
@@ -185,7 +250,7 @@ def render_feed(records: Sequence[Mapping[str, Any]], fmt: str) -> str:
     party, lists joined by '；')."""
     rows = sorted(records, key=lambda r: str(r["party_id"]))
     if fmt == "json":
-        keep = [{k: r.get(k) for k in FEED_COLUMNS} for r in rows]
+        keep = [{k: feed_kind(r) if k == "kind" else r.get(k) for k in FEED_COLUMNS} for r in rows]
         return json.dumps(keep, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
@@ -194,10 +259,11 @@ def render_feed(records: Sequence[Mapping[str, Any]], fmt: str) -> str:
         for r in rows:
             writer.writerow(
                 [
+                    feed_kind(r),
                     r["party_id"],
                     r.get("name") or "",
-                    r["risk_class"],
-                    r["score"],
+                    r.get("risk_class") or "",
+                    r.get("score") or "",
                     "；".join(r["reasons"]),
                     "；".join(r["rights"]),
                     " ".join(r["event_ids"]),

@@ -35,6 +35,7 @@ party_risk_history_t = metadata.tables["party_risk_history"]
 protection_versions_t = metadata.tables["protection_list_versions"]
 protection_entries_t = metadata.tables["protection_list_entries"]
 targeting_feed_t = metadata.tables["targeting_feed"]
+risk_progress_t = metadata.tables["risk_progress"]
 
 RowId = tuple[str, tuple[Any, ...]]  # (table name, key values) of one read-model row
 

@@ -29,9 +29,12 @@ from hub.store.base import (
     party_risk_t,
     protection_entries_t,
     protection_versions_t,
+    risk_progress_t,
     search_keys_t,
     targeting_feed_t,
 )
+
+_CLASSED = "classed_events"
 
 
 def risk_row(stored: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,14 +46,19 @@ class RiskStore(StoreBase):
     # --- party risk classes -----------------------------------------------------------------
 
     def write_party_risks(
-        self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None
+        self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None, events: int | None = None
     ) -> list[tuple[str, str | None, Mapping[str, Any]]]:
         """Store each party's class (``PartyRisk.as_json``); return the changes of class as
         (party id, previous class or None, new risk). A party first seen at class A is stored
-        without a change: A is where every party starts."""
+        without a change: A is where every party starts. ``events``: how many events the
+        classes reflect, recorded in the same transaction (``classed_event_count``)."""
         stamp = now or now_utc()
         rows = {r["party_id"]: r for r in risks}
         if not rows:
+            if events is not None:
+                with self._write() as conn:
+                    self._record_progress(conn, events, stamp)
+                    conn.commit()
             return []
         changes: list[tuple[str, str | None, Mapping[str, Any]]] = []
         with self._write() as conn:
@@ -104,8 +112,28 @@ class RiskStore(StoreBase):
                 conn.execute(stmt.on_conflict_do_update(index_elements=["party_id"], set_=cols), upsert)
             if history:
                 conn.execute(insert(party_risk_history_t), history)
+            if events is not None:
+                self._record_progress(conn, events, stamp)
             conn.commit()
         return changes
+
+    def _record_progress(self, conn: Any, events: int, stamp: datetime) -> None:
+        stmt = self._insert()(risk_progress_t)
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
+            ),
+            [{"name": _CLASSED, "value": events, "updated_at": stamp}],
+        )
+
+    def classed_event_count(self) -> int:
+        """How many events the matter owner's stored classes reflect (0 before any)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(risk_progress_t.c.value).where(risk_progress_t.c.name == _CLASSED)
+            ).scalar_one_or_none()
+        return int(value or 0)
 
     def party_risk(self, party_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

@@ -242,12 +242,21 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("as_of", String(10), nullable=False),
         Column("recorded_at", UtcDateTime(), nullable=False),
     )
+    # How far the matter owner's classes reach: the number of events its state held when it last
+    # wrote them (a reader that needs classes to reflect N events waits for N here).
+    Table(
+        "risk_progress",
+        md,
+        Column("name", String(40), primary_key=True),
+        Column("value", BigInteger, nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+    )
     # The customs targeting feed as the matter owner last computed it: one row per listed party.
     Table(
         "targeting_feed",
         md,
-        Column("party_id", String(200), primary_key=True),
-        Column("risk_class", String(1), nullable=False),
+        Column("party_id", String(200), primary_key=True),  # or MARK:<number>|<goods> for a brand
+        Column("risk_class", String(1)),  # null for a brand
         Column("updated_at", UtcDateTime(), nullable=False),
         Column("record_json", Text, nullable=False),  # hub.domain.risk_messages.TargetingRecord
     )

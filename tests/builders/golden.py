@@ -499,6 +499,16 @@ def sample_records() -> dict[str, dict[str, BaseModel]]:
                 as_of="2026-06-30",
                 changed_at=at,
             ),
+            "brand": TargetingRecord(
+                party_id="MARK:7710452|APPAREL",
+                listed=True,
+                name="商标7710452（服装鞋帽）",
+                reasons=["近期海关扣留2次（青岛海关、济南海关）"],
+                rights=["TRADEMARK:7710452"],
+                event_ids=["0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1020", "0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1021"],
+                as_of="2026-06-30",
+                changed_at=at,
+            ),
             "delisted": TargetingRecord(
                 party_id="ORGN:5d1f0c",
                 listed=False,

@@ -119,3 +119,34 @@ def test_protection_lists_are_versioned_with_who_and_when(
     listing = runner.invoke(build_app(), ["protection", "list"]).output.splitlines()
     assert [line.split("\t")[2] for line in listing] == ["2026年第二批", "2026年第一批"]  # newest first
     assert all(line.split("\t")[3] == "张管理员" for line in listing)
+
+
+def test_export_lists_brands_seized_recently_at_any_office(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Brands (a mark on one kind of goods) are on the feed after a recent seizure, whoever shipped them."""
+    monkeypatch.setenv("HUB_DATA_DIR", str(tmp_path / "data"))
+    shipper = company(90_010)
+    events = [
+        shipper.event(
+            "SEIZURE_RECORDED", "CUSTOMS", AS_OF - timedelta(days=30), "青关知扣字〔2026〕7号",
+            role="CONSIGNOR", unit="青岛海关", goods="COSMETICS", mark="55500001",
+        ),
+        shipper.event(
+            "SEIZURE_RECORDED", "CUSTOMS", AS_OF - timedelta(days=500), "青关知扣字〔2024〕8号",
+            role="CONSIGNOR", unit="青岛海关", goods="FOOD", mark="55500002",
+        ),
+    ]  # fmt: skip
+    path = tmp_path / "events.jsonl"
+    write_events_jsonl(path, events)
+    out = CliRunner().invoke(
+        build_app(),
+        ["risk", "export", "--format", "json", "--events", str(path), "--as-of", AS_OF.isoformat()],
+    )
+    assert out.exit_code == 0, out.output
+    brands = [r for r in json.loads(out.stdout) if r["kind"] == "BRAND"]
+    assert [b["party_id"] for b in brands] == [
+        "MARK:55500001|COSMETICS"
+    ]  # the older seizure is past the window
+    assert brands[0]["name"] == "商标55500001（化妆品）" and brands[0]["risk_class"] is None
+    assert brands[0]["reasons"] == ["近期海关扣留1次（青岛海关）"]

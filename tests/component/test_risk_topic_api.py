@@ -211,3 +211,25 @@ def test_joint_meeting_report_counts_listed_matters_and_classes_separately(
     assert data.risk["classes"]["D"] == 1 and data.risk["targeting_advice"] == 1
     html = render_html(data)
     assert "九、重点保护名录、风险分类与关口漂移" in html and "黄河流域重点地理标志保护名录" in html
+
+
+def test_a_seized_brand_enters_the_feed_and_leaves_it_with_the_window(
+    store: HubStore, tmp_path: Path
+) -> None:
+    c = company(70_020)
+    seized = c.event(
+        "SEIZURE_RECORDED", "CUSTOMS", AS_OF - timedelta(days=10), "青关知扣字〔2026〕20号", role="CONSIGNOR",
+        unit="青岛海关", goods="ELECTRONICS", mark="77700001",
+    )  # fmt: skip
+    runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=AS_OF), store)
+    records = [decode_targeting(raw) for raw in _sent(runtime.fold([seized]), "targeting")]
+    brand = next(r for r in records if r.party_id == "MARK:77700001|ELECTRONICS")
+    assert brand.listed and brand.risk_class is None and brand.event_ids == [seized.event_id]
+    assert "MARK:77700001|ELECTRONICS" in {r["party_id"] for r in store.targeting_feed()}
+    # A new owner a year and more later takes over from the stored feed: the seizure is out of
+    # the window, so it takes the brand off (topic and table), though it never listed it itself.
+    later = MatterRuntime(Settings(data_dir=tmp_path, as_of=AS_OF + timedelta(days=400)), store)
+    records = [decode_targeting(raw) for raw in _sent(later.fold([seized]), "targeting")]
+    gone = next(r for r in records if r.party_id == "MARK:77700001|ELECTRONICS")
+    assert not gone.listed
+    assert "MARK:77700001|ELECTRONICS" not in {r["party_id"] for r in store.targeting_feed()}

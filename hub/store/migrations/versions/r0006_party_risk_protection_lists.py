@@ -5,7 +5,8 @@ Revises: 0004
 Create Date: 2026-12-07 04:20:00 UTC
 
 Issue 19. ``party_risk`` holds each party's current class (A-D) with its factors as JSON, and
-``party_risk_history`` every change of class; ``targeting_feed`` the parties the customs
+``party_risk_history`` every change of class; ``risk_progress`` how many events the owner's
+classes reflect; ``targeting_feed`` the parties the customs
 targeting feed lists now. ``protection_list_versions`` records each load of
 a protection list (重点企业保护名录, 地理标志保护名录) by an administrator, and
 ``protection_list_entries`` its entries. New tables only; plain SQL types, no application
@@ -55,9 +56,16 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_party_risk_history_party_id"), "party_risk_history", ["party_id"], unique=False)
     op.create_table(
+        "risk_progress",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
         "targeting_feed",
         sa.Column("party_id", sa.String(length=200), nullable=False),
-        sa.Column("risk_class", sa.String(length=1), nullable=False),
+        sa.Column("risk_class", sa.String(length=1), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("record_json", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("party_id"),
@@ -91,6 +99,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_protection_list_versions_kind"), table_name="protection_list_versions")
     op.drop_table("protection_list_versions")
     op.drop_table("targeting_feed")
+    op.drop_table("risk_progress")
     op.drop_index(op.f("ix_party_risk_history_party_id"), table_name="party_risk_history")
     op.drop_table("party_risk_history")
     op.drop_index(op.f("ix_party_risk_risk_class"), table_name="party_risk")
