@@ -8,11 +8,18 @@ after a change (``PartyIndex.take_later_customs_events``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from hub.domain.alerts import alert_id_for, party_display
+from hub.domain.alerts import (
+    EXPLANATION_TEMPLATE,
+    PARTY_REF_CLOSE,
+    PARTY_REF_OPEN,
+    alert_id_for,
+    party_display,
+    render_explanation,
+)
 from hub.domain.model import CaseEvent
 from hub.domain.party_index import is_customs_case_event, is_declaration, mark_keys
 from hub.domain.port_drift import drift_chain, merge_chains, ports_of
@@ -60,10 +67,31 @@ def customs_alerts(
 
 
 def _named(event: CaseEvent, party_id: str, snapshot: MatterSnapshot) -> str:
-    for idx, party in enumerate(event.parties):
-        if snapshot.party_ids.get((event.event_id, idx)) == party_id:
-            return party_display(party)
-    return "某当事人"
+    """A reference to the party on ``event`` (rendered per reader, as the other alerts do)."""
+    refs = [
+        f"{event.event_id}#{idx}"
+        for idx in range(len(event.parties))
+        if snapshot.party_ids.get((event.event_id, idx)) == party_id
+    ]
+    return f"{PARTY_REF_OPEN}{'|'.join(refs)}{PARTY_REF_CLOSE}" if refs else "某当事人"
+
+
+def _published(event: CaseEvent) -> Callable[[str], str]:
+    """How the stored text names a referenced party of ``event`` (persons masked, firms named)."""
+
+    def name_of(ref: str) -> str:
+        _, _, index = ref.rpartition("#")
+        return party_display(event.parties[int(index)])
+
+    return name_of
+
+
+def _explained(zh: str, event: CaseEvent, facts: dict[str, str]) -> str:
+    """The published text; the template is kept for readers with other masking (ADR 0020)."""
+    text = render_explanation(zh, _published(event))
+    if text != zh:
+        facts[EXPLANATION_TEMPLATE] = zh
+    return text
 
 
 def _port_drift(
@@ -98,6 +126,13 @@ def _port_drift(
         + " -> ".join(f"{c.case_no} {c.day.isoformat()}" for c in chain)
         + f"). Basis: {rule.citation}."
     )
+    facts = {
+        "ports": "、".join(ports),
+        "chain": "；".join(f"{c.port}|{c.case_no}|{c.day.isoformat()}" for c in chain),
+        "window_months": str(rule.window_months),
+        "rule_version": rule.version,
+        "notify": JOINT_MEETING,
+    }
     return Alert(
         alert_id=alert_id_for(AlertType.PORT_DRIFT, event.event_id),
         alert_type=AlertType.PORT_DRIFT,
@@ -106,16 +141,10 @@ def _port_drift(
         raised_at=event.occurred_at,
         due_at=None,
         basis=rule.citation,
-        explanation=zh,
+        explanation=_explained(zh, event, facts),
         explanation_en=en,
         acting_agency="CUSTOMS",
-        facts={
-            "ports": "、".join(ports),
-            "chain": "；".join(f"{c.port}|{c.case_no}|{c.day.isoformat()}" for c in chain),
-            "window_months": str(rule.window_months),
-            "rule_version": rule.version,
-            "notify": JOINT_MEETING,
-        },
+        facts=facts,
         event_ids=tuple(sorted({c.event.event_id for c in chain})),
     )
 
@@ -131,8 +160,8 @@ def _targeting_advice(
             continue
         before = [e for e in records.risk_record(pid) if sort_key(e) < upto]
         entry = listing(pid, before, event.occurred_at, policy)
-        if entry is not None and all(pid != p for p, _ in listed):
-            listed.append((party_display(party), entry))
+        if entry is not None and all(entry.party_id != e.party_id for _, e in listed):
+            listed.append((_named(event, pid, snapshot), entry))
     if not listed:
         return None
     office = event.unit or REGISTRY.agency(event.agency.value).label
@@ -154,6 +183,12 @@ def _targeting_advice(
         f"part{'y' if len(listed) == 1 else 'ies'} (risk class or recent seizure); consider an IP "
         f"inspection. Basis: {policy.targeting.citation}."
     )
+    facts = {
+        "customs_office": office,
+        "listed_parties": str(len(listed)),
+        "classes": "、".join(entry.risk.risk_class.value for _, entry in listed),
+        "scoring_version": listed[0][1].risk.version,
+    }
     return Alert(
         alert_id=alert_id_for(AlertType.TARGETING_ADVICE, event.event_id),
         alert_type=AlertType.TARGETING_ADVICE,
@@ -162,14 +197,9 @@ def _targeting_advice(
         raised_at=event.occurred_at,
         due_at=None,
         basis=policy.targeting.citation,
-        explanation=zh,
+        explanation=_explained(zh, event, facts),
         explanation_en=en,
         acting_agency="CUSTOMS",
-        facts={
-            "customs_office": office,
-            "listed_parties": str(len(listed)),
-            "classes": "、".join(entry.risk.risk_class.value for _, entry in listed),
-            "scoring_version": listed[0][1].risk.version,
-        },
+        facts=facts,
         event_ids=tuple(sorted({event.event_id, *evidence})),
     )

@@ -117,6 +117,8 @@ def test_declaration_naming_a_listed_consignee_advises_its_office(rules: RuleBoo
     assert alert.facts["customs_office"] == "青岛海关"
     assert alert.acting_agency == "CUSTOMS"
     assert "布控建议" in alert.explanation and listed.name in alert.explanation
+    # Kept with a party reference too, so each reader gets the firm named with their masking.
+    assert listed.name not in alert.facts["explanation_template"]
     assert {history[0].event_id, history[1].event_id} <= set(alert.event_ids)
 
 
