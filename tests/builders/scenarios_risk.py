@@ -312,3 +312,68 @@ def declaration(consignee: _Company | None, n: int, when: datetime, office: str 
 
 def company(n: int) -> _Company:
     return _Company(n)
+
+
+# --- listed right holders --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedHolders:
+    events: tuple[CaseEvent, ...]
+    enterprises: tuple[dict[str, str], ...]  # entries for the key-enterprise list (name, code)
+    indications: tuple[dict[str, str], ...]  # entries for the GI list (name, code)
+    truth: frozenset[str]  # event ids whose matters are priority
+
+
+def listed_holders(count: int = 30, seed: int = 31) -> ListedHolders:
+    """Matters whose right holder is a listed enterprise (named as a party with its USCC, or only
+    in the right's holder field), or whose right is a listed GI (by name or registration), beside
+    matters of unlisted holders and of a GI name that is only similar."""
+    rng = random.Random(seed)
+    events: list[CaseEvent] = []
+    enterprises: list[dict[str, str]] = []
+    indications: list[dict[str, str]] = []
+    truth: set[str] = set()
+    for n in range(count):
+        infringer = _Company(50_000 + n)
+        holder_name = f"济南重点保护{n}科技股份有限公司"
+        holder_uscc = synthetic_uscc(800_000 + n * 41)
+        kind = n % 5
+        when = AS_OF - timedelta(days=rng.randint(5, 200))
+        case_no = f"济历市监处罚〔2026〕L{n}号"
+        if kind == 0:  # listed by USCC; the holder is a party (complainant) of the case
+            enterprises.append({"name": holder_name, "code": holder_uscc})
+            holder = {"role": "COMPLAINANT", "kind": "ORG", "name": holder_name, "uscc": holder_uscc}
+            parties = [infringer.party("RESPONDENT"), holder]
+            e = infringer.event("COMPLAINT_RECEIVED", "MARKET_REGULATION", when, case_no, parties=parties)
+            truth.add(e.event_id)
+        elif kind == 1:  # listed by name; the holder appears only in the right
+            enterprises.append({"name": holder_name, "code": ""})
+            e = CaseEvent.model_validate(
+                {**infringer.event("PENALTY_DECIDED", "MARKET_REGULATION", when, case_no).canonical_json(),
+                 "rights": [{"kind": "TRADEMARK", "reg_no": infringer.mark, "holder": holder_name}]}
+            )  # fmt: skip
+            truth.add(e.event_id)
+        elif kind == 2:  # a listed GI by its name
+            gi = f"平阴玫瑰{n}"
+            indications.append({"name": gi, "code": f"AGI{n:05d}"})
+            e = CaseEvent.model_validate(
+                {**infringer.event("PENALTY_DECIDED", "MARKET_REGULATION", when, case_no).canonical_json(),
+                 "rights": [{"kind": "GEOGRAPHICAL_INDICATION", "label": gi}]}
+            )  # fmt: skip
+            truth.add(e.event_id)
+        elif kind == 3:  # a listed GI by its registration number only
+            indications.append({"name": f"章丘大葱{n}", "code": f"AGI9{n:04d}"})
+            e = CaseEvent.model_validate(
+                {**infringer.event("PENALTY_DECIDED", "MARKET_REGULATION", when, case_no).canonical_json(),
+                 "rights": [{"kind": "GEOGRAPHICAL_INDICATION", "reg_no": f"AGI9{n:04d}", "label": "某地标"}]}
+            )  # fmt: skip
+            truth.add(e.event_id)
+        else:  # an unlisted holder and a GI name that only resembles a listed one: not priority
+            e = CaseEvent.model_validate(
+                {**infringer.event("PENALTY_DECIDED", "MARKET_REGULATION", when, case_no).canonical_json(),
+                 "rights": [{"kind": "GEOGRAPHICAL_INDICATION", "label": f"平阴玫瑰{n}号园"},
+                            {"kind": "TRADEMARK", "reg_no": infringer.mark, "holder": f"未列名{n}公司"}]}
+            )  # fmt: skip
+        events.append(e)
+    return ListedHolders(tuple(events), tuple(enterprises), tuple(indications), frozenset(truth))

@@ -233,3 +233,19 @@ def test_a_seized_brand_enters_the_feed_and_leaves_it_with_the_window(
     gone = next(r for r in records if r.party_id == "MARK:77700001|ELECTRONICS")
     assert not gone.listed
     assert "MARK:77700001|ELECTRONICS" not in {r["party_id"] for r in store.targeting_feed()}
+
+
+def test_priority_matters_equal_the_generated_truth(store: HubStore, tmp_path: Path) -> None:
+    from hub.domain.protection import check_entries, parse_kind
+    from tests.builders.scenarios_risk import listed_holders
+
+    data = listed_holders(count=40)
+    runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=AS_OF), store)
+    runtime.fold(list(data.events))
+    for kind, entries in (("enterprise", data.enterprises), ("gi", data.indications)):
+        which = parse_kind(kind)
+        store.load_protection_list(which, "测试批次", check_entries(which, entries), "管理员")
+    matter_of = store.event_matters([e.event_id for e in data.events])
+    expected = {matter_of[e] for e in data.truth}
+    assert set(store.priority_matters()) == expected
+    assert len(expected) == len(data.truth) and len(expected) < len(data.events)  # negatives exist
