@@ -189,6 +189,9 @@ def test_protection_lists_are_loaded_by_administrators_and_put_matters_first(
     inbox = client.get("/api/v1/alerts", headers=_token("ADMIN")).json()["items"]
     assert inbox and all(item["priority"] == ["涉及济南都市圈知识产权重点企业保护名录"] for item in inbox)
     assert store.priority_matters()
+    # The risk factors whose events sit in those matters are marked too.
+    risk = client.get(f"/api/v1/parties/{ids['listed']}/risk", headers=_token("ADMIN")).json()
+    assert risk["factors"] and all(f["priority"] for f in risk["factors"])
 
 
 def test_joint_meeting_report_counts_listed_matters_and_classes_separately(

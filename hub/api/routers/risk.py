@@ -57,6 +57,10 @@ def party_risk(
         for factor in risk["factors"]:
             factor["event_ids"] = [e for e in factor["event_ids"] if matter_of.get(e) in visible]
     priority = store.priority_matters(sorted(visible))
+    # A factor involves a listed right holder or GI when an event behind it sits in such a matter.
+    matter_of = store.event_matters([e for f in risk["factors"] for e in f["event_ids"]])
+    for factor in risk["factors"]:
+        factor["priority"] = any(matter_of.get(e) in priority for e in factor["event_ids"])
     data = {
         **risk,
         "history": store.party_risk_history(party_id),

@@ -250,8 +250,10 @@ function inboxTable(items, reload) {
       try { await api(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/acknowledge`, { json: {} }); await reload(); }
       catch (err) { msg.textContent = err.message; }
     });
+    // Matters of a listed enterprise or GI come first and say so (issue 19).
+    const priority = (a.priority || []).length ? el("div", { class: "priority", title: a.priority.join("；") }, "重点保护") : null;
     return [
-      alertLink(a, a.alert_label || ALERT[a.alert_type] || a.alert_type),
+      el("div", {}, alertLink(a, a.alert_label || ALERT[a.alert_type] || a.alert_type), priority),
       matterTitle(a),
       regionZh(a.region_code),
       el("div", {}, "承办：", agencyList(a.acting), el("div", { class: "muted" }, "监督：", agencyList(a.supervising))),
@@ -385,7 +387,7 @@ function riskSection(id) {
   api("/api/v1/parties/" + encodeURIComponent(id) + "/risk").then(r => {
     const cls = el("span", { class: "risk-class risk-" + r.class, id: "party-risk-class" }, r.class + " 类（" + (RISK_CLASS[r.class] || r.label || r.class) + "）");
     const factors = r.factors.length
-      ? table(["因素", "权重", "件数", "得分", "所依据的事件"], r.factors.map(f => [RISK_FACTOR[f.factor] || f.label || f.factor, f.weight, String(f.count), f.points, f.event_ids.join("、") || "（不在您可查看的案件中）"]), { id: "party-risk-factors" })
+      ? table(["因素", "权重", "件数", "得分", "所依据的事件"], r.factors.map(f => [el("span", {}, RISK_FACTOR[f.factor] || f.label || f.factor, f.priority ? el("span", { class: "priority" }, "（重点保护）") : null), f.weight, String(f.count), f.points, f.event_ids.join("、") || "（不在您可查看的案件中）"]), { id: "party-risk-factors" })
       : el("p", { class: "muted", id: "party-risk-factors" }, "没有计分因素。");
     const history = r.history.length
       ? table(["日期", "原分类", "新分类", "得分", "规则版本"], r.history.map(h => [h.as_of, h.previous_class || "—", h.class, h.score, h.version]), { id: "party-risk-history" })
