@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hub.commands import batch, keys, report, run, schemas
+from hub.commands import batch, keys, report, risk, run, schemas
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="IP enforcement exchange hub")
 
@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     keys,  # keys
     schemas,  # schemas check|release|list
     report,  # report, token
+    risk,  # risk export, protection load|list
 )
 
 

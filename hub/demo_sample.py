@@ -36,6 +36,10 @@ _UNITS = {
     "ZHANGQIU_MR": ("MARKET_REGULATION", "济南市市场监督管理局章丘区分局", "370114", "济章市监"),
     "SHANGHE_MR": ("MARKET_REGULATION", "商河县市场监督管理局", "370126", "商市监"),
     "CUSTOMS": ("CUSTOMS", "济南海关", "370100", "济关"),
+    # Other customs offices of the province, for the 关口漂移 chain (issue 19). The region is the
+    # Jinan consignor's city: Jinan's statistics count the case where the Jinan party acted.
+    "QINGDAO_CUSTOMS": ("CUSTOMS", "青岛海关", "370100", "青关"),
+    "HUANGDAO_CUSTOMS": ("CUSTOMS", "黄岛海关", "370100", "黄关"),
     "POLICE": ("POLICE", "济南市公安局", "370100", "济公"),
     "LIXIA_PROC": ("PROCURATORATE", "济南市历下区人民检察院", "370102", "济历检"),
     "SHIZHONG_PROC": ("PROCURATORATE", "济南市市中区人民检察院", "370103", "济市中检"),
@@ -576,6 +580,38 @@ def demo_matters(anchor: datetime) -> list[tuple[str, list[CaseEvent]]]:
         refs=[_ref("LIXIA_PROC", f"济历检刑诉〔{y}〕96号", "RELATED")],
         amounts={"fine": "300000.00"},
         text="被告单位济南金穗粮油有限公司犯假冒注册商标罪，判处罚金人民币三十万元。被告单位已赔偿权利人经济损失并取得谅解。",
+    )
+
+    # 关口漂移 and 布控 (issue 19): a consignor seized at Qingdao, then at Jinan within twelve
+    # months (PORT_DRIFT to both offices and the joint meeting); then a declaration at Huangdao
+    # names it as consignee: it is on the targeting feed (recent seizure), so 布控建议 to Huangdao.
+    # A consignor is not an accused party, so the three customs case files stay three matters.
+    shoes = {"category": "APPAREL", "description": "运动鞋"}
+    trader = _company(15, "济南锦程国际贸易有限公司", "370171", "7710452", 0, "孔某")
+    first, second = {"goods_value": "42000.00"}, {"goods_value": "58000.00"}
+    m = matter("port-drift-first", trader)
+    m.add(
+        "SEIZURE_RECORDED",
+        "QINGDAO_CUSTOMS",
+        150,
+        f"青关知扣字〔{y}〕31号",
+        role="CONSIGNOR",
+        goods=shoes,
+        amounts=first,
+    )
+    m = matter("port-drift-second", trader)
+    m.add(
+        "SEIZURE_RECORDED",
+        "CUSTOMS",
+        40,
+        f"济关知扣字〔{y}〕22号",
+        role="CONSIGNOR",
+        goods=shoes,
+        amounts=second,
+    )
+    m = matter("targeting-declaration", trader)
+    m.add(
+        "CUSTOMS_DECLARATION", "HUANGDAO_CUSTOMS", 2, f"黄关报关〔{y}〕9031号", role="CONSIGNEE", goods=shoes
     )
 
     return [(m.label, list(m.events)) for m in matters]

@@ -448,6 +448,69 @@ CLOCK_KIND_LABELS: Mapping[str, str] = {
 }
 
 
+# --- party risk classes (issue 19; scoring weights live in hub/rules/risk.toml) ---------------
+
+
+class RiskClass(StrEnum):
+    """Market regulation's four credit-risk classes, applied to a party's IP conduct."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+RISK_CLASS_LABELS: Mapping[str, str] = {
+    RiskClass.A: "信用风险低",
+    RiskClass.B: "信用风险一般",
+    RiskClass.C: "信用风险较高",
+    RiskClass.D: "信用风险高",
+}
+
+
+class RiskFactor(StrEnum):
+    """One kind of evidence that raises a party's risk score (hub.domain.risk)."""
+
+    ADMIN_PENALTY = "ADMIN_PENALTY"
+    LARGE_PENALTY = "LARGE_PENALTY"
+    CUSTOMS_SEIZURE = "CUSTOMS_SEIZURE"
+    CUSTOMS_PENALTY = "CUSTOMS_PENALTY"
+    CRIMINAL_FILING = "CRIMINAL_FILING"
+    PROSECUTION = "PROSECUTION"
+    CONVICTION = "CONVICTION"
+    REPEAT_OFFENDING = "REPEAT_OFFENDING"
+    OPEN_ALERT = "OPEN_ALERT"
+    OVERDUE_ALERT = "OVERDUE_ALERT"
+
+
+RISK_FACTOR_LABELS: Mapping[str, str] = {
+    RiskFactor.ADMIN_PENALTY: "行政处罚",
+    RiskFactor.LARGE_PENALTY: "大额罚没",
+    RiskFactor.CUSTOMS_SEIZURE: "海关扣留侵权货物",
+    RiskFactor.CUSTOMS_PENALTY: "海关行政处罚",
+    RiskFactor.CRIMINAL_FILING: "公安刑事立案",
+    RiskFactor.PROSECUTION: "被提起公诉",
+    RiskFactor.CONVICTION: "被判决",
+    RiskFactor.REPEAT_OFFENDING: "重复侵权",
+    RiskFactor.OPEN_ALERT: "未办结预警",
+    RiskFactor.OVERDUE_ALERT: "逾期预警",
+}
+
+
+# --- protection lists (issue 19: 重点企业保护名录, 地理标志保护名录) ------------------------------
+
+
+class ProtectionListKind(StrEnum):
+    KEY_ENTERPRISE = "KEY_ENTERPRISE"
+    GEOGRAPHICAL_INDICATION = "GEOGRAPHICAL_INDICATION"
+
+
+PROTECTION_LIST_LABELS: Mapping[str, str] = {
+    ProtectionListKind.KEY_ENTERPRISE: "济南都市圈知识产权重点企业保护名录",
+    ProtectionListKind.GEOGRAPHICAL_INDICATION: "黄河流域重点地理标志保护名录",
+}
+
+
 # --- the registry object ------------------------------------------------------------------------
 
 
@@ -477,6 +540,9 @@ class Registry:
     regions: Mapping[str, str] = field(default_factory=lambda: _frozen(REGION_LABELS))
     clock_kinds: Mapping[str, str] = field(default_factory=lambda: _frozen(CLOCK_KIND_LABELS))
     link_evidence: Mapping[str, str] = field(default_factory=lambda: _frozen(LINK_EVIDENCE_PHRASES))
+    risk_classes: Mapping[str, str] = field(default_factory=lambda: _frozen(RISK_CLASS_LABELS))
+    risk_factors: Mapping[str, str] = field(default_factory=lambda: _frozen(RISK_FACTOR_LABELS))
+    protection_lists: Mapping[str, str] = field(default_factory=lambda: _frozen(PROTECTION_LIST_LABELS))
 
     def __post_init__(self) -> None:
         for name in ("code", "topic_suffix", "kafka_user"):
@@ -556,6 +622,9 @@ class Registry:
             "link_kind": dict(self.link_kinds),
             "region": dict(self.regions),
             "clock_kind": dict(self.clock_kinds),
+            "risk_class": dict(self.risk_classes),
+            "risk_factor": dict(self.risk_factors),
+            "protection_list": dict(self.protection_lists),
         }
 
     def deploy_facts(self) -> dict[str, object]:
@@ -585,6 +654,9 @@ _VOCABULARIES: tuple[tuple[type[StrEnum], str], ...] = (
     (Relation, "relations"),
     (RightKind, "right_kinds"),
     (LinkKind, "link_kinds"),
+    (RiskClass, "risk_classes"),
+    (RiskFactor, "risk_factors"),
+    (ProtectionListKind, "protection_lists"),
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hub.domain.calendar import WorkingCalendar
+from hub.domain.risk_rules import RiskPolicy
 from hub.domain.rules import (
     AlertPolicy,
     DeadlineTable,
@@ -30,6 +31,7 @@ RULE_FILES = {
     "alerts": "alerts.toml",
     "holidays": "holidays_cn.toml",
     "supervision": "civil_supervision.toml",
+    "risk": "risk.toml",
 }
 
 
@@ -83,8 +85,17 @@ def load_rulebook(path: Path | None = None) -> RuleBook:
         supervision = SupervisionPolicy.model_validate(raw["supervision"])
     except ValidationError as exc:
         raise RuleBookError(_describe(files["supervision"], exc)) from exc
+    try:
+        risk = RiskPolicy.model_validate(raw["risk"])
+    except ValidationError as exc:
+        raise RuleBookError(_describe(files["risk"], exc)) from exc
     return RuleBook(
-        thresholds=thresholds, deadlines=deadlines, alerts=alerts, calendar=calendar, supervision=supervision
+        thresholds=thresholds,
+        deadlines=deadlines,
+        alerts=alerts,
+        calendar=calendar,
+        supervision=supervision,
+        risk=risk,
     )
 
 

@@ -28,6 +28,7 @@ from hub.codec.registry import SchemaRegistry, SchemaVersion, load_registry
 from hub.codec.upcasters import UPCASTERS, Upcaster
 from hub.domain.messages import AlertLifecycleEvent, DeadLetter, LinkRecord, Receipt
 from hub.domain.model import CaseEvent
+from hub.domain.risk_messages import PartyRiskChange, TargetingRecord
 
 MAGIC = b"\xc3\x01"
 HEADER_SIZE = 10  # magic (2) + fingerprint (8)
@@ -39,6 +40,8 @@ RECEIPT = "receipt"
 DEAD_LETTER = "dead_letter"
 ALERT_EVENT = "alert_event"
 LINK = "link"
+PARTY_RISK = "party_risk"
+TARGETING = "targeting"
 
 _UNKNOWN_SYMBOL = "UNKNOWN"
 
@@ -273,6 +276,18 @@ class AvroCodec:
     def decode_link(self, data: bytes) -> LinkRecord:
         return self._decode_model(data, LINK, LinkRecord)
 
+    def encode_party_risk(self, change: PartyRiskChange) -> bytes:
+        return self.encode_model(PARTY_RISK, change)
+
+    def decode_party_risk(self, data: bytes) -> PartyRiskChange:
+        return self._decode_model(data, PARTY_RISK, PartyRiskChange)
+
+    def encode_targeting(self, record: TargetingRecord) -> bytes:
+        return self.encode_model(TARGETING, record)
+
+    def decode_targeting(self, data: bytes) -> TargetingRecord:
+        return self._decode_model(data, TARGETING, TargetingRecord)
+
 
 def event_id_of(data: bytes, codec: AvroCodec | None = None) -> str | None:
     """The ``event_id`` of a payload whose Avro body decodes, even if the event is invalid
@@ -342,10 +357,28 @@ def decode_link(data: bytes) -> LinkRecord:
     return default_codec().decode_link(data)
 
 
+def encode_party_risk(change: PartyRiskChange) -> bytes:
+    return default_codec().encode_party_risk(change)
+
+
+def decode_party_risk(data: bytes) -> PartyRiskChange:
+    return default_codec().decode_party_risk(data)
+
+
+def encode_targeting(record: TargetingRecord) -> bytes:
+    return default_codec().encode_targeting(record)
+
+
+def decode_targeting(data: bytes) -> TargetingRecord:
+    return default_codec().decode_targeting(data)
+
+
 DECODERS_BY_SUBJECT: Mapping[str, Callable[[bytes], BaseModel]] = {
     CASE_EVENT: decode_case_event,
     RECEIPT: decode_receipt,
     DEAD_LETTER: decode_dead_letter,
     ALERT_EVENT: decode_alert_event,
     LINK: decode_link,
+    PARTY_RISK: decode_party_risk,
+    TARGETING: decode_targeting,
 }

@@ -57,6 +57,8 @@ from hub.domain.model import (
     Party,
     PartyKind,
 )
+from hub.domain.party_index import PartyIndex
+from hub.domain.risk import is_risk_role
 from hub.domain.snapshot import (
     AlertState,
     Changes,
@@ -173,6 +175,9 @@ class HubState:
         # ADR 0024); read backwards only, like penalties.
         self._suits: dict[str, set[str]] = defaultdict(set)
         self._suit_parties_of: dict[str, tuple[str, ...]] = {}
+        # Issue 19: the per-party and per-mark indexes the party-level rules read (hub.domain.risk,
+        # hub.domain.port_drift, hub.domain.targeting); see hub.domain.party_index.
+        self.party_index = PartyIndex(self._events, self._ts)
 
     # --- ingest --------------------------------------------------------------------------------
 
@@ -229,9 +234,11 @@ class HubState:
                 self._place_in_blocks(event_id, dirty)
                 self._index_penalty(event_id, penalty_changes)
                 self._index_suit(event_id, suit_changes)
+                self._index_record(event_id)
         for event in fresh:
             self._index_penalty(event.event_id, penalty_changes)
             self._index_suit(event.event_id, suit_changes)
+            self._index_record(event.event_id)
         for event in fresh:
             if event.corrects is not None:
                 target = event.corrects.event_id
@@ -241,6 +248,8 @@ class HubState:
                     self._note_penalty_change(
                         target, self._penalty_parties_of.get(target, ()), penalty_changes
                     )
+                    # Likewise its place in party records and port-drift chains (issue 19).
+                    self.party_index.note_corrected(target)
 
         touched: set[str] = set()
         for root in sorted({self._scope.find(cf) for cf in dirty}):
@@ -248,6 +257,7 @@ class HubState:
         touched.update(self._matter_of[event_id] for event_id in reresolved)
         touched |= self._later_penalty_matters(penalty_changes)
         touched |= self._later_suit_matters(suit_changes)
+        touched.update(self._matter_of[e] for e in self.party_index.take_later_customs_events(self._ts))
         return {m for m in touched if m in self._matters}
 
     def _later_suit_matters(self, suit_changes: Mapping[str, float]) -> set[str]:
@@ -382,6 +392,18 @@ class HubState:
             event_id, (*self._penalty_parties_of.get(event_id, ()), *current), penalty_changes
         )
         self._penalty_parties_of[event_id] = current
+
+    def _index_record(self, event_id: str) -> None:
+        """(Re)file an event under the current ids of the parties it names in a risk role."""
+        event = self._events[event_id]
+        parties = tuple(
+            dict.fromkeys(
+                self._mentions[(event_id, idx)].party_id
+                for idx, party in enumerate(event.parties)
+                if is_risk_role(event, party.role)
+            )
+        )
+        self.party_index.file(event, self._ts[event_id], parties)
 
     def _note_penalty_change(
         self, event_id: str, party_ids: Iterable[str], penalty_changes: dict[str, float]
@@ -753,8 +775,45 @@ class HubState:
         from hub.domain.alerts import evaluate_matter
 
         if self._corrections and has_corrections(snapshot.events):
-            return self._evaluate_corrected(snapshot, as_of)
-        return evaluate_matter(snapshot, self, as_of, self.rules)
+            return self._with_customs_alerts(snapshot, self._evaluate_corrected(snapshot, as_of), as_of)
+        return self._with_customs_alerts(snapshot, evaluate_matter(snapshot, self, as_of, self.rules), as_of)
+
+    def _with_customs_alerts(
+        self, snapshot: MatterSnapshot, evaluation: MatterEvaluation, as_of: datetime
+    ) -> MatterEvaluation:
+        """Add PORT_DRIFT and TARGETING_ADVICE, which read the party index (issue 19)."""
+        if self.rules is None or self.rules.risk is None:
+            return evaluation
+        from hub.domain.customs_alerts import customs_alerts
+
+        extra = customs_alerts(snapshot, self, as_of, self.rules.risk)
+        if not extra:
+            return evaluation
+        alerts = tuple(sorted((*evaluation.alerts, *extra), key=lambda a: a.alert_id))
+        return MatterEvaluation(evaluation.matter_id, alerts, evaluation.clocks)
+
+    # --- the party index as the party-level rules read it (issue 19) --------------------------
+
+    def _effective_events(self, ids: Iterable[str]) -> list[CaseEvent]:
+        found = []
+        for event_id in ids:
+            event = self._effective_penalty(event_id)
+            if event is not None:
+                found.append(event)
+        return found
+
+    def risk_record(self, party_id: str) -> Sequence[CaseEvent]:
+        return self._effective_events(self.party_index.record_ids(party_id))
+
+    def mark_record(self, mark_key: str) -> Sequence[CaseEvent]:
+        return self._effective_events(self.party_index.mark_ids(mark_key))
+
+    def record_parties(self, event_id: str) -> Sequence[str]:
+        return self.party_index.parties_of(event_id)
+
+    def party_matters(self, party_id: str) -> set[str]:
+        """Matters holding an event of the party's risk record."""
+        return {self._matter_of[e] for e in self.party_index.record_ids(party_id)}
 
     def _evaluate_corrected(self, snapshot: MatterSnapshot, as_of: datetime) -> MatterEvaluation:
         """Rules over the effective events (ADR 0019); alerts a correction took away close.

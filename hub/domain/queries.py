@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from hub.domain.case_view import MatterView
 from hub.domain.masking import id_hash, looks_like_id_no
+from hub.registry import RightKind
 
 
 class KeyKind(StrEnum):
@@ -26,6 +27,8 @@ class KeyKind(StrEnum):
     USCC = "USCC"
     NAME = "NAME"  # party name key (organisations and persons)
     IDH = "IDH"  # keyed hash of a full ID number (never the number itself)
+    HOLDER = "HOLDER"  # right holder's name key as the rights state it (protection lists)
+    GI = "GI"  # name key of a geographical indication's label (protection lists)
 
 
 _OPEN = "〔【[［（(｛{"
@@ -76,6 +79,10 @@ def index_keys(view: MatterView, id_key: bytes) -> set[tuple[str, str]]:
         for right in entry.rights:
             if right.reg_no:
                 keys.add((KeyKind.RIGHT.value, right_key(right.reg_no)))
+            if right.holder:
+                keys.add((KeyKind.HOLDER.value, name_key(right.holder)))
+            if right.kind == RightKind.GEOGRAPHICAL_INDICATION and right.label:
+                keys.add((KeyKind.GI.value, name_key(right.label)))
         for p in entry.parties:
             if p.uscc:
                 keys.add((KeyKind.USCC.value, uscc_key(p.uscc)))
@@ -84,6 +91,8 @@ def index_keys(view: MatterView, id_key: bytes) -> set[tuple[str, str]]:
             if p.id_no and "*" not in p.id_no and looks_like_id_no(p.id_no):
                 keys.add((KeyKind.IDH.value, id_hash(p.id_no, id_key)))
     keys.discard((KeyKind.NAME.value, ""))
+    keys.discard((KeyKind.HOLDER.value, ""))
+    keys.discard((KeyKind.GI.value, ""))
     return keys
 
 

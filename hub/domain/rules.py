@@ -36,6 +36,7 @@ from hub.domain.model import (
     Offense,
     Relation,
 )
+from hub.domain.risk_rules import RiskPolicy
 from hub.domain.snapshot import AlertType
 
 __all__ = [
@@ -421,6 +422,9 @@ class RuleBook(_Data):
     alerts: AlertPolicy
     calendar: WorkingCalendar
     supervision: SupervisionPolicy
+    # Party risk classes, the targeting feed and port drift (hub/rules/risk.toml, issue 19).
+    # None in rule books built by hand for matter-level tests: those rules then stay silent.
+    risk: RiskPolicy | None = None
 
     @property
     def version(self) -> str:

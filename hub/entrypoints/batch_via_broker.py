@@ -19,7 +19,7 @@ from pathlib import Path
 from hub.bootstrap import open_store
 from hub.domain.messages import ReceiptStatus
 from hub.domain.model import CaseEvent
-from hub.entrypoints.local_hub import wait_until_projected
+from hub.entrypoints.local_hub import wait_until_classed, wait_until_projected
 from hub.entrypoints.workers import WorkerPool
 from hub.kafka.broker import EmbeddedBroker
 from hub.kafka.publisher import agency_signers, publish_and_collect, signed_message
@@ -90,6 +90,10 @@ def run_batch_via_broker(
                     if not wait_until_projected(store, distinct, timeout=wait):
                         raise ViaBrokerError(
                             f"the matter agent did not place every event within {wait:.0f} s"
+                        )
+                    if not wait_until_classed(store, len(distinct), timeout=wait):
+                        raise ViaBrokerError(
+                            f"the matter agent did not class the parties within {wait:.0f} s"
                         )
                     store.export_batch_files(out_dir)
                 finally:

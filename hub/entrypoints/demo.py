@@ -17,6 +17,7 @@ from hub.demo_sample import demo_events
 from hub.domain.messages import ReceiptStatus
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import AlertType
+from hub.entrypoints.demo_risk import load_demo_lists, print_risk_examples
 from hub.registry import REGISTRY
 from hub.settings import Settings
 
@@ -120,6 +121,9 @@ def run_demo(
             + ")",
             soft_wrap=True,
         )
+        # The sample's key-enterprise list, loaded as an administrator would (issue 19).
+        assert hub.store is not None
+        load_demo_lists(hub.store)
         events = demo_sample(clock())
         signers = agency_signers(settings)
         messages = [signed_message(e, signers[e.agency.value]) for e in events]
@@ -152,6 +156,7 @@ def run_demo(
             time.monotonic() - began,
         )
         print_alert_examples(console, store.alert_rows())
+        print_risk_examples(console, store, settings.data_dir, len(taken))
         console.print(f"web UI (Chinese): {web_ui_link(hub)}", soft_wrap=True)
         console.print(f"API docs: {hub.api_url}/docs    data: {settings.data_dir}")
         for line in publish_lines(settings):

@@ -76,6 +76,17 @@ def wait_until_projected(
         time.sleep(0.2)
 
 
+def wait_until_classed(store: HubStore, events: int, timeout: float) -> bool:
+    """Poll until the matter owner's stored party classes reflect at least ``events`` events
+    (it classes parties right after it writes a step's matters; issue 19)."""
+    deadline = time.monotonic() + timeout
+    while store.classed_event_count() < events:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 async def _group_state(settings: Settings) -> tuple[str, int]:
     from aiokafka.admin import AIOKafkaAdminClient
 

@@ -23,10 +23,16 @@ CASES_PARTITIONS = 1  # see the module docstring: one linking owner at a time
 TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code
 
 
+# Topics whose latest record per key is the state (issue 19): a party's class and its targeting
+# entry. Compaction keeps them bounded by the number of parties, not of changes.
+COMPACTED_TOPICS = ("party-risk", "targeting")
+
+
 @dataclass(frozen=True)
 class TopicSpec:
     name: str
     partitions: int
+    compacted: bool = False
 
 
 def faust_app_id(settings: Settings) -> str:
@@ -41,6 +47,8 @@ def hub_topics(settings: Settings, registry: Registry = REGISTRY) -> list[TopicS
     specs.append(TopicSpec(settings.topic("cases"), CASES_PARTITIONS))
     for name in ("links", "alerts", "dlq", "audit"):
         specs.append(TopicSpec(settings.topic(name), settings.partitions))
+    for name in COMPACTED_TOPICS:
+        specs.append(TopicSpec(settings.topic(name), settings.partitions, compacted=True))
     # Faust's leader-election topic; the hub uses no Faust Tables, so no changelog topics.
     specs.append(TopicSpec(f"{faust_app_id(settings)}-__assignor-__leader", 1))
     return specs
@@ -61,12 +69,15 @@ def kafka_client_options(settings: Settings) -> dict[str, object]:
     return options
 
 
-def topic_configs(settings: Settings) -> dict[str, str]:
+def topic_configs(settings: Settings, compacted: bool = False) -> dict[str, str]:
     """Per-topic configs from settings (stored but not applied by the embedded broker)."""
-    return {
+    configs = {
         "min.insync.replicas": str(settings.min_insync_replicas),
         "retention.ms": str(settings.topic_retention_ms),
     }
+    if compacted:
+        configs["cleanup.policy"] = "compact"
+    return configs
 
 
 async def ensure_topics_async(settings: Settings, bootstrap: str | None = None) -> list[str]:
@@ -89,7 +100,7 @@ async def ensure_topics_async(settings: Settings, bootstrap: str | None = None) 
                         name=spec.name,
                         num_partitions=spec.partitions,
                         replication_factor=settings.replication_factor,
-                        topic_configs=topic_configs(settings),
+                        topic_configs=topic_configs(settings, spec.compacted),
                     )
                     for spec in wanted
                 ]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from hub.codec.batch_files import write_batch_files
+from hub.codec.batch_files import encode_risk, write_batch_files
 from hub.domain.engine import HubState
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Alert
@@ -133,6 +133,29 @@ def state_rows(
         for matter_id in state.matter_ids():
             alerts.extend(state.evaluate(matter_id, as_of).open_alerts())
     return matters, parties, alerts
+
+
+def batch_risks(
+    state: HubState, parties: Sequence[tuple[str, int, str]], alerts: Sequence[Alert], as_of: datetime | None
+) -> dict[str, str] | None:
+    """Class, score and factors of every party in parties.jsonl (issue 19), or None without
+    risk rules or without an evaluation time."""
+    policy = state.rules.risk if state.rules is not None else None
+    if policy is None or as_of is None:
+        return None
+    from hub.domain.risk import risk_row_suffix
+    from hub.services.risk import alerts_by_matter, party_risk
+
+    open_alerts = alerts_by_matter(alerts)
+    # Only parties with a factor are kept: a party with none is class A, score 0.0, which is
+    # exactly what the writer puts on rows without an entry (most parties: right holders,
+    # complainants), and a million-event batch need not hold a row for each.
+    rows: dict[str, str] = {}
+    for pid in sorted({pid for _, _, pid in parties}):
+        risk = party_risk(state, pid, open_alerts, as_of, policy)
+        if risk.factors:
+            rows[pid] = encode_risk(risk_row_suffix(risk))
+    return rows
 
 
 # --- the run ----------------------------------------------------------------------------------------
@@ -245,7 +268,8 @@ def run_batch(
         effective_as_of = as_of if as_of is not None else latest_occurred_at(state.events())
         progress.describe("evaluating matters")
         matters, parties, alerts = state_rows(state, effective_as_of)
-        write_batch_files(out_dir, matters, parties, alerts)
+        risks = batch_risks(state, parties, alerts, effective_as_of)
+        write_batch_files(out_dir, matters, parties, alerts, risks)
     return BatchSummary(
         events_read=read,
         events=len(state),

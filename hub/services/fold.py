@@ -32,6 +32,7 @@ from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Alert, AlertState, Changes
 from hub.logging_setup import get_logger
 from hub.services.intake import Outgoing
+from hub.services.risk import RiskTracker
 from hub.settings import Settings
 
 log = get_logger("hub.services.fold")
@@ -161,6 +162,9 @@ class MatterRuntime:
         # its evaluation as written, or None when it was removed; and the new link records.
         self._unannounced: dict[str, MatterEvaluation | None] = {}
         self._unannounced_links: list[LinkRecord] = []
+        # Party risk classes and the targeting feed (issue 19): see hub.services.risk.RiskTracker.
+        self._risk = RiskTracker()
+        self._classed_events = -1  # events the stored classes reflect, as this owner last wrote
 
     @property
     def loaded(self) -> bool:
@@ -187,6 +191,8 @@ class MatterRuntime:
         self._announced_before.clear()
         self._unannounced.clear()
         self._unannounced_links.clear()
+        self._risk.forget()
+        self._classed_events = -1
         self._rebuilding = False
         self._watermark = 0
         self._catch_up_due = False
@@ -244,6 +250,7 @@ class MatterRuntime:
         stored = self._store.matter_ids()
         self.drop()
         self._state = state
+        self._risk.remember_feed(self._store.targeting_feed())
         self._open_alerts = open_alerts
         for alert in open_alerts.values():
             self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
@@ -275,6 +282,7 @@ class MatterRuntime:
         open_alerts = self.stored_open_alerts()
         self.drop()
         self._state = state
+        self._risk.remember_feed(self._store.targeting_feed())
         self._watermark = through_seq
         self._open_alerts = open_alerts
         for alert in open_alerts.values():
@@ -514,6 +522,7 @@ class MatterRuntime:
                         del self._open_by_matter[gone_alert.matter_id]
         for evaluation in evaluations:
             self._remember(evaluation.matter_id, evaluation.open_alerts(), evaluation.next_due())
+        self._announce_risks(rewritten, as_of, step)
         for record in links:
             step.sends.append(
                 Outgoing(
@@ -522,6 +531,78 @@ class MatterRuntime:
                     value=encode_link(record),
                 )
             )
+
+    def _announce_risks(self, rewritten: set[str], as_of: datetime, step: MatterStep) -> None:
+        """Class again the parties a step touched; store them; announce changes of class on
+        ``party-risk`` and changes of the targeting feed on ``targeting`` (issue 19)."""
+        state = self._state
+        if state is None or state.rules is None or state.rules.risk is None:
+            return
+        from hub.codec.avro import encode_party_risk, encode_targeting
+        from hub.domain.risk_messages import PartyRiskChange, TargetingRecord
+        from hub.services.risk import party_name, party_risks
+
+        policy = state.rules.risk
+        parties = self._risk.affected(state, rewritten, as_of)
+        folded = len(state)
+        if not parties and folded == self._classed_events:
+            return
+        open_alerts: dict[str, list[Alert]] = {}
+        for alert in self._open_alerts.values():
+            open_alerts.setdefault(alert.matter_id, []).append(alert)
+        risks = party_risks(state, parties, open_alerts, as_of, policy)
+        try:
+            with self._write_gate:
+                changes = self._store.write_party_risks(
+                    [r.as_json() for r in risks.values()], now=as_of, events=folded
+                )
+        except Exception as exc:
+            # The matters are written; only the classes are not. Class these parties again with
+            # the next step rather than lose the step (the store may be briefly unreachable).
+            self._risk.retry(parties)
+            log.warning("party_risk_not_written", parties=len(parties), error=type(exc).__name__)
+            return
+        self._classed_events = folded
+        for party_id, previous, _ in changes:
+            change = PartyRiskChange.of(risks[party_id], previous, as_of)
+            step.sends.append(
+                Outgoing(
+                    topic=self._settings.topic("party-risk"),
+                    key=party_id.encode(),
+                    value=encode_party_risk(change),
+                )
+            )
+        feed: list[TargetingRecord] = []
+        for party_id, entry, risk in self._risk.listing_changes(state, risks, as_of, policy):
+            record = (
+                TargetingRecord.of(entry, party_name(state, party_id), as_of)
+                if entry is not None
+                else TargetingRecord.delisted(party_id, risk, as_of)
+            )
+            feed.append(record)
+        brands = self._risk.brand_changes(state, as_of, policy)
+        for key, brand in brands:
+            feed.append(
+                TargetingRecord.of_brand(brand, as_of)
+                if brand is not None
+                else TargetingRecord.brand_delisted(key, as_of)
+            )
+        for record in feed:
+            step.sends.append(
+                Outgoing(
+                    topic=self._settings.topic("targeting"),
+                    key=record.party_id.encode(),
+                    value=encode_targeting(record),
+                )
+            )
+        if feed:
+            try:
+                with self._write_gate:
+                    self._store.write_targeting([r.model_dump(mode="json") for r in feed], now=as_of)
+            except Exception as exc:
+                self._risk.retry(r.party_id for r in feed if not r.party_id.startswith("MARK:"))
+                self._risk.retry_brands(key for key, _ in brands)
+                log.warning("targeting_feed_not_written", entries=len(feed), error=type(exc).__name__)
 
     def _remember(self, matter_id: str, open_alerts: Iterable[Alert], next_due: datetime | None) -> None:
         for alert in open_alerts:

@@ -9,7 +9,7 @@ a service reads and writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -61,6 +61,13 @@ class FoldStore(Protocol):
     def running_clock_due(self) -> dict[str, datetime]: ...
 
     def matter_link_identities(self, matter_ids: Iterable[str]) -> set[tuple[str, str, str, str]]: ...
+    def write_party_risks(
+        self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None, events: int | None = None
+    ) -> list[tuple[str, str | None, Mapping[str, Any]]]: ...
+
+    def write_targeting(self, records: Sequence[Mapping[str, Any]], now: datetime | None = None) -> None: ...
+
+    def targeting_feed(self) -> list[dict[str, Any]]: ...
 
 
 class ReportStore(Protocol):
@@ -87,6 +94,9 @@ class ReportStore(Protocol):
     def supervision_leads(
         self, date_from: datetime | None = None, date_to: datetime | None = None
     ) -> list[dict[str, Any]]: ...
+    def risk_report_facts(
+        self, date_from: datetime | None = None, date_to: datetime | None = None
+    ) -> dict[str, Any]: ...
 
 
 class AlertWorkflowPort(Protocol):

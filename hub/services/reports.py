@@ -319,6 +319,8 @@ class ReportData:
     previous_period: tuple[datetime, datetime] | None = None
     overdue: list[OverdueItem] = field(default_factory=list)
     leads: list[dict[str, Any]] = field(default_factory=list)  # 恶意诉讼线索 and 一案四查缺项
+    # Protection lists, risk classes and port drift, counted separately (issue 19).
+    risk: dict[str, Any] = field(default_factory=dict)
 
 
 def _overdue_by_responsible(stats: dict[str, Any], items: Sequence[OverdueItem]) -> dict[str, Any]:
@@ -356,6 +358,7 @@ def collect(
         before,
         items,
         store.supervision_leads(date_from, date_to),
+        store.risk_report_facts(date_from, date_to),
     )
 
 
@@ -510,7 +513,29 @@ def report_json(data: ReportData) -> dict[str, Any]:
             "rows": overdue_rows(data),
             "matters": [i.matter_id for i in data.overdue],
         },
+        "risk": {"headers": list(RISK_HEADERS), "rows": risk_rows(data), "facts": data.risk},
     }
+
+
+RISK_HEADERS = ("项目", "数量", "口径")
+
+
+def risk_rows(data: ReportData) -> list[list[str]]:
+    """[项目, 数量, 口径]: listed right holders and GIs first, then classes, port drift, the feed."""
+    risk = data.risk
+    if not risk:
+        return []
+    rows = []
+    for kind, counts in risk["protection"].items():
+        label = REGISTRY.protection_lists.get(kind, kind)
+        rows.append([f"{label}：涉及案件", str(counts["matters"]), "本期有活动的案件"])
+        rows.append([f"{label}：未关闭告警", str(counts["open_alerts"]), "上述案件当前未关闭的告警"])
+    for cls, n in risk["classes"].items():
+        rows.append([f"风险分类{cls}（{REGISTRY.risk_classes[cls]}）", str(n), "当前已分类的当事人"])
+    rows.append(["关口漂移预警", str(risk["port_drift"]), "本期生成"])
+    rows.append(["布控建议", str(risk["targeting_advice"]), "本期生成"])
+    rows.append(["布控名单", str(risk["targeting_feed"]), "当前名单所列当事人"])
+    return rows
 
 
 def region_label(code: str | None) -> str:
@@ -650,6 +675,10 @@ th,td{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#eee}.o
 <p>一案四查缺项（刑事判决或不起诉决定后，民事、行政或公益诉讼审查逾期未见结果）：{{ gaps|length }} 件。</p>
 <table id="four-review-gaps"><tr>{% for h in gap_headers %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in gaps %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>
+{% if risk %}<h2>九、重点保护名录、风险分类与关口漂移</h2>
+<p>涉及重点企业保护名录、地理标志保护名录的案件单独统计，并在各机关待办中优先列示。</p>
+<table id="risk"><tr>{% for h in risk_headers %}<th>{{ h }}</th>{% endfor %}</tr>
+{% for row in risk %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</table>{% endif %}
 <noscript><p>图表需要启用 JavaScript 才能显示；各图的数据均见上方表格。</p></noscript>
 <script>{{ echarts_js }}</script>
 <script type="application/json" id="chart-options">{{ charts_json }}</script>
@@ -741,6 +770,8 @@ def render_html(data: ReportData) -> str:
         leads=lead_rows(data),
         gap_headers=GAP_HEADERS,
         gaps=gap_rows(data),
+        risk_headers=RISK_HEADERS,
+        risk=risk_rows(data),
     )
 
 
@@ -894,6 +925,12 @@ def write_xlsx(data: ReportData, path: Path) -> None:
                     g["reason"],
                 ]
             )
+    rows = risk_rows(data)
+    if rows:
+        ws_risk = wb.create_sheet("名录与风险")
+        ws_risk.append(list(RISK_HEADERS))
+        for row in rows:
+            ws_risk.append([row[0], int(row[1]), row[2]])
     for sheet in wb.worksheets:
         _fit_columns(sheet)
         sheet.freeze_panes = None

@@ -9,11 +9,11 @@ called (``hub.services.alert_workflow``); the store only refuses steps on a clos
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from hub.domain.messages import AlertAction
@@ -84,8 +84,12 @@ class AlertWorkflowStore(StoreBase):
         offset: int = 0,
         due_for: Callable[[str, datetime, datetime | None], datetime | None] | None = None,
         latest_due_first: bool = False,
+        priority_matters: Collection[str] = (),
     ) -> tuple[list[dict[str, Any]], int]:
         """Alerts for people: due soonest first (no due date last), then raised_at, alert_id.
+
+        Alerts of ``priority_matters`` (matters of a listed enterprise or GI, issue 19) come
+        before all others, each group in that order.
 
         ``view`` selects by people's status (see ``INBOX_VIEWS``); ``status`` ACTIVE means not yet
         resolved by a person. ``agency`` keeps alerts raised on, naming, or (``agency_types``)
@@ -107,7 +111,7 @@ class AlertWorkflowStore(StoreBase):
             terms.extend(_view_terms(view))
         if due_for is not None:
             return self._inbox_by_workflow_due(
-                terms, due_for, due_before, due_after, limit, offset, latest_due_first
+                terms, due_for, due_before, due_after, limit, offset, latest_due_first, priority_matters
             )
         if due_before:
             terms.append(alerts_t.c.due_at <= due_before)
@@ -127,9 +131,16 @@ class AlertWorkflowStore(StoreBase):
         if where is not None:
             stmt = stmt.where(where)
             count = count.where(where)
+        order: list[Any] = []
+        if priority_matters:
+            order.append(case((alerts_t.c.matter_id.in_(sorted(priority_matters)), 0), else_=1))
         stmt = (
             stmt.order_by(
-                alerts_t.c.due_at.is_(None), alerts_t.c.due_at, alerts_t.c.raised_at, alerts_t.c.alert_id
+                *order,
+                alerts_t.c.due_at.is_(None),
+                alerts_t.c.due_at,
+                alerts_t.c.raised_at,
+                alerts_t.c.alert_id,
             )
             .limit(limit)
             .offset(offset)
@@ -152,16 +163,25 @@ class AlertWorkflowStore(StoreBase):
         limit: int,
         offset: int,
         latest_due_first: bool = False,
+        priority_matters: Collection[str] = (),
     ) -> tuple[list[dict[str, Any]], int]:
         # Keys first (small columns only), the due date per the workflow in Python, then the page.
-        keys = select(alerts_t.c.alert_id, alerts_t.c.alert_type, alerts_t.c.raised_at, alerts_t.c.due_at)
+        keys = select(
+            alerts_t.c.alert_id,
+            alerts_t.c.alert_type,
+            alerts_t.c.raised_at,
+            alerts_t.c.due_at,
+            alerts_t.c.matter_id,
+        )
         if terms:
             keys = keys.where(and_(*terms))
         with self.engine.connect() as conn:
             found_keys = []
-            for a, t, r, d in conn.execute(keys):
+            matter_of: dict[str, str] = {}
+            for a, t, r, d, m in conn.execute(keys):
                 raised = _aware(r) or r
                 found_keys.append((a, due_for(t, raised, _aware(d)), raised))
+                matter_of[a] = m
             before, after = _aware(due_before), _aware(due_after)
             if before is not None:
                 found_keys = [k for k in found_keys if k[1] is not None and k[1] <= before]
@@ -173,6 +193,9 @@ class AlertWorkflowStore(StoreBase):
                 # Latest due first, still with undated alerts last.
                 dated = [k for k in found_keys if k[1] is not None]
                 found_keys = dated[::-1] + [k for k in found_keys if k[1] is None]
+            if priority_matters:
+                # Stable: priority alerts first, each group keeps the order above.
+                found_keys.sort(key=lambda k: matter_of[k[0]] not in priority_matters)
             ids = [k[0] for k in found_keys[offset : offset + limit]]
             rows = {
                 r["alert_id"]: dict(r)

@@ -32,6 +32,12 @@ audit_t = metadata.tables["audit"]
 dead_letters_t = metadata.tables["dead_letters"]
 fold_state_t = metadata.tables["fold_state"]
 revoked_tokens_t = metadata.tables["revoked_tokens"]
+party_risk_t = metadata.tables["party_risk"]
+party_risk_history_t = metadata.tables["party_risk_history"]
+protection_versions_t = metadata.tables["protection_list_versions"]
+protection_entries_t = metadata.tables["protection_list_entries"]
+targeting_feed_t = metadata.tables["targeting_feed"]
+risk_progress_t = metadata.tables["risk_progress"]
 
 RowId = tuple[str, tuple[Any, ...]]  # (table name, key values) of one read-model row
 

@@ -22,6 +22,7 @@ from hub.store.engine import open_engine
 from hub.store.fold_state import FoldStateStore
 from hub.store.read_model import ReadModelStore
 from hub.store.revocations import RevokedTokenStore
+from hub.store.risk import RiskStore
 from hub.store.search import SearchStore
 from hub.store.statistics import StatisticsStore
 
@@ -35,6 +36,7 @@ class HubStore(
     AuditStore,
     StatisticsStore,
     RevokedTokenStore,
+    RiskStore,
 ):
     """Archive + read model over one SQLAlchemy engine. Thread-safe; one per process is enough."""
 

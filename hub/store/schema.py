@@ -240,6 +240,70 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("reason", Text, nullable=False),
         Column("received_at", UtcDateTime(), nullable=False),
     )
+    # Party risk classes (issue 19; revision 0006): the current class of each party with its
+    # factors, and every change of class (what the party-risk topic carried).
+    Table(
+        "party_risk",
+        md,
+        Column("party_id", String(200), primary_key=True),
+        Column("risk_class", String(1), nullable=False, index=True),
+        Column("score", String(20), nullable=False),
+        Column("version", String(40), nullable=False),
+        Column("as_of", String(10), nullable=False),  # the China-time day it was computed for
+        Column("updated_at", UtcDateTime(), nullable=False),
+        Column("risk_json", Text, nullable=False),  # hub.domain.risk.PartyRisk.as_json, factors included
+    )
+    Table(
+        "party_risk_history",
+        md,
+        Column("seq", SeqType, primary_key=True, autoincrement=True),
+        Column("party_id", String(200), nullable=False, index=True),
+        Column("risk_class", String(1), nullable=False),
+        Column("previous_class", String(1)),
+        Column("score", String(20), nullable=False),
+        Column("version", String(40), nullable=False),
+        Column("as_of", String(10), nullable=False),
+        Column("recorded_at", UtcDateTime(), nullable=False),
+    )
+    # How far the matter owner's classes reach: the number of events its state held when it last
+    # wrote them (a reader that needs classes to reflect N events waits for N here).
+    Table(
+        "risk_progress",
+        md,
+        Column("name", String(40), primary_key=True),
+        Column("value", BigInteger, nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+    )
+    # The customs targeting feed as the matter owner last computed it: one row per listed party.
+    Table(
+        "targeting_feed",
+        md,
+        Column("party_id", String(200), primary_key=True),  # or MARK:<number>|<goods> for a brand
+        Column("risk_class", String(1)),  # null for a brand
+        Column("updated_at", UtcDateTime(), nullable=False),
+        Column("record_json", Text, nullable=False),  # hub.domain.risk_messages.TargetingRecord
+    )
+    # Protection lists (issue 19): each administrator load is a new version of one list; the
+    # newest version of a kind is in force. Who loaded it and when are kept with it.
+    Table(
+        "protection_list_versions",
+        md,
+        Column("seq", SeqType, primary_key=True, autoincrement=True),
+        Column("kind", String(30), nullable=False, index=True),
+        Column("label", String(200), nullable=False),
+        Column("loaded_by", String(100), nullable=False),
+        Column("loaded_at", UtcDateTime(), nullable=False),
+        Column("entry_count", Integer, nullable=False),
+    )
+    Table(
+        "protection_list_entries",
+        md,
+        Column("version_seq", Integer, primary_key=True),
+        Column("entry_no", Integer, primary_key=True),
+        Column("name", String(300), nullable=False),
+        Column("code", String(100)),  # USCC of an enterprise, registration number of a GI
+        Column("note", String(500)),
+    )
     return md
 
 

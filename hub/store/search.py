@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from hub.store.base import (
     like_escape,
     matters_t,
     party_matters_t,
+    party_risk_t,
     search_keys_t,
 )
 
@@ -208,7 +210,8 @@ class SearchStore(StoreBase):
         Written by the batch path's own writer (hub.services.batch.write_batch_files), so the two paths
         cannot drift apart in format; it sorts in Python (code-point order), not in SQL, whose
         collation differs by dialect and locale."""
-        from hub.codec.batch_files import write_batch_files
+        from hub.codec.batch_files import encode_risk, write_batch_files
+        from hub.store.risk import risk_row
 
         with self.engine.connect() as conn:
             matters = [
@@ -227,4 +230,9 @@ class SearchStore(StoreBase):
                     select(alerts_t.c.alert_json).where(alerts_t.c.state == AlertState.OPEN.value)
                 )
             ]
-        write_batch_files(out_dir, matters, parties, alerts)
+            # Class, score and factors per party (issue 19), as the matter owner stored them.
+            risks = {
+                str(pid): encode_risk(risk_row(json.loads(raw)))
+                for pid, raw in conn.execute(select(party_risk_t.c.party_id, party_risk_t.c.risk_json))
+            }
+        write_batch_files(out_dir, matters, parties, alerts, risks)

@@ -22,7 +22,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from hub.codec.avro import ALERT_EVENT, CASE_EVENT, DEAD_LETTER, LINK, RECEIPT, AvroCodec, default_codec
+from hub.codec.avro import (
+    ALERT_EVENT,
+    CASE_EVENT,
+    DEAD_LETTER,
+    LINK,
+    PARTY_RISK,
+    RECEIPT,
+    TARGETING,
+    AvroCodec,
+    default_codec,
+)
 from hub.domain.messages import (
     AlertAction,
     AlertLifecycleEvent,
@@ -32,7 +42,9 @@ from hub.domain.messages import (
     ReceiptStatus,
 )
 from hub.domain.model import Agency, CaseEvent
+from hub.domain.risk_messages import PartyRiskChange, RiskFactorScore, TargetingRecord
 from hub.domain.snapshot import AlertType, LinkKind
+from hub.registry import RiskClass
 
 MODELS: dict[str, type[BaseModel]] = {
     CASE_EVENT: CaseEvent,
@@ -40,6 +52,8 @@ MODELS: dict[str, type[BaseModel]] = {
     DEAD_LETTER: DeadLetter,
     ALERT_EVENT: AlertLifecycleEvent,
     LINK: LinkRecord,
+    PARTY_RISK: PartyRiskChange,
+    TARGETING: TargetingRecord,
 }
 
 
@@ -421,6 +435,90 @@ def sample_records() -> dict[str, dict[str, BaseModel]]:
                 b_event_id="0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1002",
                 score=0.93,
                 evidence="same accused org (USCC agrees), same trademark reg_no",
+            ),
+        },
+        # Issue 19: a party moving from B to D (police filing and prosecution on top of a penalty),
+        # and the targeting feed listing it and later taking another party off.
+        PARTY_RISK: {
+            "b_to_d": PartyRiskChange(
+                party_id="ORG:91370102MA3C8KQ12X",
+                risk_class=RiskClass.D,
+                previous_class=RiskClass.B,
+                score="67.0",
+                version="risk-2024.1",
+                as_of="2026-06-30",
+                factors=[
+                    RiskFactorScore(
+                        factor="PROSECUTION",
+                        weight="30",
+                        points="30.0",
+                        event_ids=["0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1005"],
+                    ),
+                    RiskFactorScore(
+                        factor="CRIMINAL_FILING",
+                        weight="25",
+                        points="25.0",
+                        event_ids=["0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1003"],
+                    ),
+                    RiskFactorScore(
+                        factor="ADMIN_PENALTY",
+                        weight="12",
+                        points="12.0",
+                        event_ids=["0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1002"],
+                    ),
+                ],
+                changed_at=at,
+            ),
+            "first_classed": PartyRiskChange(
+                party_id="ORGN:5d1f0c",
+                risk_class=RiskClass.B,
+                score="10.0",
+                version="risk-2024.1",
+                as_of="2026-06-30",
+                factors=[
+                    RiskFactorScore(
+                        factor="CUSTOMS_SEIZURE",
+                        weight="10",
+                        points="10.0",
+                        event_ids=["0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1010"],
+                    )
+                ],
+                changed_at=at,
+            ),
+        },
+        TARGETING: {
+            "listed": TargetingRecord(
+                party_id="ORG:91370102MA3C8KQ12X",
+                listed=True,
+                name="济南恒达商贸有限公司",
+                risk_class="D",
+                score="67.0",
+                reasons=["风险分类D（信用风险高，得分67.0）"],
+                rights=["TRADEMARK:11896302"],
+                event_ids=["0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1002", "0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1003"],
+                as_of="2026-06-30",
+                changed_at=at,
+            ),
+            "brand": TargetingRecord(
+                party_id="MARK:7710452|APPAREL",
+                listed=True,
+                name="商标7710452（服装鞋帽）",
+                reasons=["近期海关扣留2次（青岛海关、济南海关）"],
+                rights=["TRADEMARK:7710452"],
+                event_ids=["0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1020", "0b7e2c1a-5d43-4c1e-9a61-2f0c8a4e1021"],
+                as_of="2026-06-30",
+                changed_at=at,
+            ),
+            "delisted": TargetingRecord(
+                party_id="ORGN:5d1f0c",
+                listed=False,
+                risk_class="B",
+                score="10.0",
+                reasons=[],
+                rights=[],
+                event_ids=[],
+                as_of="2027-07-01",
+                changed_at=at,
             ),
         },
     }

@@ -87,9 +87,38 @@ OPERATIONS = {
     ),
     ("GET", "/api/v1/audit", "audit_log_api_v1_audit_get", ("audit",), True),
     ("GET", "/api/v1/conflicts", "conflicts_api_v1_conflicts_get", ("conflicts",), True),
+    # Issue 19: party risk classes, the customs targeting feed, protection lists.
+    (
+        "GET",
+        "/api/v1/parties/{party_id}/risk",
+        "party_risk_api_v1_parties__party_id__risk_get",
+        ("risk",),
+        True,
+    ),
+    ("GET", "/api/v1/risk/targeting", "targeting_feed_api_v1_risk_targeting_get", ("risk",), True),
+    ("GET", "/api/v1/protection-lists", "protection_lists_api_v1_protection_lists_get", ("risk",), True),
+    (
+        "POST",
+        "/api/v1/protection-lists/{kind}",
+        "load_protection_list_api_v1_protection_lists__kind__post",
+        ("risk",),
+        True,
+    ),
 }
 
-AREAS = ("ops", "ui", "auth", "search", "matters", "parties", "reports", "alerts", "audit", "conflicts")
+AREAS = (
+    "ops",
+    "ui",
+    "auth",
+    "search",
+    "matters",
+    "parties",
+    "risk",
+    "reports",
+    "alerts",
+    "audit",
+    "conflicts",
+)
 
 
 def test_openapi_operations_ids_tags_and_security_are_unchanged(tmp_path: Path) -> None:

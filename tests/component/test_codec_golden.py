@@ -31,6 +31,8 @@ def _decode(codec: AvroCodec, subject: str, payload: bytes) -> BaseModel:
         "dead_letter": codec.decode_dead_letter,
         "alert_event": codec.decode_alert_event,
         "link": codec.decode_link,
+        "party_risk": codec.decode_party_risk,
+        "targeting": codec.decode_targeting,
     }
     model: BaseModel = decoders[subject](payload)
     return model

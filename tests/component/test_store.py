@@ -155,7 +155,11 @@ def test_export_batch_files_format(store: HubStore, tmp_path: Path) -> None:
     assert [(p["event_id"], p["party_index"]) for p in parties] == sorted(
         (e.event_id, i) for m in changes.matters for e in m.events for i in range(len(e.parties))
     )
-    assert all(list(p) == ["event_id", "party_index", "party_id"] for p in parties)
+    # Issue 19: each row carries its party's class, score and factors (no class computed: A, none).
+    assert all(
+        list(p) == ["event_id", "party_index", "party_id", "class", "score", "factors"] for p in parties
+    )
+    assert {p["class"] for p in parties} == {"A"}
     raw_alerts = (tmp_path / "alerts.jsonl").read_text(encoding="utf-8")
     alerts = [json.loads(line) for line in raw_alerts.splitlines()]
     open_ids = sorted(a.alert_id for e in changes.evaluations for a in e.alerts if a.state is AlertState.OPEN)

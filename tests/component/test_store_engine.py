@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from hub.domain.engine import HubState
+from hub.domain.snapshot import Alert
 from hub.rulebook import default_rulebook
 from hub.store.sql import HubStore
 from tests.builders.scenarios_matters import generate_matters
@@ -48,8 +49,16 @@ def test_exported_files_say_what_the_engine_says(synth: tuple[list, datetime], t
     matters = _read(tmp_path / "out" / "matters.jsonl")
     assert matters == [{"event_id": eid, "matter_id": state.matter_of(eid)} for eid in sorted(unique)]
     parties = _read(tmp_path / "out" / "parties.jsonl")
+    # No matter owner classed the parties here (apply_changes only): every row says class A.
     assert parties == [
-        {"event_id": eid, "party_index": i, "party_id": state.party_id(eid, i)}
+        {
+            "event_id": eid,
+            "party_index": i,
+            "party_id": state.party_id(eid, i),
+            "class": "A",
+            "score": "0.0",
+            "factors": [],
+        }
         for eid in sorted(unique)
         for i in range(len(unique[eid].parties))
     ]
@@ -94,10 +103,25 @@ def test_store_export_equals_the_batch_command(synth: tuple[list, datetime], tmp
     )
     run_batch(path, tmp_path / "batch", as_of)
 
+    from hub.services.risk import RiskTracker, party_risks
+
     state = HubState(rules=default_rulebook())
+    policy = default_rulebook().risk
+    assert policy is not None
     store = _store(tmp_path, "stream")
+    tracker = RiskTracker()
+    open_alerts: dict[str, list[Alert]] = {}
     for start in range(0, len(events), 50):
-        store.apply_changes(state.changes(state.add_many(events[start : start + 50]), as_of))
+        changes = state.changes(state.add_many(events[start : start + 50]), as_of)
+        store.apply_changes(changes)
+        # What the matter owner does after each step (hub.services.fold): class the parties again.
+        for evaluation in changes.evaluations:
+            open_alerts[evaluation.matter_id] = list(evaluation.open_alerts())
+        for gone in changes.removed_matter_ids:
+            open_alerts.pop(gone, None)
+        touched = {e.matter_id for e in changes.evaluations}
+        risks = party_risks(state, tracker.affected(state, touched, as_of), open_alerts, as_of, policy)
+        store.write_party_risks([r.as_json() for r in risks.values()], now=as_of)
     store.export_batch_files(tmp_path / "store")
     for name in ("matters.jsonl", "parties.jsonl", "alerts.jsonl"):
         assert (tmp_path / "store" / name).read_bytes() == (tmp_path / "batch" / name).read_bytes(), name

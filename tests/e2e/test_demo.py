@@ -44,3 +44,15 @@ def test_demo_runs_to_a_summary_with_five_alert_types(tmp_path: Path) -> None:
     assert re.search(r"events accepted\s*│\s*[1-9]", output)
     assert "/auth/sign-in" in output and "/docs" in output
     assert (tmp_path / "data" / "keys" / "trust.json").exists()
+    # Issue 19: a class-D party with its factors, a port-drift alert, a priority matter of a listed
+    # enterprise and the customs export.
+    assert "PORT_DRIFT" in shown and "TARGETING_ADVICE" in shown
+    # The declaration at Huangdao names a consignor on the feed: the advice is for that office.
+    advice = next(x for x in output.splitlines() if x.startswith("TARGETING_ADVICE"))
+    assert "布控建议：黄岛海关" in advice, advice
+    drift = next(x for x in output.splitlines() if x.startswith("PORT_DRIFT"))
+    assert "青岛海关" in drift and "济南海关" in drift, drift
+    assert re.search(r"class D\s+ORG:\S+\s+得分[\d.]+", output), output
+    assert "priority" in output and "重点企业保护名录" in output
+    export = tmp_path / "data" / "targeting-customs.csv"
+    assert export.exists() and "济南锦程国际贸易有限公司" in export.read_text(encoding="utf-8")

@@ -41,11 +41,13 @@ scram_user() {  # name password
     --add-config "SCRAM-SHA-512=[iterations=8192,password=$2]"
 }
 
-topic() {  # name partitions
+topic() {  # name partitions [extra kafka-topics.sh arguments]
+  local name="$1" partitions="$2"
+  shift 2
   "$BIN/kafka-topics.sh" --bootstrap-server "$BOOT" --command-config "$ADMIN" --create --if-not-exists \
-    --topic "$1" --partitions "$2" --replication-factor "$RF" \
+    --topic "$name" --partitions "$partitions" --replication-factor "$RF" \
     --config "min.insync.replicas=$MIN_ISR" --config "unclean.leader.election.enable=false" \
-    --config "retention.ms=$RETENTION_MS"
+    --config "retention.ms=$RETENTION_MS" "$@"
 }
 
 acl() {  # arguments passed to kafka-acls.sh --add
@@ -73,6 +75,8 @@ done
 
 topic "${PREFIX}cases" 1
 for name in links alerts dlq audit; do topic "${PREFIX}${name}" "$HUB_PARTITIONS"; done
+# Compacted: the latest record per party id is its state (issue 19).
+for name in party-risk targeting; do topic "${PREFIX}${name}" "$HUB_PARTITIONS" --config cleanup.policy=compact; done
 topic "${APP_ID}-__assignor-__leader" 1
 
 # The hub: read every intake; write receipts and the hub's own topics (read them back too).
@@ -80,7 +84,7 @@ acl --allow-principal User:hub --operation Read --operation Describe \
     --topic "${PREFIX}intake." --resource-pattern-type prefixed
 acl --allow-principal User:hub --operation Write --operation Describe \
     --topic "${PREFIX}receipts." --resource-pattern-type prefixed
-for name in cases links alerts dlq audit; do
+for name in cases links alerts dlq audit party-risk targeting; do
   acl --allow-principal User:hub --operation Read --operation Write --operation Describe \
       --topic "${PREFIX}${name}"
 done

@@ -24,6 +24,7 @@ from hub.domain.alerts import EXPLANATION_TEMPLATE
 from hub.domain.case_view import ALERT_ZH, serve_view
 from hub.domain.masking import AccessRole
 from hub.domain.model import Agency
+from hub.domain.protection import priority_reasons
 from hub.domain.snapshot import AlertType
 from hub.domain.workflow import EscalationMeasure, WorkflowAction
 from hub.registry import REGISTRY
@@ -207,6 +208,8 @@ def alert_inbox(
             raise audit.deny("ALERTS", params, "只能查看本机关的告警")
         scope = who.agency
     flow = workflow(store)
+    # Matters of a listed enterprise or GI come first in every inbox (issue 19).
+    priority = store.priority_matters()
     rows, total = store.alert_inbox(
         alert_type=alert_type.value if alert_type else None,
         region=region,
@@ -221,6 +224,7 @@ def alert_inbox(
         offset=offset,
         due_for=flow.due,
         latest_due_first=sort is InboxSort.DUE_DESC,
+        priority_matters=priority.keys(),
     )
     now = hub.clock()
     histories = flow.histories([r["alert_id"] for r in rows])
@@ -232,6 +236,8 @@ def alert_inbox(
         alert_out(r, who, flow, now, histories.get(r["alert_id"], []), matters.get(r["matter_id"]))
         for r in rows
     ]
+    for item in items:
+        item["priority"] = priority_reasons(priority.get(item["matter_id"], []))
     audit("ALERTS", params, [r["alert_id"] for r in rows])
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 

@@ -9,6 +9,7 @@ from fastapi import Path as PathParam
 
 from hub.api.deps import API, Audit, Store, Who, jsonable, officer_may_see, viewer
 from hub.domain.case_view import serve_view
+from hub.domain.protection import priority_reasons
 
 router = APIRouter(prefix=API, tags=["matters"])
 
@@ -40,5 +41,7 @@ def matter_detail(
         row = status.get(alert["alert_id"]) or {}
         alert["status"] = row.get("status", "NEW")
         alert["history"] = history.get(alert["alert_id"], [])
+    # A matter of a listed enterprise or GI is a priority (issue 19): say which list.
+    data["priority"] = priority_reasons(store.priority_matters([matter_id]).get(matter_id, []))
     audit("MATTER", params, [matter_id], unmasked)
     return data

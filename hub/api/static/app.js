@@ -17,6 +17,8 @@ let USER_ROLE = {};
 let REGION = {};
 let ALERT_ACTION = {};
 let ALERT_STATUS = {};
+let RISK_CLASS = {};
+let RISK_FACTOR = {};
 function applyLabels(labels) {
   if (!labels) return;
   AGENCY = labels.agency || AGENCY;
@@ -30,6 +32,8 @@ function applyLabels(labels) {
   REGION = labels.region || REGION;
   ALERT_ACTION = labels.alert_action || ALERT_ACTION;
   ALERT_STATUS = labels.alert_status || ALERT_STATUS;
+  RISK_CLASS = labels.risk_class || RISK_CLASS;
+  RISK_FACTOR = labels.risk_factor || RISK_FACTOR;
 }
 let labelsLoaded = false;
 async function loadLabels() {
@@ -218,8 +222,10 @@ function inboxTable(items, reload) {
       try { await api(`/api/v1/alerts/${encodeURIComponent(a.alert_id)}/acknowledge`, { json: {} }); await reload(); }
       catch (err) { msg.textContent = err.message; }
     });
+    // Matters of a listed enterprise or GI come first and say so (issue 19).
+    const priority = (a.priority || []).length ? el("div", { class: "priority", title: a.priority.join("；") }, "重点保护") : null;
     return [
-      alertLink(a, a.alert_label || ALERT[a.alert_type] || a.alert_type),
+      el("div", {}, alertLink(a, a.alert_label || ALERT[a.alert_type] || a.alert_type), priority),
       matterTitle(a),
       regionZh(a.region_code),
       el("div", {}, "承办：", agencyList(a.acting), el("div", { class: "muted" }, "监督：", agencyList(a.supervising))),
@@ -349,12 +355,34 @@ async function pageParty(id, purpose) {
       el("p", {}, "名称：", el("span", { id: "party-names" }, p.names.join("、") || "—")),
       el("p", {}, "统一社会信用代码：", p.uscc.join("、") || "—", "　身份证号：", p.id_nos.map(i => i + sourceMasked(p, "id_no")).join("、") || "—"),
       el("p", {}, "涉及区划：", p.regions.map(regionZh).join("、") || "—")),
+    riskSection(id),
     el("h3", {}, "全部案件"),
     table(["案件", "首次", "最近", "机关", "移送状态", "角色", "未关闭告警"], p.matters.map(m => [matterLink(m.matter_id), fmtTime(m.first_at), fmtTime(m.last_at), el("span", {}, m.agencies.map(agencyBadge)), m.referral_status, m.roles.map(roleZh).join("、"), m.open_alerts]), { id: "party-matters" }),
     el("h3", {}, "既往行政处罚"),
     p.penalties.length
       ? table(["时间", "机关", "区划", "案号", "罚款"], p.penalties.map(x => [fmtTime(x.occurred_at), AGENCY[x.agency] || x.agency, regionZh(x.region_code), x.case_no, x.fine === null ? "—" : x.fine + " 元"]), { id: "party-penalties" })
       : el("p", { class: "muted", id: "party-penalties" }, "在您可查看的案件中没有既往行政处罚记录。"));
+}
+
+// The party's risk class (issue 19): class, score, every factor with its weight, points and the
+// events behind it, and the history of the class. Loaded beside the profile; a failure says so
+// in place without hiding the rest of the page.
+function riskSection(id) {
+  const box = el("div", { class: "card", id: "party-risk" }, el("h3", {}, "信用风险分类"), el("p", { class: "muted" }, "加载中…"));
+  api("/api/v1/parties/" + encodeURIComponent(id) + "/risk").then(r => {
+    const cls = el("span", { class: "risk-class risk-" + r.class, id: "party-risk-class" }, r.class + " 类（" + (RISK_CLASS[r.class] || r.label || r.class) + "）");
+    const factors = r.factors.length
+      ? table(["因素", "权重", "件数", "得分", "所依据的事件"], r.factors.map(f => [el("span", {}, RISK_FACTOR[f.factor] || f.label || f.factor, f.priority ? el("span", { class: "priority" }, "（重点保护）") : null), f.weight, String(f.count), f.points, f.event_ids.join("、") || "（不在您可查看的案件中）"]), { id: "party-risk-factors" })
+      : el("p", { class: "muted", id: "party-risk-factors" }, "没有计分因素。");
+    const history = r.history.length
+      ? table(["日期", "原分类", "新分类", "得分", "规则版本"], r.history.map(h => [h.as_of, h.previous_class || "—", h.class, h.score, h.version]), { id: "party-risk-history" })
+      : el("p", { class: "muted" }, "分类未曾变化。");
+    const priority = Object.keys(r.priority_matters || {}).length
+      ? el("p", { class: "priority", id: "party-priority" }, "重点保护：", Object.entries(r.priority_matters).map(([m, why]) => el("span", {}, matterLink(m), "（" + why.join("；") + "）　")))
+      : null;
+    box.replaceChildren(...[el("h3", {}, "信用风险分类"), el("p", {}, "分类：", cls, "　得分：", el("span", { id: "party-risk-score" }, r.score), r.version ? "　规则版本：" + r.version + "（" + r.as_of + "）" : ""), priority, factors, el("h4", {}, "分类变化"), history].filter(Boolean));
+  }).catch(err => box.replaceChildren(el("h3", {}, "信用风险分类"), errorBox(err)));
+  return box;
 }
 
 async function pageSearch() {
