@@ -304,9 +304,8 @@ class MatterRuntime:
     def catch_up(self) -> MatterStep:
         """Fold archived events the state lacks (after the watermark), then record the watermark.
 
-        The timer calls it too: events reach the fold through ``cases``, but the archive is what
-        the watermark counts, and a record acknowledged but not folded when a rebalance cleared
-        the feed is found here.
+        For a resume, and after a rebalance that kept the state: the feed was cleared then, so
+        records acknowledged but not folded are found here, in the archive.
         """
         step = MatterStep()
         state = self._state
@@ -325,6 +324,28 @@ class MatterRuntime:
             self._write_pending(state, set(), step)
         self._record_watermark()
         return step
+
+    def advance_watermark(self) -> None:
+        """Move the watermark over the archived events ``cases`` has already brought (the timer).
+
+        Only ids are read, and only up to the first event not folded yet: under a backlog the
+        archive runs ahead of ``cases``, and folding from the archive here would fold those
+        events twice (once from here, once when ``cases`` delivers them).
+        """
+        state = self._state
+        if state is None or self._unwritten:
+            return
+        moved = False
+        for page in self._store.archive_ids(after_seq=self._watermark, batch_size=ARCHIVE_PAGE):
+            for seq, event_id in page:
+                if event_id not in state:
+                    if moved:
+                        self._record_watermark()
+                    return
+                self._watermark = seq
+                moved = True
+        if moved:
+            self._record_watermark()
 
     def _record_watermark(self) -> None:
         """Store the watermark when everything up to it is written and announced."""
@@ -373,14 +394,10 @@ class MatterRuntime:
         return step
 
     def tick(self) -> MatterStep:
-        """The timer's step: load or write what is pending, re-evaluate due clocks, catch up."""
+        """The timer's step: load or write what is pending, re-evaluate due clocks, advance the
+        durable watermark over what is folded."""
         step = self.ensure_loaded() or self.reevaluate_due()
-        caught = self.catch_up()
-        step.sends.extend(caught.sends)
-        step.matters_written += caught.matters_written
-        step.events_added += caught.events_added
-        step.raised_triggers.extend(caught.raised_triggers)
-        step.alert_events += caught.alert_events
+        self.advance_watermark()
         return step
 
     def reevaluate_due(self) -> MatterStep:

@@ -103,6 +103,19 @@ class FoldStateStore(StoreBase):
             last = rows[-1][0]
             yield rows
 
+    def archive_ids(self, after_seq: int = 0, batch_size: int = 5000) -> Iterator[list[tuple[int, str]]]:
+        """(seq, event id) of archived events after ``after_seq``, by seq, page by page."""
+        last = after_seq
+        while True:
+            query = select(archive_t.c.seq, archive_t.c.event_id).where(archive_t.c.seq > last)
+            with self.engine.connect() as conn:
+                page = conn.execute(query.order_by(archive_t.c.seq).limit(batch_size))
+                rows = [(int(seq), str(event_id)) for seq, event_id in page]
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield rows
+
     def running_clock_due(self) -> dict[str, datetime]:
         """matter id -> its earliest running clock's deadline, as the read model shows it."""
         with self.engine.connect() as conn:

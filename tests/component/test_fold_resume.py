@@ -137,3 +137,25 @@ def test_state_kept_through_a_rebalance_reads_the_archive_tail_first(store: HubS
     assert step is not None and step.events_added == len(events)
     assert runtime.watermark == store.archive_max_seq()
     assert exported(store, tmp_path / "out") == from_scratch(tmp_path, events, as_of)
+
+
+def test_the_timer_moves_the_watermark_only_over_events_already_folded(
+    store: HubStore, tmp_path: Path
+) -> None:
+    """Under a backlog the archive runs ahead of `cases`: the timer must not fold from it (the
+    events would be folded twice), only move the watermark over what `cases` has brought."""
+    events = workload()
+    as_of = max(e.occurred_at for e in events)
+    runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=as_of), store)
+    runtime.load()
+    store.archive_append(archive_rows(events, as_of))  # archived; `cases` has not delivered them yet
+    step = runtime.tick()
+    assert step.events_added == 0 and runtime.watermark == 0
+    half = len(events) // 2
+    runtime.fold(events[:half])
+    runtime.tick()
+    assert 0 < runtime.watermark < store.archive_max_seq()  # up to the first event not folded yet
+    runtime.fold(events[half:])
+    runtime.tick()
+    assert runtime.watermark == store.archive_max_seq()
+    assert store.fold_watermark(0).archive_seq == runtime.watermark  # type: ignore[union-attr]
