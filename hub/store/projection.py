@@ -156,6 +156,10 @@ class WritePlan:
                     self.stale[name].append(bound)
         self.digests[matter_id] = digests
 
+    def empty(self) -> bool:
+        """Nothing to delete or insert: every matter's rows are the ones written."""
+        return not (self.replaced or any(self.stale.values()) or any(self.inserts.values()))
+
     def remove_matter(self, matter_id: str) -> None:
         self.replaced.append(matter_id)
         self.digests[matter_id] = None
