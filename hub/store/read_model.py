@@ -17,16 +17,19 @@ from sqlalchemy import Connection, case, delete, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from hub.domain.lifecycle import diff_alerts
-from hub.domain.snapshot import Alert, AlertState, Changes, MatterEvaluation, MatterSnapshot
+from hub.domain.snapshot import Alert, AlertState, Changes, MatterEvaluation
 from hub.store.base import StoreBase, alert_events_t, alerts_t, chunks, event_matter_t, matters_t, now_utc
 from hub.store.projection import (
     KEPT_ALERT_COLUMNS,
     READ_MODEL_TABLES,
     ROW_KEYS,
+    MatterInputs,
     MatterRows,
     WritePlan,
     delete_rows,
+    matter_inputs,
     project_matter,
+    same_inputs,
 )
 
 ANALYZE_AFTER_ROWS = 10_000  # the least growth of the read model that refreshes statistics
@@ -65,16 +68,17 @@ class ReadModelStore(StoreBase):
             return
         stamp = now or now_utc()
         plan = WritePlan()
-        built_from: dict[str, tuple[MatterSnapshot, MatterEvaluation]] = {}
+        built_from: dict[str, MatterInputs] = {}
         for snap in changes.matters:
             evaluation = evaluations.get(snap.matter_id) or MatterEvaluation(snap.matter_id, (), ())
             written = self._written.get(snap.matter_id)
-            if written is not None and _same_inputs(self._written_from.get(snap.matter_id), snap, evaluation):
+            inputs = matter_inputs(snap, evaluation)
+            if written is not None and same_inputs(self._written_from.get(snap.matter_id), inputs):
                 continue
             rows = MatterRows()
             project_matter(snap, evaluation, self.id_key, stamp, rows)
             plan.add_matter(snap.matter_id, rows, written)
-            built_from[snap.matter_id] = (snap, evaluation)
+            built_from[snap.matter_id] = inputs
         for matter_id in gone:
             plan.remove_matter(matter_id)
         if plan.empty():  # no transaction for a write that changes no row
@@ -143,9 +147,7 @@ class ReadModelStore(StoreBase):
         self._remember_written(plan, built_from)
         self._refresh_statistics(sum(len(rows) for rows in plan.inserts.values()) + len(lifecycle))
 
-    def _remember_written(
-        self, plan: WritePlan, built_from: dict[str, tuple[MatterSnapshot, MatterEvaluation]]
-    ) -> None:
+    def _remember_written(self, plan: WritePlan, built_from: dict[str, MatterInputs]) -> None:
         """After a write: each matter's row digests and the inputs they were built from."""
         for matter_id, digests in plan.digests.items():
             if digests is None:
@@ -246,31 +248,6 @@ class ReadModelStore(StoreBase):
         """Event ids the read model has placed in a matter (the matter owner has applied them)."""
         with self.engine.connect() as conn:
             return {str(eid) for (eid,) in conn.execute(select(event_matter_t.c.event_id))}
-
-
-def _same_inputs(
-    previous: tuple[MatterSnapshot, MatterEvaluation] | None,
-    snap: MatterSnapshot,
-    evaluation: MatterEvaluation,
-) -> bool:
-    """Whether ``snap`` and ``evaluation`` would project to the rows built from ``previous``.
-
-    The rows are a pure function of the snapshot and the evaluation (and of the store's id key
-    and the write stamp, which is not compared). Events must be the very objects (the fold
-    keeps one object per event, and equal datetimes in other zones would print differently);
-    the rest is compared by value.
-    """
-    if previous is None:
-        return False
-    before, judged = previous
-    return (
-        len(before.events) == len(snap.events)
-        and all(a is b for a, b in zip(before.events, snap.events, strict=True))
-        and before.party_ids == snap.party_ids
-        and before.links == snap.links
-        and judged.alerts == evaluation.alerts
-        and judged.clocks == evaluation.clocks
-    )
 
 
 def _current_alerts(changes: Changes, alert_ids: set[str]) -> list[Alert]:

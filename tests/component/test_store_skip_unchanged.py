@@ -95,7 +95,7 @@ def test_equal_events_that_are_other_objects_are_projected_again(store: HubStore
     with recorded_sql(store) as seen:
         store.apply_changes(Changes(matters=copied, evaluations=changes.evaluations))
     # Built again (the store now remembers the copies), compared by row: nothing to write.
-    assert all(store._written_from[s.matter_id][0] is s for s in copied)
+    assert all(store._written_from[s.matter_id][0] is s.events for s in copied)
     assert seen == []
     assert all_raw_rows(store) == before
 
