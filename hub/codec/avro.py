@@ -250,7 +250,8 @@ class AvroCodec:
 
     def decode_case_event(self, data: bytes) -> CaseEvent:
         with self._forwarded_lock:
-            hit = self._forwarded.pop(data, None) if self._forwarded else None
+            # Only bytes are remembered (and hashable); a bytearray or memoryview is decoded.
+            hit = self._forwarded.pop(data, None) if self._forwarded and isinstance(data, bytes) else None
         if hit is not None:
             return hit[0]
         return self._decode_model(data, CASE_EVENT, CaseEvent)

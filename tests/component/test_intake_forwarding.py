@@ -115,3 +115,13 @@ def test_stale_entries_make_room(monkeypatch: pytest.MonkeyPatch) -> None:
     assert codec.decode_case_event(b3) is e3
     assert codec.decode_case_event(b2) is e2
     assert codec.decode_case_event(b1) is not e1
+
+
+def test_a_remembered_event_is_found_by_bytes_only() -> None:
+    """A bytearray or memoryview of remembered bytes is decoded (they cannot be looked up)."""
+    codec = fresh_codec()
+    ((data, event),) = events(1)
+    codec.remember_case_event(data, event)
+    assert codec.decode_case_event(bytearray(data)) == event
+    assert codec.decode_case_event(memoryview(data)) == event
+    assert codec.decode_case_event(data) is event
