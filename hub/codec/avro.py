@@ -16,6 +16,8 @@ field values (they may be personal data); they name fields and rules. No logging
 from __future__ import annotations
 
 import io
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,6 +46,10 @@ PARTY_RISK = "party_risk"
 TARGETING = "targeting"
 
 _UNKNOWN_SYMBOL = "UNKNOWN"
+# Forwarded case events a codec keeps for its own process's matter agent (see
+# remember_case_event): a bound on memory, and how long an entry nobody decodes may hold a place.
+FORWARDED_MAX = 4096
+FORWARDED_STALE_SECONDS = 10.0
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -105,6 +111,9 @@ class AvroCodec:
             self._upcasters[(registry.subject_of(name), from_version)] = fn
         self._plans: dict[bytes, tuple[_Stage, ...]] = {}
         self._headers: dict[tuple[str, int | None], tuple[bytes, Any, SchemaVersion]] = {}
+        # bytes forwarded to `cases` -> (the event they decode to, monotonic time remembered)
+        self._forwarded: dict[bytes, tuple[CaseEvent, float]] = {}
+        self._forwarded_lock = threading.Lock()
 
     # --- encoding ---------------------------------------------------------------------------
 
@@ -224,19 +233,16 @@ class AvroCodec:
             raise CodecError(f"body of {sv.name} did not decode to a record")
         return sv, record
 
-    def _decode_subject(self, data: bytes, subject: str) -> dict[str, Any]:
+    def _decode_subject(self, data: bytes, subject: str) -> tuple[SchemaVersion, dict[str, Any]]:
         sv, record = self._decode(data)
         if sv.subject != subject:
             expected = self._readers[subject].name
             raise CodecError(f"expected a {expected} payload, got {sv.name}")
-        return record
+        return sv, record
 
     def _decode_model(self, data: bytes, subject: str, model: type[M]) -> M:
-        record = self._decode_subject(data, subject)
-        try:
-            return model.model_validate(record)
-        except ValidationError as exc:
-            raise CodecError(summarize_validation_error(model.__name__, exc)) from None
+        _, record = self._decode_subject(data, subject)
+        return _validated(model, record)
 
     # --- typed records ----------------------------------------------------------------------
 
@@ -246,7 +252,48 @@ class AvroCodec:
         return self.encode_record(CASE_EVENT, event.canonical_json())
 
     def decode_case_event(self, data: bytes) -> CaseEvent:
+        with self._forwarded_lock:
+            # Only bytes are remembered (and hashable); a bytearray or memoryview is decoded.
+            hit = self._forwarded.pop(data, None) if self._forwarded and isinstance(data, bytes) else None
+        if hit is not None:
+            return hit[0]
         return self._decode_model(data, CASE_EVENT, CaseEvent)
+
+    def decode_case_event_record(self, data: bytes) -> tuple[CaseEvent, dict[str, Any] | None]:
+        """The event, and the Avro record it was read from when ``data`` was written with the
+        schema version this codec reads (no resolution, no upcast); None otherwise.
+
+        Intake compares that record with the event's canonical form: when they agree, the bytes
+        it received are the record it would encode for ``cases`` and are forwarded as they are.
+        """
+        sv, record = self._decode_subject(data, CASE_EVENT)
+        event = _validated(CaseEvent, record)
+        same_version = sv.fingerprint == self._readers[sv.subject].fingerprint
+        return event, record if same_version else None
+
+    def encode_canonical_case_event(self, canonical: Mapping[str, Any]) -> bytes:
+        """Encode a case event from its canonical JSON form (``CaseEvent.canonical_json``)."""
+        return self.encode_record(CASE_EVENT, canonical)
+
+    def remember_case_event(self, data: bytes, event: CaseEvent) -> None:
+        """Keep ``event`` as what ``data`` decodes to, for one ``decode_case_event`` of it.
+
+        Intake calls this for the bytes it forwards to ``cases`` and that decode to ``event``
+        (they are the bytes it decoded ``event`` from). When this process also runs the matter
+        agent, its decode of the record is then a lookup instead of an Avro read and a pydantic
+        validation, the largest share of the agent's per-record cost. The entry goes with that
+        decode. When full, the newest is not kept (the fold reads ``cases`` in order, so the
+        oldest are read next), unless the oldest waited FORWARDED_STALE_SECONDS: then nobody here
+        reads them (another worker owns ``cases``), and they make room.
+        """
+        now = time.monotonic()
+        with self._forwarded_lock:
+            if len(self._forwarded) >= FORWARDED_MAX:
+                oldest = next(iter(self._forwarded))
+                if now - self._forwarded[oldest][1] < FORWARDED_STALE_SECONDS:
+                    return
+                del self._forwarded[oldest]
+            self._forwarded[bytes(data)] = (event, now)
 
     def encode_model(self, subject: str, message: BaseModel) -> bytes:
         # Python mode keeps datetimes (timestamp-micros) and bytes as they are.
@@ -289,6 +336,13 @@ class AvroCodec:
         return self._decode_model(data, TARGETING, TargetingRecord)
 
 
+def _validated(model: type[M], record: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(record)
+    except ValidationError as exc:
+        raise CodecError(summarize_validation_error(model.__name__, exc)) from None
+
+
 def event_id_of(data: bytes, codec: AvroCodec | None = None) -> str | None:
     """The ``event_id`` of a payload whose Avro body decodes, even if the event is invalid
     (for dead letters and REJECTED receipts); None when the bytes do not get that far."""
@@ -315,6 +369,18 @@ def encode_case_event(event: CaseEvent) -> bytes:
 
 def decode_case_event(data: bytes) -> CaseEvent:
     return default_codec().decode_case_event(data)
+
+
+def decode_case_event_record(data: bytes) -> tuple[CaseEvent, dict[str, Any] | None]:
+    return default_codec().decode_case_event_record(data)
+
+
+def encode_canonical_case_event(canonical: Mapping[str, Any]) -> bytes:
+    return default_codec().encode_canonical_case_event(canonical)
+
+
+def remember_case_event(data: bytes, event: CaseEvent) -> None:
+    default_codec().remember_case_event(data, event)
 
 
 def encode_record(name: str, record: Mapping[str, Any]) -> bytes:

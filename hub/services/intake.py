@@ -89,6 +89,10 @@ class _Candidate:
     event: CaseEvent
     key_id: str | None
     signature: bytes | None
+    canonical: dict[str, Any]  # event.canonical_json(), built once for the archive and `cases`
+    # The received bytes when they are what intake would encode for `cases` (same schema
+    # version, the canonical record): forwarded as they are instead of encoding the event again.
+    forward: bytes | None = None
 
 
 @dataclass
@@ -162,7 +166,7 @@ class IntakeProcessor:
 
     def complete(self, prepared: PreparedChunk) -> IntakeOutcome:
         """Step 3, after the archive: receipts (ACCEPTED only when archived now) and forwards."""
-        from hub.codec.avro import encode_case_event
+        from hub.codec.avro import encode_canonical_case_event, remember_case_event
 
         if prepared.newly is None:
             raise RuntimeError("complete() before archive()")
@@ -186,11 +190,16 @@ class IntakeProcessor:
                 if first:
                     outcome.accepted_event_ids.append(event_id)
                 published = candidate.raw.timestamp_ms
+                if candidate.forward is not None:
+                    value = candidate.forward
+                    remember_case_event(value, candidate.event)
+                else:
+                    value = encode_canonical_case_event(candidate.canonical)
                 outcome.sends.append(
                     Outgoing(
                         topic=cases_topic,
                         key=event_id.encode(),
-                        value=encode_case_event(candidate.event),
+                        value=value,
                         headers=((PUBLISHED_MS_HEADER, str(published).encode()),) if published else (),
                     )
                 )
@@ -219,14 +228,14 @@ class IntakeProcessor:
     # --- one message ---------------------------------------------------------------------
 
     def _check(self, message: RawMessage, now: datetime) -> _Candidate | tuple[str | None, str]:
-        from hub.codec.avro import CodecError, decode_case_event
+        from hub.codec.avro import CodecError, decode_case_event_record
         from hub.codec.signing import KEY_ID_HEADER, SIGNATURE_HEADER
 
         agency = self._topic_agency.get(message.topic)
         if agency is None:
             return (None, f"not an intake topic: {message.topic}")
         try:
-            event = decode_case_event(message.value)
+            event, record = decode_case_event_record(message.value)
         except CodecError as exc:
             return (self._recover_event_id(message.value), f"undecodable: {exc}")
         key_id_raw = message.headers.get(KEY_ID_HEADER)
@@ -245,7 +254,9 @@ class IntakeProcessor:
         verdict = validate_event(event, agency, now)
         if verdict.reason is not None:
             return (event.event_id, verdict.reason)
-        return _Candidate(message, event, key_id, signature)
+        canonical = event.canonical_json()
+        forward = message.value if record is not None and _is_canonical(record, canonical) else None
+        return _Candidate(message, event, key_id, signature, canonical, forward)
 
     @staticmethod
     def _recover_event_id(value: bytes) -> str | None:
@@ -269,7 +280,7 @@ class IntakeProcessor:
                 topic=c.raw.topic,
                 received_at=now,
                 occurred_at=c.event.occurred_at,
-                payload_json=json.dumps(c.event.canonical_json(), ensure_ascii=False, sort_keys=True),
+                payload_json=json.dumps(c.canonical, ensure_ascii=False, sort_keys=True),
                 avro=c.raw.value,
                 key_id=c.key_id,
                 signature=c.signature,
@@ -340,3 +351,14 @@ class IntakeProcessor:
                 headers=tuple(headers),
             )
         )
+
+
+def _is_canonical(record: Mapping[str, Any], canonical: Mapping[str, Any]) -> bool:
+    """Whether a decoded Avro record is the event's canonical form (which leaves out a null
+    ``corrects``): then encoding the event again gives a record equal to the one received."""
+    if record.get("corrects", 0) is None and "corrects" not in canonical:
+        return len(record) == len(canonical) + 1 and all(
+            key == "corrects" or (key in canonical and canonical[key] == value)
+            for key, value in record.items()
+        )
+    return record == canonical

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from hub.domain.model import CaseEvent
 from hub.store.schema import metadata
 
 IN_CHUNK = 500  # bound IN lists (SQLite's variable limit, PostgreSQL plan size)
@@ -69,6 +70,9 @@ class StoreBase:
         # matter id -> row id -> content hash of the rows this process last wrote for it
         # (see apply_changes; cleared by forget_written and by any failed write).
         self._written: dict[str, dict[RowId, int]] = {}
+        # matter id -> what those rows were built from (same lifetime; projection.matter_inputs):
+        # a matter projected again from the same inputs is skipped without building its rows.
+        self._written_from: dict[str, tuple[tuple[CaseEvent, ...], int]] = {}
         self.count_cap = 1000
         # Rows this process wrote to the read model since it last refreshed PostgreSQL's
         # statistics, and how many it had written by then (see _refresh_statistics).

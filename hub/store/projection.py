@@ -10,10 +10,11 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import and_, bindparam, delete
 
 from hub.domain.case_view import build_view
-from hub.domain.model import ACCUSED_ROLES
+from hub.domain.model import ACCUSED_ROLES, CaseEvent
 from hub.domain.queries import index_keys, month_key
 from hub.domain.snapshot import AlertState, MatterEvaluation, MatterSnapshot
 from hub.store.base import (
@@ -156,9 +157,47 @@ class WritePlan:
                     self.stale[name].append(bound)
         self.digests[matter_id] = digests
 
+    def empty(self) -> bool:
+        """Nothing to delete or insert: every matter's rows are the ones written."""
+        return not (self.replaced or any(self.stale.values()) or any(self.inserts.values()))
+
     def remove_matter(self, matter_id: str) -> None:
         self.replaced.append(matter_id)
         self.digests[matter_id] = None
+
+
+# What a matter's rows are built from, compactly: the snapshot's event objects (by identity)
+# and one hash of everything else the rows read (party ids, link evidence, alerts, clocks).
+MatterInputs = tuple[tuple[CaseEvent, ...], int]
+
+
+def matter_inputs(snap: MatterSnapshot, evaluation: MatterEvaluation) -> MatterInputs:
+    """The inputs of ``project_matter`` for one matter, to tell a re-projection of the same ones.
+
+    The rows are a pure function of the snapshot and the evaluation (and of the store's id key
+    and the write stamp, which is not compared). Events count as the very objects: the fold
+    keeps one object per event, and equal datetimes in other zones would print differently. The
+    rest is hashed, as the row digests are (a full copy of it cost 1.4 KB per event): a
+    collision would keep a matter's previous rows, at the odds of the row digests.
+    """
+    rest = (
+        tuple(snap.party_ids.items()),
+        snap.links,
+        tuple(_frozen(alert) for alert in evaluation.alerts),
+        tuple(_frozen(clock) for clock in evaluation.clocks),
+    )
+    return snap.events, hash(rest)
+
+
+def same_inputs(before: MatterInputs | None, now: MatterInputs) -> bool:
+    if before is None or before[1] != now[1] or len(before[0]) != len(now[0]):
+        return False
+    return all(a is b for a, b in zip(before[0], now[0], strict=True))
+
+
+def _frozen(model: BaseModel) -> tuple[Any, ...]:
+    """A hashable form of a model's fields (dict fields as their items, in order)."""
+    return tuple((name, tuple(value.items()) if isinstance(value, dict) else value) for name, value in model)
 
 
 def project_matter(

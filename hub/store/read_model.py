@@ -23,10 +23,13 @@ from hub.store.projection import (
     KEPT_ALERT_COLUMNS,
     READ_MODEL_TABLES,
     ROW_KEYS,
+    MatterInputs,
     MatterRows,
     WritePlan,
     delete_rows,
+    matter_inputs,
     project_matter,
+    same_inputs,
 )
 
 ANALYZE_AFTER_ROWS = 10_000  # the least growth of the read model that refreshes statistics
@@ -45,6 +48,7 @@ class ReadModelStore(StoreBase):
         replaces it whole. Called when another writer may have written since (a new matter
         owner) and after a failed write (its outcome, and so the rows, are unknown)."""
         self._written.clear()
+        self._written_from.clear()
 
     def apply_changes(self, changes: Changes, now: datetime | None = None) -> None:
         """Bring the touched matters' rows up to date and delete removed ones, in one transaction.
@@ -52,7 +56,10 @@ class ReadModelStore(StoreBase):
         A matter this store wrote before (since the last ``forget_written``) gets only the rows
         that differ from what was written: a matter that gains one event changes a handful of
         rows, and rewriting all of them was most of the matter owner's time (docs/PERFORMANCE.md).
-        Any other matter is replaced whole. The result is the same either way.
+        Any other matter is replaced whole. The result is the same either way. A matter whose
+        snapshot and evaluation are those its rows were last built from (the fold re-projects
+        the matters of redelivered events, and of events it already took from the archive) is
+        skipped before its view and rows are built: they would be the rows written.
         """
         evaluations = {e.matter_id: e for e in changes.evaluations}
         touched = [s.matter_id for s in changes.matters]
@@ -61,13 +68,22 @@ class ReadModelStore(StoreBase):
             return
         stamp = now or now_utc()
         plan = WritePlan()
+        built_from: dict[str, MatterInputs] = {}
         for snap in changes.matters:
             evaluation = evaluations.get(snap.matter_id) or MatterEvaluation(snap.matter_id, (), ())
+            written = self._written.get(snap.matter_id)
+            inputs = matter_inputs(snap, evaluation)
+            if written is not None and same_inputs(self._written_from.get(snap.matter_id), inputs):
+                continue
             rows = MatterRows()
             project_matter(snap, evaluation, self.id_key, stamp, rows)
-            plan.add_matter(snap.matter_id, rows, self._written.get(snap.matter_id))
+            plan.add_matter(snap.matter_id, rows, written)
+            built_from[snap.matter_id] = inputs
         for matter_id in gone:
             plan.remove_matter(matter_id)
+        if plan.empty():  # no transaction for a write that changes no row
+            self._remember_written(plan, built_from)
+            return
         inserted_alerts = plan.inserts[alerts_t.name]
         alert_ids = [r["alert_id"] for r in inserted_alerts]
         alert_ids_set = set(alert_ids)
@@ -126,45 +142,77 @@ class ReadModelStore(StoreBase):
                     conn.execute(insert(alert_events_t), list(part))
         except BaseException:
             # Committed or not is unknown (a connection lost during COMMIT): trust nothing.
-            self._written.clear()
+            self.forget_written()
             raise
+        self._remember_written(plan, built_from)
+        self._refresh_statistics(sum(len(rows) for rows in plan.inserts.values()) + len(lifecycle))
+
+    def _remember_written(self, plan: WritePlan, built_from: dict[str, MatterInputs]) -> None:
+        """After a write: each matter's row digests and the inputs they were built from."""
         for matter_id, digests in plan.digests.items():
             if digests is None:
                 self._written.pop(matter_id, None)
+                self._written_from.pop(matter_id, None)
             else:
                 self._written[matter_id] = digests
+                self._written_from[matter_id] = built_from[matter_id]
         self._name_cache = None
-        self._refresh_statistics(sum(len(rows) for rows in plan.inserts.values()) + len(lifecycle))
 
     def _insert_rows(self, conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert read-model rows: COPY on PostgreSQL, executemany elsewhere.
+        """Insert read-model rows: COPY on PostgreSQL, the driver's executemany on SQLite.
 
         psycopg 3 runs an executemany INSERT as one pipelined statement per row, and its per-row
         work (dumping the query and parameters, pipeline bookkeeping) was about half of the
         PostgreSQL fold's write in the profile (20k events, chunks of 200: 303k rows). COPY
-        streams the rows in one command. Values go through the columns' own bind processors
-        (UtcDateTime stores naive UTC), so the rows are what an INSERT would have stored.
+        streams the rows in one command. On SQLite, SQLAlchemy's per-row parameter processing
+        cost more than sqlite3's executemany itself (streaming profile, docs/PERFORMANCE.md), so
+        the rows go to the driver directly. Values go through the columns' own bind processors
+        either way (UtcDateTime stores naive UTC), so the rows are what an INSERT would have
+        stored.
         """
         if not rows:
             return
         columns = list(rows[0])
-        if self.dialect != "postgresql" or not _copy_covers(table, columns):
+        direct = self.dialect in ("postgresql", "sqlite") and _copy_covers(table, columns)
+        if not direct:
             for part in chunks(rows, 2000):
                 conn.execute(insert(table), list(part))
             return
         dialect = conn.dialect
-        processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+        # SQLite: the dialect's own implementation of each type, as SQLAlchemy binds it (its
+        # DATETIME writes a fixed text form that sqlite3's default adapter does not).
+        types = [table.c[name].type for name in columns]
+        if self.dialect == "sqlite":
+            types = [t.dialect_impl(dialect) for t in types]
+        processors = [
+            (i, process) for i, t in enumerate(types) if (process := t.bind_processor(dialect)) is not None
+        ]
+
+        def values_of(row: dict[str, Any]) -> list[Any]:
+            values = [row[c] for c in columns]
+            for i, process in processors:
+                values[i] = process(values[i])
+            return values
+
         quote = dialect.identifier_preparer.quote
-        command = f"COPY {self._qualified(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        names = ", ".join(quote(c) for c in columns)
         driver = conn.connection.driver_connection
         assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(command) as copy:
+        if self.dialect == "sqlite":
+            marks = ", ".join("?" * len(columns))
+            command = f"INSERT INTO {self._qualified(table.name)} ({names}) VALUES ({marks})"
+            cursor = driver.cursor()
+            try:
+                cursor.executemany(command, map(values_of, rows))
+            finally:
+                cursor.close()
+            return
+        with (
+            driver.cursor() as pg_cursor,
+            pg_cursor.copy(f"COPY {self._qualified(table.name)} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
-                values = [row[c] for c in columns]
-                for i, process in enumerate(processors):
-                    if process is not None:
-                        values[i] = process(values[i])
-                copy.write_row(values)
+                copy.write_row(values_of(row))
 
     def _refresh_statistics(self, written: int) -> None:
         """ANALYZE the read-model tables on PostgreSQL each time they have about doubled.

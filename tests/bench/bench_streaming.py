@@ -41,7 +41,13 @@ from tests.bench.quix_venv import ensure_quix_venv
 from tests.bench.workload import Broker, create_topics, generate_event_dicts, produce, wire_codec
 
 PARTITIONS = 4
-HUB_DETAILS = {"receipts", "events_projected", "workers_alive_at_end", "worker_peak_rss_mb"}
+HUB_DETAILS = {
+    "receipts",
+    "events_projected",
+    "workers_alive_at_end",
+    "worker_peak_rss_mb",
+    "broker_cpu_seconds",
+}
 ENGINES_DIR = Path(__file__).resolve().parent / "engines"
 
 
@@ -67,6 +73,10 @@ def throughput_row(name: str, figures: dict[str, Any], **extra: Any) -> dict[str
     per_cpu = None
     if figures.get("cpu_seconds"):
         per_cpu = round(int(figures["events"]) / float(figures["cpu_seconds"]), 1)
+    if figures.get("broker_cpu_seconds"):
+        extra["events_per_broker_cpu_second"] = round(
+            int(figures["events"]) / float(figures["broker_cpu_seconds"]), 1
+        )
     return row(
         name,
         events=figures["events"],
@@ -81,7 +91,7 @@ def throughput_row(name: str, figures: dict[str, Any], **extra: Any) -> dict[str
     )
 
 
-def run_hub(bootstrap: str, events: int, workers: int, work: Path) -> dict[str, Any]:
+def run_hub(bootstrap: str, events: int, workers: int, work: Path, broker_pid: int) -> dict[str, Any]:
     result = work / f"hub-{workers}.json"
     argv = [
         sys.executable,
@@ -97,6 +107,8 @@ def run_hub(bootstrap: str, events: int, workers: int, work: Path) -> dict[str, 
         str(work / f"hub-{workers}"),
         "--result",
         str(result),
+        "--broker-pid",
+        str(broker_pid),
     ]
     return run_engine(argv, result, timeout=hub_worker.timeout_for(events))
 
@@ -231,7 +243,7 @@ def run(
 
             for workers in hub_workers:
                 name = f"hub, {workers} worker(s): intake + archive + matching + rules + read model"
-                figures = run_hub(bootstrap, hub_events or events, workers, work)
+                figures = run_hub(bootstrap, hub_events or events, workers, work, broker.pid)
                 rows.append(throughput_row(name, figures, engine="hub", workers=workers))
                 print(f"  hub x{workers}: {rows[-1].get('events_per_second')} ev/s", flush=True)
         broker_peak = broker_rss.peak_mb

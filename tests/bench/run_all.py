@@ -24,6 +24,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("streaming", "tests.bench.bench_streaming", ("--events", "5000")),
     ("latency", "tests.bench.bench_latency", ("--rate", "200", "--seconds", "10", "--hub-rates", "200")),
     ("fold", "tests.bench.bench_fold", ("--events", "5000")),
+    ("stages", "tests.bench.bench_stages", ("--events", "2000")),
     ("company_history", "tests.bench.bench_company_history", ("--events", "10000", "--companies", "500")),
     ("batch", "tests.bench.bench_batch", ("--events", "20000")),
     ("replay", "tests.bench.bench_replay", ("--events", "10000")),

@@ -151,7 +151,10 @@ async def receipt_summary(settings: Settings) -> dict[str, Any]:
     return {"first_receipt_ms": first_ms, "receipts": statuses}
 
 
-def run_throughput(bootstrap: str, events: int, workers: int, work_dir: Path) -> dict[str, Any]:
+def run_throughput(
+    bootstrap: str, events: int, workers: int, work_dir: Path, broker_pid: int = 0
+) -> dict[str, Any]:
+    """``broker_pid``: the broker's process, whose CPU during the workers' run is reported apart."""
     settings = bench_settings(bootstrap, work_dir)
     signers = prepare(settings)
     records = list(signed_records(settings, signers, events, seed=20240506))
@@ -161,6 +164,7 @@ def run_throughput(bootstrap: str, events: int, workers: int, work_dir: Path) ->
     samplers: list[PeakRssSampler] = []
     try:
         began = time.time()
+        broker_cpu_before = cpu_seconds_of(broker_pid) if broker_pid else 0.0
         with WorkerPool(settings, workers) as pool:
             samplers = [PeakRssSampler(pid).__enter__() for pid in pool.pids]
             done = last_progress_count = 0
@@ -181,6 +185,7 @@ def run_throughput(bootstrap: str, events: int, workers: int, work_dir: Path) ->
                 time.sleep(POLL_SECONDS)
             alive = pool.alive()
             worker_cpu = sum(cpu_seconds_of(pid) for pid in pool.pids)
+            broker_cpu = cpu_seconds_of(broker_pid) - broker_cpu_before if broker_pid else None
         for sampler in samplers:
             sampler.__exit__(None, None, None)
     finally:
@@ -194,6 +199,8 @@ def run_throughput(bootstrap: str, events: int, workers: int, work_dir: Path) ->
         "peak_rss_mb": max((sampler.peak_mb for sampler in samplers), default=0.0),
         # Whole worker processes, start-up included (small next to the run at benchmark sizes).
         "cpu_seconds": worker_cpu,
+        # The broker serves the workers' fetches and produces; not a hub process, so apart.
+        "broker_cpu_seconds": round(broker_cpu, 3) if broker_cpu is not None else None,
     }
     if done < events or finished_at == 0.0 or summary["first_receipt_ms"] is None:
         figures.update(
@@ -318,8 +325,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--work-dir", type=Path, required=True)
     parser.add_argument("--result", type=Path, required=True)
+    parser.add_argument("--broker-pid", type=int, default=0, help="report this process's CPU apart")
     args = parser.parse_args()
-    write_engine_result(args.result, run_throughput(args.bootstrap, args.events, args.workers, args.work_dir))
+    figures = run_throughput(args.bootstrap, args.events, args.workers, args.work_dir, args.broker_pid)
+    write_engine_result(args.result, figures)
 
 
 if __name__ == "__main__":
