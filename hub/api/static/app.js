@@ -325,6 +325,21 @@ function eventName(byId, id) {
   return e ? `${AGENCY[e.agency] || e.agency_label || e.agency} ${e.event_label}（${fmtTime(e.occurred_at)}）` : "（事件不在本案时间线中）";
 }
 
+// The chaining guard (docs/DESIGN.md 6.1.1): one case number whose events fall into periods with
+// no accused party and no right in common, years apart. The matter stays whole; people decide.
+function chainingNotice(c, byId) {
+  const accusedOf = e => (e ? e.parties.filter(p => ["RESPONDENT", "SUSPECT", "DEFENDANT"].includes(p.role)).map(p => p.name || "—").join("、") : "") || "—";
+  const rightsOf = e => (e ? e.rights.map(r => r.reg_no).filter(Boolean).join("、") : "") || "—";
+  return el("div", { class: "card chaining-review", role: "alert", "data-case-no": c.case_no },
+    el("h3", {}, "⚠ ", c.notice),
+    el("p", {}, `${AGENCY[c.agency] || c.agency} 案号 ${c.case_no} 下的事件分为 ${c.periods.length} 段，各段的当事人与权利均不相同，且相隔 ${c.min_gap_days} 日以上。`,
+      "平台仍按同一案件展示，未自动拆分；请核实该案号是否被重复使用或数据有误。"),
+    el("ol", {}, c.periods.map((p, i) => el("li", { class: "chaining-period" },
+      el("strong", {}, `第${i + 1}段　${fmtTime(p.first_at)} 至 ${fmtTime(p.last_at)}`),
+      el("ul", {}, p.event_ids.map(eid => el("li", { "data-event-id": eid }, eventName(byId, eid), "　当事人：", accusedOf(byId[eid]), "　权利：", rightsOf(byId[eid]))))))),
+    el("p", { class: "muted" }, "依据：", c.basis));
+}
+
 async function pageMatter(id, purpose) {
   setMain(el("p", {}, "加载中…"));
   let m;
@@ -351,7 +366,7 @@ async function pageMatter(id, purpose) {
   const links = table(["类型", "事件A", "事件B", "得分", "依据"], m.links.map(l => [LINK[l.kind] || "关联", eventName(byId, l.a_event_id), eventName(byId, l.b_event_id), l.score.toFixed(2), l.evidence]), { id: "link-evidence" });
   const alerts = table(["告警", "状态", "处理", "到期", "说明", "处理记录"], m.alerts.map(a => [alertLink(a, a.alert_label), el("span", { class: "st-" + a.state }, a.state === "OPEN" ? "未关闭" : "已关闭"), statusZh(a), fmtTime(a.due_at), a.explanation, el("div", { class: "muted" }, (a.history || []).filter(h => h.actor).map(h => el("div", {}, lastStepText(h))))]), { id: "matter-alerts" });
   const clocks = table(["时限", "起算", "到期", "状态", "依据"], m.clocks.map(c => [CLOCK[c.kind] || c.kind, fmtTime(c.started_at), fmtTime(c.due_at), CLOCK_STATE[c.state] || c.state, c.basis]));
-  setMain(head, el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
+  setMain(head, (m.chaining_review || []).map(c => chainingNotice(c, byId)), el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
 }
 
 async function pageParty(id, purpose) {
