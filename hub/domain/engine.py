@@ -164,6 +164,7 @@ class _Derived:
         "explicit_links",
         "handed_links",
         "keys",
+        "linked",
         "members",
         "new_links",
         "ref_links",
@@ -176,6 +177,7 @@ class _Derived:
         self.event_list: list[CaseEvent] = []  # the same order
         self.events: tuple[CaseEvent, ...] = ()  # a copy of event_list for the current members
         self.event_ids: frozenset[str] = frozenset()
+        self.linked = False  # whether the chains and links below are kept (snapshots ask)
         self.chains: dict[CaseFileKey, list[tuple[float, str]]] = {}  # per case file, sorted
         self.same_case: dict[CaseFileKey, list[LinkEvidence]] = {}  # consecutive pairs of a chain
         self.citing: list[tuple[float, str]] = []  # members with refs, sorted
@@ -683,7 +685,7 @@ class HubState:
         return view.events[0] if view.events else None
 
     def snapshot(self, matter_id: str) -> MatterSnapshot:
-        derived = self._derived_of(matter_id)
+        derived = self._derived_of(matter_id, with_links=True)
         party_ids = _MatterPartyIds(derived.events, self._mentions, derived.event_ids)
         implicit = self._implicit.get(matter_id, ())
         links = derived.explicit_links + implicit
@@ -705,11 +707,30 @@ class HubState:
             links_added=tuple(added),
         )
 
-    def _derived_of(self, matter_id: str) -> _Derived:
+    def _derived_of(self, matter_id: str, *, with_links: bool = False) -> _Derived:
+        """The matter's derived order (and, ``with_links``, its explicit link evidence).
+
+        Kept between calls for matters of MEMO_MIN_EVENTS events or more; a smaller one is
+        derived on each call (cheap, and a cache per matter would only cost memory).
+        """
         members = self._matters[matter_id]
         derived = self._derived.get(matter_id)
-        if derived is not None and derived.members is members:
-            return derived
+        if derived is None or derived.members is not members:
+            derived = self._derive(derived, members)
+            if len(members) >= MEMO_MIN_EVENTS:
+                self._derived[matter_id] = derived
+            else:
+                self._derived.pop(matter_id, None)
+        if with_links and not derived.linked:
+            # First time links are asked for: chain every member (evaluation never needs them).
+            derived.linked = True
+            for key in derived.keys:
+                self._link(derived, key)
+            derived.new_links.clear()
+            derived.explicit_links = self._explicit_evidence(derived)
+        return derived
+
+    def _derive(self, derived: _Derived | None, members: tuple[str, ...]) -> _Derived:
         # Event-time order from the cached timestamps: the same (timestamp, event_id) order as
         # ``sort_key`` of the stored events, without a datetime conversion per event per call.
         ts = self._ts
@@ -724,51 +745,50 @@ class HubState:
         if added is None or derived is None:
             derived = _Derived()
             added = sorted((ts[e], e) for e in members)
-        self._grow(derived, added)
-        derived.members = members
-        derived.event_ids = event_ids
-        derived.events = tuple(derived.event_list)
-        derived.explicit_links = self._explicit_evidence(derived)
-        self._derived[matter_id] = derived
-        return derived
-
-    def _grow(self, derived: _Derived, added: Sequence[tuple[float, str]]) -> None:
-        """Insert members (sorted keys) into the order, their case-file chains and links."""
-        keys, chains, same_case, citing = derived.keys, derived.chains, derived.same_case, derived.citing
-        event_list, new_links = derived.event_list, derived.new_links
-        case_file_of, all_events = self._case_file_of, self._events
+        keys, event_list, all_events = derived.keys, derived.event_list, self._events
         for key in added:
-            event_id = key[1]
             if not keys or keys[-1] < key:
                 keys.append(key)
-                event_list.append(all_events[event_id])
+                event_list.append(all_events[key[1]])
             else:
                 at = bisect.bisect_left(keys, key)
                 keys.insert(at, key)
-                event_list.insert(at, all_events[event_id])
-            cf = case_file_of[event_id]
-            chain = chains.get(cf)
-            if chain is None:
-                chains[cf] = [key]
-                same_case[cf] = []
+                event_list.insert(at, all_events[key[1]])
+            if derived.linked:
+                self._link(derived, key)
+        derived.members = members
+        derived.event_ids = event_ids
+        derived.events = tuple(event_list)
+        if derived.linked:
+            derived.explicit_links = self._explicit_evidence(derived)
+        return derived
+
+    def _link(self, derived: _Derived, key: tuple[float, str]) -> None:
+        """Chain one member into its case file and the chain's SAME_CASE links."""
+        event_id = key[1]
+        cf = self._case_file_of[event_id]
+        chain = derived.chains.get(cf)
+        if chain is None:
+            derived.chains[cf] = [key]
+            derived.same_case[cf] = []
+        else:
+            position = bisect.bisect_left(chain, key)
+            chain.insert(position, key)
+            links = derived.same_case[cf]
+            # The pair (before, after) that the new event now sits between is replaced by
+            # (before, new) and (new, after); at either end one pair is added.
+            pairs = []
+            if position > 0:
+                pairs.append(self._same_case_link(cf, chain[position - 1][1], event_id))
+            if position + 1 < len(chain):
+                pairs.append(self._same_case_link(cf, event_id, chain[position + 1][1]))
+            if 0 < position < len(chain) - 1:
+                links[position - 1 : position] = pairs
             else:
-                position = bisect.bisect_left(chain, key)
-                chain.insert(position, key)
-                links = same_case[cf]
-                # The pair (before, after) that the new event now sits between is replaced by
-                # (before, new) and (new, after); at either end one pair is added.
-                pairs = []
-                if position > 0:
-                    pairs.append(self._same_case_link(cf, chain[position - 1][1], event_id))
-                if position + 1 < len(chain):
-                    pairs.append(self._same_case_link(cf, event_id, chain[position + 1][1]))
-                if 0 < position < len(chain) - 1:
-                    links[position - 1 : position] = pairs
-                else:
-                    links[max(position - 1, 0) : max(position - 1, 0)] = pairs
-                new_links.extend(pairs)
-            if all_events[event_id].refs:
-                bisect.insort(citing, key)
+                links[max(position - 1, 0) : max(position - 1, 0)] = pairs
+            derived.new_links.extend(pairs)
+        if self._events[event_id].refs:
+            bisect.insort(derived.citing, key)
 
     @staticmethod
     def _same_case_link(cf: CaseFileKey, a_event_id: str, b_event_id: str) -> LinkEvidence:
@@ -782,7 +802,7 @@ class HubState:
     def _explicit_evidence(self, derived: _Derived) -> tuple[LinkEvidence, ...]:
         """Explicit link evidence of a matter: SAME_CASE chains by case file, then refs.
 
-        The SAME_CASE links are those ``_grow`` keeps; the REF links are rebuilt (few events
+        The SAME_CASE links are those ``_link`` keeps; the REF links are rebuilt (few events
         carry refs) and also kept apart in ``derived.ref_links``.
         """
         same_case = tuple(

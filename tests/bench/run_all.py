@@ -29,6 +29,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("replay", "tests.bench.bench_replay", ("--events", "10000")),
     ("matching", "tests.bench.bench_matching", ()),
     ("dense_party", "tests.bench.bench_dense_party", ("--sizes", "100,300")),
+    ("giant_matter", "tests.bench.bench_giant_matter", ("--smoke",)),
     ("febrl", "tests.bench.bench_febrl", ()),
     ("query", "tests.bench.bench_query", ()),
 )
