@@ -118,7 +118,7 @@ class _MatterPartyIds(Mapping[MentionKey, str]):
     more than the lookups. Same keys and values as ``snapshot().party_ids``.
     """
 
-    __slots__ = ("_event_ids", "_events", "_mentions")
+    __slots__ = ("_event_ids", "_events", "_len", "_mentions")
 
     def __init__(
         self,
@@ -129,6 +129,7 @@ class _MatterPartyIds(Mapping[MentionKey, str]):
         self._events = events
         self._event_ids = event_ids if event_ids is not None else frozenset(e.event_id for e in events)
         self._mentions = mentions
+        self._len: int | None = None
 
     def __getitem__(self, key: MentionKey) -> str:
         if key[0] not in self._event_ids:
@@ -145,7 +146,11 @@ class _MatterPartyIds(Mapping[MentionKey, str]):
         return ((e.event_id, idx) for e in self._events for idx in range(len(e.parties)))
 
     def __len__(self) -> int:
-        return sum(len(e.parties) for e in self._events)
+        # Counted once: the case view asks ``party_ids or {}`` for every event of the matter,
+        # which was O(n) each time and O(n^2) per matter view.
+        if self._len is None:
+            self._len = sum(len(e.parties) for e in self._events)
+        return self._len
 
 
 class _Derived:
