@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,6 +72,7 @@ from hub.domain.snapshot import (
     PartyHistory,
     sort_key,
 )
+from hub.domain.sorted_merge import merge_keys, merge_parallel
 from hub.registry import REGISTRY
 
 PROCURATORATE_ADMIN_DEPT = "PROCURATORATE/行政检察部门"
@@ -177,6 +178,7 @@ class _EventIndex:
     def add(self, events: Sequence[CaseEvent]) -> None:
         """Add events (in event-time order among themselves, at any place among those held)."""
         by_type, cases = self.by_type, self.cases
+        pending: dict[int, tuple[list[CaseEvent], list[tuple[tuple[float, str], CaseEvent]]]] = {}
         for e in events:
             key = sort_key(e)
             typed = by_type.get(e.event_type)
@@ -187,24 +189,13 @@ class _EventIndex:
             if case is None:
                 case = cases[case_no] = []
             for held in (typed, case):
-                keys = self._keys.get(id(held))
-                if keys is None:
-                    keys = self._keys[id(held)] = []
-                _insort_keyed(held, keys, e, key)
+                pending.setdefault(id(held), (held, []))[1].append((key, e))
             self.agencies.add(e.agency)
-
-
-def _insort_keyed(
-    events: list[CaseEvent], keys: list[tuple[float, str]], event: CaseEvent, key: tuple[float, str]
-) -> None:
-    """Insert into an event-time ordered list with its parallel list of sort keys."""
-    if not keys or keys[-1] < key:
-        events.append(event)  # the usual step: a later event
-        keys.append(key)
-        return
-    position = bisect_left(keys, key)
-    events.insert(position, event)
-    keys.insert(position, key)
+        for list_id, (held, new) in pending.items():
+            keys = self._keys.get(list_id)
+            if keys is None:
+                keys = self._keys[list_id] = []
+            merge_parallel(keys, held, new)
 
 
 @dataclass(frozen=True)
@@ -427,7 +418,18 @@ class EvaluationMemo:
     from nothing; the from-scratch path is the same code with an empty memo.
     """
 
-    __slots__ = ("_as_of", "_clock_ids", "_clock_list", "_earliest", "_ids", "_rules", "index", "rule_clocks")
+    __slots__ = (
+        "_as_of",
+        "_clock_ids",
+        "_clock_list",
+        "_earliest",
+        "_ids",
+        "_new_clocks",
+        "_new_dues",
+        "_rules",
+        "index",
+        "rule_clocks",
+    )
 
     def __init__(self) -> None:
         self._reset()
@@ -442,6 +444,9 @@ class EvaluationMemo:
         # Every clock of the matter in clock-id order, with the ids in a parallel list.
         self._clock_ids: list[str] = []
         self._clock_list: list[Clock] = []
+        # One step's new clocks and (due, trigger id) entries, merged in one pass per rule.
+        self._new_clocks: list[tuple[str, Clock]] = []
+        self._new_dues: list[tuple[datetime, str]] = []
 
     def advance(
         self,
@@ -538,11 +543,17 @@ class EvaluationMemo:
                 if position < len(state.open_dues) and state.open_dues[position] == entry:
                     del state.open_dues[position]
         self._file(state, rule, new_triggers, new_starts, new_stops)
-        for trigger in new_triggers:
-            self._run(state, rule, trigger, earliest, as_of, rules, new=True)
+        # Re-run the held triggers first: they update clocks in place, and the new ones are
+        # merged into the sorted lists in one pass afterwards.
         by_id = {t.event_id: t for t in (state.runs[i].trigger for i in stale)}
         for trigger_id in stale:
             self._run(state, rule, by_id[trigger_id], earliest, as_of, rules, new=False)
+        for trigger in new_triggers:
+            self._run(state, rule, trigger, earliest, as_of, rules, new=True)
+        merge_parallel(self._clock_ids, self._clock_list, self._new_clocks)
+        merge_keys(state.open_dues, self._new_dues)
+        self._new_clocks.clear()
+        self._new_dues.clear()
 
     @staticmethod
     def _scope(rule: ClockRule, event: CaseEvent) -> Scope:
@@ -556,16 +567,20 @@ class EvaluationMemo:
         starts: Sequence[CaseEvent],
         stops: Sequence[CaseEvent],
     ) -> None:
+        # The events come in event-time order (``advance`` sorts what was added).
+        by_scope: dict[Scope, list[CaseEvent]] = {}
         for event in triggers:
-            scope = self._scope(rule, event)
-            _insort_timed(
-                state.triggers.setdefault(scope, []), state.trigger_times.setdefault(scope, []), event
+            by_scope.setdefault(self._scope(rule, event), []).append(event)
+        for scope, events in by_scope.items():
+            _merge_timed(
+                state.triggers.setdefault(scope, []), state.trigger_times.setdefault(scope, []), events
             )
-        for event in starts:
-            _insort_timed(state.starts, state.start_times, event)
+        _merge_timed(state.starts, state.start_times, starts)
+        by_scope = {}
         for event in stops:
-            scope = self._scope(rule, event)
-            _insort_timed(state.stops.setdefault(scope, []), state.stop_times.setdefault(scope, []), event)
+            by_scope.setdefault(self._scope(rule, event), []).append(event)
+        for scope, events in by_scope.items():
+            _merge_timed(state.stops.setdefault(scope, []), state.stop_times.setdefault(scope, []), events)
 
     def _stale_triggers(
         self,
@@ -664,6 +679,7 @@ class EvaluationMemo:
         else:
             clock_state = ClockState.RUNNING
         old = None if new else state.runs.get(trigger.event_id)
+        dues = self._new_dues
         clock_id = old.clock.clock_id if old is not None else clock_id_for(rule.kind, trigger.event_id)
         clock = Clock(
             clock_id=clock_id,
@@ -682,28 +698,24 @@ class EvaluationMemo:
         )
         state.start_of[trigger.event_id] = found_start
         if stop is None:
-            insort(state.open_dues, (due, trigger.event_id))
-        position = bisect_left(self._clock_ids, clock_id)
+            dues.append((due, trigger.event_id))
         if old is not None:
-            self._clock_list[position] = clock
+            self._clock_list[bisect_left(self._clock_ids, clock_id)] = clock
         else:
-            self._clock_ids.insert(position, clock_id)
-            self._clock_list.insert(position, clock)
+            self._new_clocks.append((clock_id, clock))
 
 
-def _insort_timed(events: list[CaseEvent], times: list[float], event: CaseEvent) -> None:
-    """Insert into an event-time ordered list with its parallel list of timestamps."""
-    ts = event.occurred_at.timestamp()
-    if not times or times[-1] < ts:
-        events.append(event)
-        times.append(ts)
-        return
-    position = bisect_left(times, ts)
-    # Equal timestamps are ordered by event id (``sort_key``).
-    while position < len(times) and times[position] == ts and events[position].event_id < event.event_id:
-        position += 1
-    events.insert(position, event)
-    times.insert(position, ts)
+def _merge_timed(events: list[CaseEvent], times: list[float], new: Sequence[CaseEvent]) -> None:
+    """Insert events (in event-time order) into an event-time ordered list and its timestamps."""
+
+    def position(ts: float, event: CaseEvent) -> int:
+        at = bisect_left(times, ts)
+        # Equal timestamps are ordered by event id (``sort_key``).
+        while at < len(times) and times[at] == ts and events[at].event_id < event.event_id:
+            at += 1
+        return at
+
+    merge_parallel(times, events, [(e.occurred_at.timestamp(), e) for e in new], position)
 
 
 def _walk_back(triggers: Sequence[CaseEvent], times: Sequence[float], ts: float) -> Iterator[CaseEvent]:

@@ -65,6 +65,7 @@ from hub.domain.snapshot import (
     MatterEvaluation,
     MatterSnapshot,
 )
+from hub.domain.sorted_merge import merge_parallel
 
 if TYPE_CHECKING:
     from hub.domain.alerts import EvaluationMemo
@@ -335,12 +336,7 @@ class HubState:
             self._scope.add(own)
         else:
             own = self._case_file_of[held[0]]  # one shared key object per case file, not per event
-            # Kept sorted by event id: a matter's members are these lists merged and sorted,
-            # which is then near linear however large the case file (ADR 0023).
-            if held[-1] < event_id:
-                held.append(event_id)
-            else:
-                bisect.insort(held, event_id)
+            held.append(event_id)  # sorted by event id when the scope is next derived
         self._case_file_of[event_id] = own
         if event.refs:
             for cited in cited_case_files(event, own):
@@ -467,6 +463,13 @@ class HubState:
     ) -> tuple[list[list[str]], dict[CaseFileKey, CaseFileKey], list[Candidate]]:
         """The scope's events grouped into matters, each group's representative, accepted links."""
         case_file_events = self._case_file_events
+        # Each case file's list is sorted in place by event id: sorted already but for the
+        # events added since, so this is near linear, and the matter's members (these lists
+        # merged) sort in near linear time too, however large the case file (ADR 0023).
+        for cf in case_files:
+            ids = case_file_events.get(cf)
+            if ids:
+                ids.sort()
         if len(case_files) == 1:
             # One case file: one agency, one explicit group, no implicit candidate possible.
             only = list(case_file_events.get(case_files[0], ()))
@@ -750,20 +753,14 @@ class HubState:
         if added is None or derived is None:
             derived = _Derived()
             added = sorted((ts[e], e) for e in members)
-        keys, event_list, all_events = derived.keys, derived.event_list, self._events
-        for key in added:
-            if not keys or keys[-1] < key:
-                keys.append(key)
-                event_list.append(all_events[key[1]])
-            else:
-                at = bisect.bisect_left(keys, key)
-                keys.insert(at, key)
-                event_list.insert(at, all_events[key[1]])
-            if derived.linked:
+        all_events = self._events
+        merge_parallel(derived.keys, derived.event_list, [(key, all_events[key[1]]) for key in added])
+        if derived.linked:
+            for key in added:
                 self._link(derived, key)
         derived.members = members
         derived.event_ids = event_ids
-        derived.events = tuple(event_list)
+        derived.events = tuple(derived.event_list)
         if derived.linked:
             derived.explicit_links = self._explicit_evidence(derived)
         return derived

@@ -155,8 +155,8 @@ def measure_batch(dicts: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
     # The least CPU of a few runs: on a shared machine the noise is all upward.
     first = min(run(tenth) for _ in range(3))
-    nine = min(run(9 * tenth) for _ in range(2))
-    whole = min(run(10 * tenth) for _ in range(2))
+    nine = min(run(9 * tenth) for _ in range(3))
+    whole = min(run(10 * tenth) for _ in range(3))
     first_us, last_us = first / tenth * 1e6, (whole - nine) / tenth * 1e6
     return {
         "events": 10 * tenth,
