@@ -25,13 +25,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter
 
 from hub.domain.civil_supervision import (
     FACTOR_LABELS,
@@ -64,6 +65,7 @@ from hub.domain.model import (
 from hub.domain.rules import (
     ClockRule,
     CriminalAmounts,
+    EventSpec,
     RuleBook,
     ThresholdRow,
     ThresholdVerdict,
@@ -85,6 +87,7 @@ from hub.domain.snapshot import (
     ReviewLine,
     sort_key,
 )
+from hub.domain.sorted_merge import merge_keys, merge_parallel
 from hub.registry import REGISTRY
 
 PROCURATORATE_ADMIN_DEPT = "PROCURATORATE/行政检察部门"
@@ -171,6 +174,46 @@ def _dedup(events: Iterable[CaseEvent]) -> list[CaseEvent]:
     return sorted(chosen, key=sort_key)
 
 
+class _EventIndex:
+    """A matter's visible events by type and by case file, each list in event-time order.
+
+    Rules ask for the few events of the types they judge instead of scanning the matter: in a
+    matter of n events every scan cost O(n) per evaluation, and a growing matter is evaluated
+    once per chunk (ADR 0023). Kept in an ``EvaluationMemo`` it grows with the added events.
+    """
+
+    __slots__ = ("_keys", "agencies", "by_type", "cases")
+
+    def __init__(self) -> None:
+        self.by_type: dict[EventType, list[CaseEvent]] = {}
+        self.cases: dict[tuple[Agency, str], list[CaseEvent]] = {}
+        self.agencies: set[Agency] = set()
+        # each list above (by identity) -> the (timestamp, event id) keys of its events
+        self._keys: dict[int, list[tuple[float, str]]] = {}
+
+    def add(self, events: Sequence[CaseEvent]) -> None:
+        """Add events (in event-time order among themselves, at any place among those held)."""
+        by_type, cases = self.by_type, self.cases
+        pending: dict[int, tuple[list[CaseEvent], list[tuple[tuple[float, str], CaseEvent]]]] = {}
+        for e in events:
+            key = sort_key(e)
+            typed = by_type.get(e.event_type)
+            if typed is None:
+                typed = by_type[e.event_type] = []
+            case_no = (e.agency, case_key(e.case_no))
+            case = cases.get(case_no)
+            if case is None:
+                case = cases[case_no] = []
+            for held in (typed, case):
+                pending.setdefault(id(held), (held, []))[1].append((key, e))
+            self.agencies.add(e.agency)
+        for list_id, (held, new) in pending.items():
+            keys = self._keys.get(list_id)
+            if keys is None:
+                keys = self._keys[list_id] = []
+            merge_parallel(keys, held, new)
+
+
 @dataclass(frozen=True)
 class _Ctx:
     snapshot: MatterSnapshot
@@ -178,21 +221,52 @@ class _Ctx:
     as_of: datetime
     rules: RuleBook
     events: tuple[CaseEvent, ...]  # visible, deduplicated, event-time order
-    cases: Mapping[tuple[Agency, str], tuple[CaseEvent, ...]]
+    cases: Mapping[tuple[Agency, str], Sequence[CaseEvent]]  # event-time order per case file
+    index: _EventIndex
+    memo: EvaluationMemo  # the index and the clock runs
     # event id -> its prior penalties with their local dates: two rules read them per penalty.
     priors: dict[str, list[tuple[str, CaseEvent, date]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, snapshot: MatterSnapshot, history: PartyHistory, as_of: datetime, rules: RuleBook) -> _Ctx:
+    def build(
+        cls,
+        snapshot: MatterSnapshot,
+        history: PartyHistory,
+        as_of: datetime,
+        rules: RuleBook,
+        memo: EvaluationMemo | None = None,
+    ) -> _Ctx:
         if as_of.tzinfo is None:
             raise ValueError("as_of must carry a UTC offset")
-        visible = [e for e in _dedup(snapshot.events) if e.occurred_at <= as_of]
-        cases: dict[tuple[Agency, str], list[CaseEvent]] = defaultdict(list)
-        for e in visible:
-            cases[(e.agency, case_key(e.case_no))].append(e)
-        return cls(snapshot, history, as_of, rules, tuple(visible), {k: tuple(v) for k, v in cases.items()})
+        # HubState's snapshots are unique and ordered already: sorting a matter of n events
+        # again on every evaluation was the largest part of evaluating a growing matter.
+        ordered = snapshot.events if snapshot.ordered_unique else tuple(_dedup(snapshot.events))
+        # Event-time order: the visible events (occurred by as_of) are a prefix.
+        visible = ordered[: bisect_right(ordered, as_of, key=_OCCURRED_AT)]
+        if memo is None:
+            memo = EvaluationMemo()
+        all_visible = len(visible) == len(ordered)
+        memo.advance(
+            visible,
+            as_of,
+            rules,
+            ids=snapshot.event_ids if snapshot.ordered_unique and all_visible else None,
+            lookup=snapshot.lookup if snapshot.ordered_unique else None,
+        )
+        index = memo.index
+        return cls(snapshot, history, as_of, rules, visible, index.cases, index, memo)
 
-    def case_of(self, event: CaseEvent) -> tuple[CaseEvent, ...]:
+    def of_type(self, *types: EventType) -> Sequence[CaseEvent]:
+        """The visible events of these types, in event-time order."""
+        by_type = self.index.by_type
+        if len(types) == 1:
+            return by_type.get(types[0], ())
+        lists = [found for t in types if (found := by_type.get(t))]
+        if len(lists) <= 1:
+            return lists[0] if lists else ()
+        return sorted((e for found in lists for e in found), key=sort_key)
+
+    def case_of(self, event: CaseEvent) -> Sequence[CaseEvent]:
         return self.cases[(event.agency, case_key(event.case_no))]
 
     def first(self, predicate: Iterable[CaseEvent]) -> CaseEvent | None:
@@ -309,73 +383,361 @@ def _first_at_or_after(
     return candidates[i] if i < len(candidates) else None
 
 
-def _run_clocks(ctx: _Ctx) -> list[_ClockRun]:
-    # Candidate lists are built once per rule and searched by bisection: a matter with many
-    # events must not cost triggers x events per clock kind.
-    runs: list[_ClockRun] = []
-    events = ctx.events
-    earliest = events[0] if events else None
-    # A spec never matches an event of another type, so most events are ruled out by one set
-    # lookup before any spec is asked (the same events match, in the same order).
-    types_present = {e.event_type for e in events}
-    for rule in ctx.rules.deadlines.clocks:
-        if not rule.observable or not rule.trigger:
-            continue
-        if not any(spec.event_type in types_present for spec in rule.trigger):
-            continue
-        trigger_types = {spec.event_type for spec in rule.trigger}
-        triggers = [
-            e
-            for e in events
-            if e.event_type in trigger_types and any(spec.matches(e) for spec in rule.trigger)
-        ]
-        if not triggers:
-            continue
-        start_types = {spec.event_type for spec in rule.start}
-        starts = [e for e in events if e.event_type in start_types and any(s.matches(e) for s in rule.start)]
-        start_times = [e.occurred_at.timestamp() for e in starts]
-        stops_by_scope: dict[tuple[Agency, str] | None, list[CaseEvent]] = defaultdict(list)
-        stop_types = {spec.event_type for spec in rule.stop}
-        for e in events:
-            if e.event_type in stop_types and any(s.matches(e) for s in rule.stop):
-                scope = (e.agency, case_key(e.case_no)) if rule.stop_same_case else None
-                stops_by_scope[scope].append(e)
-        stop_times: dict[tuple[Agency, str] | None, list[float]] = {}
-        for trigger in triggers:
-            start_event = trigger
-            if rule.start_at == "MATTER_EARLIEST" and earliest is not None:
-                start_event = earliest
-            elif starts:
-                start_event = _first_at_or_after(starts, start_times, trigger.occurred_at, "") or trigger
-            due = rule.due(start_event.occurred_at, ctx.rules.calendar)
-            scope = (trigger.agency, case_key(trigger.case_no)) if rule.stop_same_case else None
-            candidates = stops_by_scope.get(scope, [])
-            if rule.stop_any_time:
-                stop = next((e for e in candidates if e.event_id != trigger.event_id), None)
-            else:
-                if scope not in stop_times:
-                    stop_times[scope] = [e.occurred_at.timestamp() for e in candidates]
-                stop = _first_at_or_after(
-                    candidates, stop_times[scope], trigger.occurred_at, trigger.event_id
-                )
-            if stop is not None:
-                state = ClockState.STOPPED
-            elif ctx.as_of > due:
-                state = ClockState.EXPIRED
-            else:
-                state = ClockState.RUNNING
-            clock = Clock(
-                clock_id=clock_id_for(rule.kind, trigger.event_id),
-                kind=rule.kind,
-                started_by_event_id=start_event.event_id,
-                started_at=start_event.occurred_at,
-                due_at=due,
-                basis=rule.citation,
-                state=state,
-                stopped_by_event_id=stop.event_id if stop is not None else None,
+_OCCURRED_AT = attrgetter("occurred_at")
+_EVENT_ID = attrgetter("event_id")
+Scope = tuple[Agency, str] | None  # a stop's scope: the trigger's case file, or the whole matter
+
+
+def _spec_match(specs: Sequence[EventSpec], events: Iterable[CaseEvent]) -> list[CaseEvent]:
+    types = {spec.event_type for spec in specs}
+    return [e for e in events if e.event_type in types and any(spec.matches(e) for spec in specs)]
+
+
+class _RuleClocks:
+    """One clock rule's triggers, starts, stops and runs in one matter, kept between evaluations."""
+
+    __slots__ = (
+        "open_dues",
+        "runs",
+        "start_of",
+        "start_times",
+        "starts",
+        "stop_times",
+        "stops",
+        "trigger_times",
+        "triggers",
+    )
+
+    def __init__(self) -> None:
+        # Per scope, in event-time order, with their timestamps for bisection.
+        self.triggers: dict[Scope, list[CaseEvent]] = {}
+        self.trigger_times: dict[Scope, list[float]] = {}
+        self.starts: list[CaseEvent] = []
+        self.start_times: list[float] = []
+        self.stops: dict[Scope, list[CaseEvent]] = {}
+        self.stop_times: dict[Scope, list[float]] = {}
+        self.runs: dict[str, _ClockRun] = {}  # trigger event id -> its clock run
+        self.start_of: dict[str, CaseEvent | None] = {}  # the matching start found, None if none
+        # (due, trigger id) of runs without a stop: the ones whose state the clock moves.
+        self.open_dues: list[tuple[datetime, str]] = []
+
+
+class EvaluationMemo:
+    """What evaluating one matter derives from its events, kept to the next evaluation.
+
+    A matter that keeps growing is evaluated once per chunk; re-deriving every clock and
+    re-scanning every event each time made an added event cost O(matter size) (ADR 0023).
+    The memo holds the matter's event index and its clock runs for one rule book, and each
+    evaluation applies only what changed: the events added since (visible at ``as_of``), and
+    the clocks whose state the move of ``as_of`` flips. Anything else (events gone, a rule
+    book swapped, ``as_of`` moved back) starts it over. The result is the same as evaluating
+    from nothing; the from-scratch path is the same code with an empty memo.
+    """
+
+    __slots__ = (
+        "_as_of",
+        "_clock_ids",
+        "_clock_list",
+        "_earliest",
+        "_ids",
+        "_new_clocks",
+        "_new_dues",
+        "_rules",
+        "index",
+        "rule_clocks",
+    )
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._rules: RuleBook | None = None
+        self._ids: frozenset[str] = frozenset()
+        self._as_of: datetime | None = None
+        self._earliest: CaseEvent | None = None
+        self.index = _EventIndex()
+        self.rule_clocks: dict[str, _RuleClocks] = {}
+        # Every clock of the matter in clock-id order, with the ids in a parallel list.
+        self._clock_ids: list[str] = []
+        self._clock_list: list[Clock] = []
+        # One step's new clocks and (due, trigger id) entries, merged in one pass per rule.
+        self._new_clocks: list[tuple[str, Clock]] = []
+        self._new_dues: list[tuple[datetime, str]] = []
+
+    def advance(
+        self,
+        visible: Sequence[CaseEvent],
+        as_of: datetime,
+        rules: RuleBook,
+        *,
+        ids: frozenset[str] | None = None,
+        lookup: Mapping[str, CaseEvent] | None = None,
+    ) -> None:
+        """Bring the memo to the ``visible`` events (event-time order) at ``as_of``.
+
+        ``ids`` (their id set) and ``lookup`` (id -> event) save a pass over the events.
+        """
+        if ids is None:
+            ids = frozenset(map(_EVENT_ID, visible))
+        previous_as_of = self._as_of
+        if (
+            self._rules is not rules
+            or (previous_as_of is not None and as_of < previous_as_of)
+            or not self._ids <= ids
+        ):
+            self._reset()  # start over: the same result at the full cost
+            previous_as_of = None
+        self._rules = rules
+        if self._ids:
+            added_ids = ids - self._ids
+            if lookup is None and added_ids:
+                lookup = dict(zip(map(_EVENT_ID, visible), visible, strict=True))
+            added = sorted((lookup[i] for i in added_ids), key=sort_key) if lookup is not None else []
+            self.index.add(added)
+        else:
+            added = list(visible)
+            self.index.add(added)
+        self._ids = ids
+        earliest = visible[0] if visible else None
+        earliest_moved = earliest is not self._earliest
+        self._earliest = earliest
+        self._as_of = as_of
+        if added or previous_as_of != as_of or earliest_moved:
+            for rule in rules.deadlines.clocks:
+                if rule.observable and rule.trigger:
+                    self._advance_rule(rule, added, previous_as_of, as_of, earliest, earliest_moved, rules)
+
+    def runs(self, kind: str) -> Iterable[_ClockRun]:
+        found = self.rule_clocks.get(kind)
+        return found.runs.values() if found is not None else ()
+
+    def next_due(self, as_of: datetime) -> datetime | None:
+        """The earliest due time of a RUNNING clock: no stop, due at or after ``as_of``."""
+        found: datetime | None = None
+        for state in self.rule_clocks.values():
+            position = bisect_left(state.open_dues, (as_of, ""))
+            if position < len(state.open_dues):
+                due = state.open_dues[position][0]
+                if found is None or due < found:
+                    found = due
+        return found
+
+    def clocks(self) -> tuple[Clock, ...]:
+        """Every clock of the matter, by clock id."""
+        return tuple(self._clock_list)
+
+    def _advance_rule(
+        self,
+        rule: ClockRule,
+        added: Sequence[CaseEvent],
+        previous_as_of: datetime | None,
+        as_of: datetime,
+        earliest: CaseEvent | None,
+        earliest_moved: bool,
+        rules: RuleBook,
+    ) -> None:
+        state = self.rule_clocks.get(rule.kind)
+        if state is None:
+            state = self.rule_clocks[rule.kind] = _RuleClocks()
+        new_triggers = _spec_match(rule.trigger, added)
+        new_starts = _spec_match(rule.start, added) if rule.start_at != "MATTER_EARLIEST" else []
+        new_stops = _spec_match(rule.stop, added)
+        if not state.runs and not new_triggers:
+            # No trigger yet: keep the starts and stops for the triggers to come.
+            self._file(state, rule, [], new_starts, new_stops)
+            return
+        stale: set[str] = set()  # triggers already held whose clock may differ now
+        if state.runs:
+            stale = self._stale_triggers(
+                state, rule, new_starts, new_stops, previous_as_of, as_of, earliest_moved
             )
-            runs.append(_ClockRun(rule, trigger, start_event, start_event.occurred_at, due, stop, clock))
-    return runs
+        for trigger_id in stale:  # their entries go before any is re-added (the list stays sorted)
+            old = state.runs[trigger_id]
+            if old.stop is None:
+                entry = (old.due_at, trigger_id)
+                position = bisect_left(state.open_dues, entry)
+                if position < len(state.open_dues) and state.open_dues[position] == entry:
+                    del state.open_dues[position]
+        self._file(state, rule, new_triggers, new_starts, new_stops)
+        # Re-run the held triggers first: they update clocks in place, and the new ones are
+        # merged into the sorted lists in one pass afterwards.
+        by_id = {t.event_id: t for t in (state.runs[i].trigger for i in stale)}
+        for trigger_id in stale:
+            self._run(state, rule, by_id[trigger_id], earliest, as_of, rules, new=False)
+        for trigger in new_triggers:
+            self._run(state, rule, trigger, earliest, as_of, rules, new=True)
+        merge_parallel(self._clock_ids, self._clock_list, self._new_clocks)
+        merge_keys(state.open_dues, self._new_dues)
+        self._new_clocks.clear()
+        self._new_dues.clear()
+
+    @staticmethod
+    def _scope(rule: ClockRule, event: CaseEvent) -> Scope:
+        return (event.agency, case_key(event.case_no)) if rule.stop_same_case else None
+
+    def _file(
+        self,
+        state: _RuleClocks,
+        rule: ClockRule,
+        triggers: Sequence[CaseEvent],
+        starts: Sequence[CaseEvent],
+        stops: Sequence[CaseEvent],
+    ) -> None:
+        # The events come in event-time order (``advance`` sorts what was added).
+        by_scope: dict[Scope, list[CaseEvent]] = {}
+        for event in triggers:
+            by_scope.setdefault(self._scope(rule, event), []).append(event)
+        for scope, events in by_scope.items():
+            _merge_timed(
+                state.triggers.setdefault(scope, []), state.trigger_times.setdefault(scope, []), events
+            )
+        _merge_timed(state.starts, state.start_times, starts)
+        by_scope = {}
+        for event in stops:
+            by_scope.setdefault(self._scope(rule, event), []).append(event)
+        for scope, events in by_scope.items():
+            _merge_timed(state.stops.setdefault(scope, []), state.stop_times.setdefault(scope, []), events)
+
+    def _stale_triggers(
+        self,
+        state: _RuleClocks,
+        rule: ClockRule,
+        new_starts: Sequence[CaseEvent],
+        new_stops: Sequence[CaseEvent],
+        previous_as_of: datetime | None,
+        as_of: datetime,
+        earliest_moved: bool,
+    ) -> set[str]:
+        """Triggers held before this step whose start, stop or state the step can change.
+
+        A trigger's start is the first start at or after it (event-time order), so a new start
+        S changes the triggers at or before S whose start is later than S; those are the last
+        ones before S, found walking back from S until a trigger already starts earlier. Stops
+        alike within the trigger's scope. The walks stop at the first unaffected trigger
+        because a later trigger never has an earlier start or stop than an earlier trigger.
+        """
+        stale: set[str] = set()
+        runs = state.runs
+        if rule.start_at == "MATTER_EARLIEST":
+            if earliest_moved:
+                stale.update(runs)
+        else:
+            for start in new_starts:
+                key = sort_key(start)
+                for scope, triggers in state.triggers.items():
+                    for trigger in _walk_back(triggers, state.trigger_times[scope], key[0]):
+                        current = state.start_of[trigger.event_id]
+                        if current is not None and sort_key(current) < key:
+                            break
+                        stale.add(trigger.event_id)
+        trigger_types = {spec.event_type for spec in rule.trigger}
+        if any(spec.event_type in trigger_types for spec in rule.stop):
+            # An event that both triggers and stops is skipped as its own stop: the walk's
+            # order argument does not hold, so every held trigger is recomputed.
+            if new_stops:
+                stale.update(runs)
+        else:
+            for stop in new_stops:
+                key = sort_key(stop)
+                scope = self._scope(rule, stop)
+                triggers = state.triggers.get(scope, [])
+                if rule.stop_any_time:
+                    held = state.stops.get(scope, [])
+                    # Each trigger stops at the scope's first or second stop (its own skipped).
+                    if len(held) < 2 or key < sort_key(held[1]):
+                        stale.update(t.event_id for t in triggers)
+                    continue
+                for trigger in _walk_back(triggers, state.trigger_times.get(scope, []), key[0]):
+                    current = runs[trigger.event_id].stop
+                    if current is not None and sort_key(current) < key:
+                        break
+                    stale.add(trigger.event_id)
+        if previous_as_of is not None and previous_as_of != as_of:
+            # EXPIRED is "as_of > due" for a clock without a stop: moving as_of from a to b
+            # flips exactly those with a <= due < b.
+            lo = bisect_left(state.open_dues, (previous_as_of, ""))
+            hi = bisect_left(state.open_dues, (as_of, ""))
+            stale.update(trigger_id for _, trigger_id in state.open_dues[lo:hi])
+        return stale
+
+    def _run(
+        self,
+        state: _RuleClocks,
+        rule: ClockRule,
+        trigger: CaseEvent,
+        earliest: CaseEvent | None,
+        as_of: datetime,
+        rules: RuleBook,
+        *,
+        new: bool,
+    ) -> None:
+        """(Re)compute one trigger's clock, as the rule book's deadline table defines it."""
+        start_event = trigger
+        found_start: CaseEvent | None = None
+        if rule.start_at == "MATTER_EARLIEST" and earliest is not None:
+            start_event = earliest
+        elif state.starts:
+            found_start = _first_at_or_after(state.starts, state.start_times, trigger.occurred_at, "")
+            start_event = found_start or trigger
+        due = rule.due(start_event.occurred_at, rules.calendar)
+        scope = self._scope(rule, trigger)
+        candidates = state.stops.get(scope, [])
+        if rule.stop_any_time:
+            stop = next((e for e in candidates if e.event_id != trigger.event_id), None)
+        else:
+            stop = _first_at_or_after(
+                candidates, state.stop_times.get(scope, []), trigger.occurred_at, trigger.event_id
+            )
+        if stop is not None:
+            clock_state = ClockState.STOPPED
+        elif as_of > due:
+            clock_state = ClockState.EXPIRED
+        else:
+            clock_state = ClockState.RUNNING
+        old = None if new else state.runs.get(trigger.event_id)
+        dues = self._new_dues
+        clock_id = old.clock.clock_id if old is not None else clock_id_for(rule.kind, trigger.event_id)
+        clock = Clock(
+            clock_id=clock_id,
+            kind=rule.kind,
+            started_by_event_id=start_event.event_id,
+            started_at=start_event.occurred_at,
+            due_at=due,
+            basis=rule.citation,
+            state=clock_state,
+            stopped_by_event_id=stop.event_id if stop is not None else None,
+        )
+        if old is not None and old.clock == clock:
+            clock = old.clock  # unchanged: keep the object (cheap comparison downstream)
+        state.runs[trigger.event_id] = _ClockRun(
+            rule, trigger, start_event, start_event.occurred_at, due, stop, clock
+        )
+        state.start_of[trigger.event_id] = found_start
+        if stop is None:
+            dues.append((due, trigger.event_id))
+        if old is not None:
+            self._clock_list[bisect_left(self._clock_ids, clock_id)] = clock
+        else:
+            self._new_clocks.append((clock_id, clock))
+
+
+def _merge_timed(events: list[CaseEvent], times: list[float], new: Sequence[CaseEvent]) -> None:
+    """Insert events (in event-time order) into an event-time ordered list and its timestamps."""
+
+    def position(ts: float, event: CaseEvent) -> int:
+        at = bisect_left(times, ts)
+        # Equal timestamps are ordered by event id (``sort_key``).
+        while at < len(times) and times[at] == ts and events[at].event_id < event.event_id:
+            at += 1
+        return at
+
+    merge_parallel(times, events, [(e.occurred_at.timestamp(), e) for e in new], position)
+
+
+def _walk_back(triggers: Sequence[CaseEvent], times: Sequence[float], ts: float) -> Iterator[CaseEvent]:
+    """Triggers at or before ``ts``, latest first."""
+    for i in range(bisect_right(times, ts) - 1, -1, -1):
+        yield triggers[i]
 
 
 def _unit_zh(rule: ClockRule) -> str:
@@ -481,15 +843,17 @@ def _outcome_en(outcome: TierOutcome | None) -> str:
     return f"version {outcome.version_label}: tier {outcome.tier}"
 
 
+def _first_police_referral(ctx: _Ctx) -> CaseEvent | None:
+    return next((e for e in ctx.of_type(EventType.REFERRAL_SENT) if refers_to(e, Agency.POLICE)), None)
+
+
 def _forward(ctx: _Ctx) -> list[Alert]:
     alerts: list[Alert] = []
     rules = ctx.rules
-    referral = ctx.first(
-        e for e in ctx.events if e.event_type is EventType.REFERRAL_SENT and refers_to(e, Agency.POLICE)
-    )
+    referral = _first_police_referral(ctx)
     case_cache: dict[tuple[Agency, str], _CaseFigures] = {}
-    for event in ctx.events:
-        if event.event_type is not EventType.PENALTY_DECIDED or event.agency not in ADMINISTRATIVE_AGENCIES:
+    for event in ctx.of_type(EventType.PENALTY_DECIDED):
+        if event.agency not in ADMINISTRATIVE_AGENCIES:
             continue
         offense = event.offense
         if offense is None or not rules.has_thresholds(offense):
@@ -652,16 +1016,22 @@ def _admin_target(ctx: _Ctx, event: CaseEvent) -> str:
         }
     )
     if not targets:
-        targets = sorted({e.agency.value for e in ctx.events if e.agency in ADMINISTRATIVE_AGENCIES})
+        targets = sorted({a.value for a in ctx.index.agencies if a in ADMINISTRATIVE_AGENCIES})
     return "/".join(targets) or "ADMINISTRATIVE"
 
 
-def _overdue_alerts(ctx: _Ctx, runs: Sequence[_ClockRun]) -> list[Alert]:
+def _overdue_alerts(ctx: _Ctx) -> list[Alert]:
     alerts: list[Alert] = []
     rules = ctx.rules
+    runs = (
+        run
+        for clock_rule in rules.deadlines.clocks
+        if clock_rule.alert_type in (AlertType.REFERRAL_OVERDUE, AlertType.REVERSE_REFERRAL_OVERDUE)
+        for run in ctx.memo.runs(clock_rule.kind)
+    )
     for run in runs:
         alert_type = run.rule.alert_type
-        if alert_type not in (AlertType.REFERRAL_OVERDUE, AlertType.REVERSE_REFERRAL_OVERDUE):
+        if alert_type is None:  # (the rules chosen above all have one)
             continue
         late_stop = run.stop is not None and run.stop.occurred_at > run.due_at
         if run.stop is not None and not late_stop:
@@ -750,19 +1120,18 @@ def _overdue_alerts(ctx: _Ctx, runs: Sequence[_ClockRun]) -> list[Alert]:
 def _filing_refusal(ctx: _Ctx) -> list[Alert]:
     alerts: list[Alert] = []
     rules = ctx.rules
+    refusals = [e for e in ctx.of_type(EventType.FILING_REFUSED) if e.agency is Agency.POLICE]
+    if not refusals:
+        return alerts
     answers = [
         e
-        for e in ctx.events
+        for e in ctx.of_type(EventType.FILING_DECIDED, EventType.OPINION_ISSUED)
         if (e.event_type is EventType.FILING_DECIDED and e.agency is Agency.POLICE)
         or (e.event_type is EventType.OPINION_ISSUED and e.agency is Agency.PROCURATORATE)
     ]
     answer_times = [e.occurred_at.timestamp() for e in answers]
-    referral = ctx.first(
-        e for e in ctx.events if e.event_type is EventType.REFERRAL_SENT and refers_to(e, Agency.POLICE)
-    )
-    for event in ctx.events:
-        if event.event_type is not EventType.FILING_REFUSED or event.agency is not Agency.POLICE:
-            continue
+    referral = _first_police_referral(ctx)
+    for event in refusals:
         closer = _first_at_or_after(answers, answer_times, event.occurred_at, event.event_id)
         source_zh = f"（移送机关：{_event_ref(referral)}）" if referral is not None else ""
         zh = (
@@ -820,22 +1189,30 @@ def _exempts_punishment(event: CaseEvent, phrases: Sequence[str]) -> bool:
     return False
 
 
-def _reverse_due(ctx: _Ctx, runs: Sequence[_ClockRun]) -> list[Alert]:
+def _reverse_due(ctx: _Ctx) -> list[Alert]:
     alerts: list[Alert] = []
     rules = ctx.rules
     policy = rules.alerts.reverse_referral
-    police_filings = [
-        e for e in ctx.events if e.event_type is EventType.FILING_DECIDED and e.agency is Agency.POLICE
-    ]
-    answer = ctx.first(
-        e
-        for e in ctx.events
-        if (e.event_type is EventType.PENALTY_DECIDED and e.agency in ADMINISTRATIVE_AGENCIES)
-        or e.event_type is EventType.OPINION_ISSUED
+    candidates = ctx.of_type(
+        EventType.NON_PROSECUTION_DECIDED,
+        EventType.CASE_CLOSED,
+        EventType.FILING_REFUSED,
+        EventType.JUDGMENT_ISSUED,
     )
-    handoff = {r.trigger.event_id: r for r in runs if r.rule.kind == "NON_PROSECUTION_HANDOFF"}
-    admin_agencies = sorted({e.agency.value for e in ctx.events if e.agency in ADMINISTRATIVE_AGENCIES})
-    for event in ctx.events:
+    if not candidates:
+        return alerts
+    police_filings = [e for e in ctx.of_type(EventType.FILING_DECIDED) if e.agency is Agency.POLICE]
+    answer = next(
+        (
+            e
+            for e in ctx.of_type(EventType.PENALTY_DECIDED, EventType.OPINION_ISSUED)
+            if e.event_type is EventType.OPINION_ISSUED or e.agency in ADMINISTRATIVE_AGENCIES
+        ),
+        None,
+    )
+    handoff = {r.trigger.event_id: r for r in ctx.memo.runs("NON_PROSECUTION_HANDOFF")}
+    admin_agencies = sorted({a.value for a in ctx.index.agencies if a in ADMINISTRATIVE_AGENCIES})
+    for event in candidates:
         reason_zh: str
         reason_en: str
         due_at: datetime | None = None
@@ -923,12 +1300,14 @@ def _dual_report(ctx: _Ctx) -> list[Alert]:
     # A "report file": an agency case that holds a received complaint and was never a received
     # referral (a referral is a hand-over, not a second report).
     reports: list[tuple[tuple[Agency, str], CaseEvent]] = []
-    for key, events in ctx.cases.items():
-        if any(e.event_type is EventType.REFERRAL_RECEIVED for e in events):
-            continue
-        first = ctx.first(e for e in events if e.event_type in _REPORT_TYPES)
-        if first is not None:
-            reports.append((key, first))
+    # Per case file without a received referral, its first report (event-time order).
+    referred = {(e.agency, case_key(e.case_no)) for e in ctx.of_type(EventType.REFERRAL_RECEIVED)}
+    seen: set[tuple[Agency, str]] = set()
+    for e in ctx.of_type(*_REPORT_TYPES):
+        key = (e.agency, case_key(e.case_no))
+        if key not in referred and key not in seen:
+            seen.add(key)
+            reports.append((key, e))
     reports.sort(key=lambda kr: sort_key(kr[1]))
     alerts: dict[str, Alert] = {}
     for i, (key_a, first_a) in enumerate(reports):
@@ -992,8 +1371,8 @@ def _repeat_offender(ctx: _Ctx) -> list[Alert]:
     alerts: list[Alert] = []
     rules = ctx.rules
     policy = rules.alerts.repeat_offender
-    for event in ctx.events:
-        if event.event_type is not EventType.PENALTY_DECIDED or event.agency not in ADMINISTRATIVE_AGENCIES:
+    for event in ctx.of_type(EventType.PENALTY_DECIDED):
+        if event.agency not in ADMINISTRATIVE_AGENCIES:
             continue
         new_date = ctx.local_date(event.occurred_at)
         priors = [
@@ -1241,16 +1620,23 @@ def _four_reviews_gap(ctx: _Ctx) -> list[Alert]:
 
 
 def evaluate_matter(
-    snapshot: MatterSnapshot, history: PartyHistory, as_of: datetime, rules: RuleBook
+    snapshot: MatterSnapshot,
+    history: PartyHistory,
+    as_of: datetime,
+    rules: RuleBook,
+    memo: EvaluationMemo | None = None,
 ) -> MatterEvaluation:
-    """Every alert (open and closed) and every clock of one matter at ``as_of``."""
-    ctx = _Ctx.build(snapshot, history, as_of, rules)
-    runs = _run_clocks(ctx)
+    """Every alert (open and closed) and every clock of one matter at ``as_of``.
+
+    ``memo``, when given, is the same matter's memo from its previous evaluation (or a new one):
+    the evaluation then costs what changed since, with the same result (ADR 0023).
+    """
+    ctx = _Ctx.build(snapshot, history, as_of, rules, memo)
     alerts = [
         *_forward(ctx),
-        *_overdue_alerts(ctx, runs),
+        *_overdue_alerts(ctx),
         *_filing_refusal(ctx),
-        *_reverse_due(ctx, runs),
+        *_reverse_due(ctx),
         *_dual_report(ctx),
         *_repeat_offender(ctx),
         *_malicious_litigation(ctx),
@@ -1259,6 +1645,7 @@ def evaluate_matter(
     return MatterEvaluation(
         matter_id=snapshot.matter_id,
         alerts=tuple(sorted(alerts, key=lambda a: a.alert_id)),
-        clocks=tuple(sorted((r.clock for r in runs), key=lambda c: c.clock_id)),
+        clocks=ctx.memo.clocks(),
+        known_next_due=(ctx.memo.next_due(as_of),),
         reviews=_checklist(ctx),
     )

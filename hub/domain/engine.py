@@ -17,8 +17,10 @@ larger scope gives the same answer as recomputing its independent parts, so this
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,13 +69,18 @@ from hub.domain.snapshot import (
     MatterEvaluation,
     MatterSnapshot,
 )
+from hub.domain.sorted_merge import merge_parallel
 
 if TYPE_CHECKING:
+    from hub.domain.alerts import EvaluationMemo
     from hub.domain.rules import RuleBook
 
 MentionKey = tuple[str, int]  # (event_id, party index)
 
 _SECONDS_PER_DAY = 86400.0
+# A matter keeps its evaluation memo (ADR 0023) from this many events on: below it evaluating
+# from nothing is cheap, and the memo's index and clock runs would only cost memory.
+MEMO_MIN_EVENTS = 64
 # Implicit links are evidence, not proof: a USCC agreement weighs more than a name agreement.
 _SCORE_USCC = 0.95
 _SCORE_NAME = 0.85
@@ -116,12 +123,18 @@ class _MatterPartyIds(Mapping[MentionKey, str]):
     more than the lookups. Same keys and values as ``snapshot().party_ids``.
     """
 
-    __slots__ = ("_event_ids", "_events", "_mentions")
+    __slots__ = ("_event_ids", "_events", "_len", "_mentions")
 
-    def __init__(self, events: Sequence[CaseEvent], mentions: Mapping[MentionKey, _Mention]) -> None:
+    def __init__(
+        self,
+        events: Sequence[CaseEvent],
+        mentions: Mapping[MentionKey, _Mention],
+        event_ids: frozenset[str] | None = None,
+    ) -> None:
         self._events = events
-        self._event_ids = frozenset(e.event_id for e in events)
+        self._event_ids = event_ids if event_ids is not None else frozenset(e.event_id for e in events)
         self._mentions = mentions
+        self._len: int | None = None
 
     def __getitem__(self, key: MentionKey) -> str:
         if key[0] not in self._event_ids:
@@ -138,7 +151,52 @@ class _MatterPartyIds(Mapping[MentionKey, str]):
         return ((e.event_id, idx) for e in self._events for idx in range(len(e.parties)))
 
     def __len__(self) -> int:
-        return sum(len(e.parties) for e in self._events)
+        # Counted once: the case view asks ``party_ids or {}`` for every event of the matter,
+        # which was O(n) each time and O(n^2) per matter view.
+        if self._len is None:
+            self._len = sum(len(e.parties) for e in self._events)
+        return self._len
+
+
+class _Derived:
+    """What a matter's snapshot derives from its member events alone (see ``HubState._derived``).
+
+    Kept in step with a growing matter: each added event is inserted into the event-time order,
+    into its case file's chain and the chain's SAME_CASE links, without re-deriving the rest.
+    """
+
+    __slots__ = (
+        "chains",
+        "citing",
+        "event_ids",
+        "event_list",
+        "events",
+        "explicit_links",
+        "handed_links",
+        "keys",
+        "linked",
+        "members",
+        "new_links",
+        "ref_links",
+        "same_case",
+    )
+
+    def __init__(self) -> None:
+        self.members: tuple[str, ...] = ()  # the ``_matters`` tuple this is for (checked by identity)
+        self.keys: list[tuple[float, str]] = []  # (timestamp, event id) of the members, sorted
+        self.event_list: list[CaseEvent] = []  # the same order
+        self.events: tuple[CaseEvent, ...] = ()  # a copy of event_list for the current members
+        self.event_ids: frozenset[str] = frozenset()
+        self.linked = False  # whether the chains and links below are kept (snapshots ask)
+        self.chains: dict[CaseFileKey, list[tuple[float, str]]] = {}  # per case file, sorted
+        self.same_case: dict[CaseFileKey, list[LinkEvidence]] = {}  # consecutive pairs of a chain
+        self.citing: list[tuple[float, str]] = []  # members with refs, sorted
+        self.explicit_links: tuple[LinkEvidence, ...] = ()
+        self.ref_links: tuple[LinkEvidence, ...] = ()  # the REF part of explicit_links
+        # The links of the last snapshot handed out, and the SAME_CASE links made since: a
+        # snapshot tells its reader which links are new since the previous one (links_added).
+        self.handed_links: tuple[LinkEvidence, ...] | None = None
+        self.new_links: list[LinkEvidence] = []
 
 
 class HubState:
@@ -178,6 +236,12 @@ class HubState:
         # Issue 19: the per-party and per-mark indexes the party-level rules read (hub.domain.risk,
         # hub.domain.port_drift, hub.domain.targeting); see hub.domain.party_index.
         self.party_index = PartyIndex(self._events, self._ts)
+        # matter id -> what its snapshot derives from its members alone (event-time order, id
+        # set, explicit link evidence), valid while ``_matters`` holds the same tuple object.
+        # Re-deriving these per chunk made each event added to a matter of n events cost O(n)
+        # (ADR 0023: the giant matter). Party ids are not cached: re-resolution changes them.
+        self._derived: dict[str, _Derived] = {}
+        self._memos: dict[str, EvaluationMemo] = {}  # large matters only (MEMO_MIN_EVENTS)
 
     # --- ingest --------------------------------------------------------------------------------
 
@@ -324,7 +388,7 @@ class HubState:
             self._scope.add(own)
         else:
             own = self._case_file_of[held[0]]  # one shared key object per case file, not per event
-            held.append(event_id)
+            held.append(event_id)  # sorted by event id when the scope is next derived
         self._case_file_of[event_id] = own
         if event.refs:
             for cited in cited_case_files(event, own):
@@ -443,13 +507,19 @@ class HubState:
                 del self._blocks[block]  # (9,211 empty lists were left at 100k parties)
         for block in new - old:
             entries = self._blocks[block]
-            bisect.insort(entries, (ts, event_id))
-            lo = bisect.bisect_left(entries, (ts - self._window, ""))
-            for other_ts, other_id in entries[lo:]:
-                if other_ts > ts + self._window:
-                    break
-                if other_id != event_id:
-                    self._scope.union(own, self._case_file_of[other_id])
+            entry = (ts, event_id)
+            position = bisect.bisect_left(entries, entry)
+            entries.insert(position, entry)
+            # Join the scope with the nearest entry on each side inside the window only: two
+            # consecutive entries of a block within one window of each other are always in one
+            # scope (by induction over insertions; a removal leaves them joined through the
+            # removed entry), so the entries on one side of this one are joined already and
+            # the scopes come out as if it joined every entry in the window. Joining them all
+            # cost O(window) per event: O(n^2) for one company's block (ADR 0023).
+            if position > 0 and entries[position - 1][0] >= ts - self._window:
+                self._scope.union(own, self._case_file_of[entries[position - 1][1]])
+            if position + 1 < len(entries) and entries[position + 1][0] <= ts + self._window:
+                self._scope.union(own, self._case_file_of[entries[position + 1][1]])
         self._event_blocks[event_id] = new
 
     def _partition_scope(
@@ -457,6 +527,13 @@ class HubState:
     ) -> tuple[list[list[str]], dict[CaseFileKey, CaseFileKey], list[Candidate]]:
         """The scope's events grouped into matters, each group's representative, accepted links."""
         case_file_events = self._case_file_events
+        # Each case file's list is sorted in place by event id: sorted already but for the
+        # events added since, so this is near linear, and the matter's members (these lists
+        # merged) sort in near linear time too, however large the case file (ADR 0023).
+        for cf in case_files:
+            ids = case_file_events.get(cf)
+            if ids:
+                ids.sort()
         if len(case_files) == 1:
             # One case file: one agency, one explicit group, no implicit candidate possible.
             only = list(case_file_events.get(case_files[0], ()))
@@ -516,33 +593,41 @@ class HubState:
         matter_of = self._matter_of
         old_members: dict[str, tuple[str, ...]] = {}
         for ids in groups:
-            for event_id in ids:
-                old = matter_of.get(event_id)
+            # The distinct earlier matters of the group's events, in order of first appearance
+            # (dict.fromkeys over a map runs in C: a giant matter has tens of thousands).
+            for old in dict.fromkeys(map(matter_of.get, ids)):
                 if old is not None and old not in old_members and old in self._matters:
                     old_members[old] = self._matters[old]
         changed: set[str] = set()
         for matter_id, ordered in new_matters.items():
             implicit = tuple(evidence.get(matter_id, ()))
-            if self._matters.get(matter_id) != ordered or self._implicit.get(matter_id, ()) != implicit:
+            held = self._matters.get(matter_id)
+            if held != ordered:
                 changed.add(matter_id)
-            self._matters[matter_id] = ordered
+                # A new members tuple is what invalidates the matter's cached derived values
+                # (``_derived``): an unchanged matter keeps its tuple object and its cache.
+                self._matters[matter_id] = ordered
+            elif self._implicit.get(matter_id, ()) != implicit:
+                changed.add(matter_id)
             if implicit:
                 self._implicit[matter_id] = implicit
             else:
                 self._implicit.pop(matter_id, None)
-            for event_id in ordered:
-                if matter_of.get(event_id) != matter_id:
-                    matter_of[event_id] = matter_id
-                    if event_id in self._penalty_parties_of:
-                        # A penalty moved matter: its party's later matters see a new history.
-                        self._note_penalty_change(
-                            event_id, self._penalty_parties_of[event_id], penalty_changes
-                        )
+            # Only the events whose matter changes (new ones, merged or split ones) are visited.
+            for event_id in itertools.compress(
+                ordered, map(operator.ne, itertools.repeat(matter_id), map(matter_of.get, ordered))
+            ):
+                matter_of[event_id] = matter_id
+                if event_id in self._penalty_parties_of:
+                    # A penalty moved matter: its party's later matters see a new history.
+                    self._note_penalty_change(event_id, self._penalty_parties_of[event_id], penalty_changes)
         for matter_id, old_ids in old_members.items():
             if matter_id in new_matters:
                 continue
             self._matters.pop(matter_id, None)
             self._implicit.pop(matter_id, None)
+            self._derived.pop(matter_id, None)
+            self._memos.pop(matter_id, None)
             self._pending_removed.append(matter_id)
             targets = {matter_of[e] for e in old_ids}
             if len(targets) == 1:
@@ -678,63 +763,144 @@ class HubState:
         return view.events[0] if view.events else None
 
     def snapshot(self, matter_id: str) -> MatterSnapshot:
-        events, party_ids = self._matter_events_and_parties(matter_id)
-        links = self._explicit_evidence(events) + self._implicit.get(matter_id, ())
-        return MatterSnapshot(matter_id, events, party_ids, links)
+        derived = self._derived_of(matter_id, with_links=True)
+        party_ids = _MatterPartyIds(derived.events, self._mentions, derived.event_ids)
+        implicit = self._implicit.get(matter_id, ())
+        links = derived.explicit_links + implicit
+        # Every link not in the previous snapshot's links is a SAME_CASE link made since, a
+        # REF link or an implicit one: the reader checks those only (MatterRuntime).
+        base = derived.handed_links
+        added = (*derived.new_links, *derived.ref_links, *implicit) if base is not None else ()
+        derived.handed_links = links
+        derived.new_links = []
+        return MatterSnapshot(
+            matter_id,
+            derived.events,
+            party_ids,
+            links,
+            ordered_unique=True,
+            event_ids=derived.event_ids,
+            lookup=self._events,
+            links_base=base,
+            links_added=tuple(added),
+        )
 
-    def _ordered_events(self, matter_id: str) -> tuple[CaseEvent, ...]:
+    def _derived_of(self, matter_id: str, *, with_links: bool = False) -> _Derived:
+        """The matter's derived order (and, ``with_links``, its explicit link evidence).
+
+        Kept between calls for matters of MEMO_MIN_EVENTS events or more; a smaller one is
+        derived on each call (cheap, and a cache per matter would only cost memory).
+        """
+        members = self._matters[matter_id]
+        derived = self._derived.get(matter_id)
+        if derived is None or derived.members is not members:
+            derived = self._derive(derived, members)
+            if len(members) >= MEMO_MIN_EVENTS:
+                self._derived[matter_id] = derived
+            else:
+                self._derived.pop(matter_id, None)
+        if with_links and not derived.linked:
+            # First time links are asked for: chain every member (evaluation never needs them).
+            derived.linked = True
+            for key in derived.keys:
+                self._link(derived, key)
+            derived.new_links.clear()
+            derived.explicit_links = self._explicit_evidence(derived)
+        return derived
+
+    def _derive(self, derived: _Derived | None, members: tuple[str, ...]) -> _Derived:
         # Event-time order from the cached timestamps: the same (timestamp, event_id) order as
         # ``sort_key`` of the stored events, without a datetime conversion per event per call.
         ts = self._ts
+        event_ids = frozenset(members)
+        added: list[tuple[float, str]] | None = None
+        if derived is not None:
+            # The matter grew (the common step of a matter that keeps growing): insert the new
+            # members instead of deriving the whole matter again. Lost members: start over.
+            fresh = event_ids - derived.event_ids
+            if len(event_ids) - len(fresh) == len(derived.event_ids):
+                added = sorted((ts[e], e) for e in fresh)
+        if added is None or derived is None:
+            derived = _Derived()
+            added = sorted((ts[e], e) for e in members)
         all_events = self._events
-        return tuple([all_events[e] for e in sorted(self._matters[matter_id], key=lambda e: (ts[e], e))])
+        merge_parallel(derived.keys, derived.event_list, [(key, all_events[key[1]]) for key in added])
+        if derived.linked:
+            for key in added:
+                self._link(derived, key)
+        derived.members = members
+        derived.event_ids = event_ids
+        derived.events = tuple(derived.event_list)
+        if derived.linked:
+            derived.explicit_links = self._explicit_evidence(derived)
+        return derived
 
-    def _matter_events_and_parties(
-        self, matter_id: str
-    ) -> tuple[tuple[CaseEvent, ...], dict[tuple[str, int], str]]:
-        events = self._ordered_events(matter_id)
-        mentions = self._mentions
-        party_ids = {
-            (event.event_id, idx): mentions[(event.event_id, idx)].party_id
-            for event in events
-            for idx in range(len(event.parties))
-        }
-        return events, party_ids
+    def _link(self, derived: _Derived, key: tuple[float, str]) -> None:
+        """Chain one member into its case file and the chain's SAME_CASE links."""
+        event_id = key[1]
+        cf = self._case_file_of[event_id]
+        chain = derived.chains.get(cf)
+        if chain is None:
+            derived.chains[cf] = [key]
+            derived.same_case[cf] = []
+        else:
+            position = bisect.bisect_left(chain, key)
+            chain.insert(position, key)
+            links = derived.same_case[cf]
+            # The pair (before, after) that the new event now sits between is replaced by
+            # (before, new) and (new, after); at either end one pair is added.
+            pairs = []
+            if position > 0:
+                pairs.append(self._same_case_link(cf, chain[position - 1][1], event_id))
+            if position + 1 < len(chain):
+                pairs.append(self._same_case_link(cf, event_id, chain[position + 1][1]))
+            if 0 < position < len(chain) - 1:
+                links[position - 1 : position] = pairs
+            else:
+                links[max(position - 1, 0) : max(position - 1, 0)] = pairs
+            derived.new_links.extend(pairs)
+        if self._events[event_id].refs:
+            bisect.insort(derived.citing, key)
 
-    def _explicit_evidence(self, events: Sequence[CaseEvent]) -> tuple[LinkEvidence, ...]:
-        by_case_file: dict[CaseFileKey, list[CaseEvent]] = defaultdict(list)
-        for event in events:  # already in event-time order
-            by_case_file[self._case_file_of[event.event_id]].append(event)
+    @staticmethod
+    def _same_case_link(cf: CaseFileKey, a_event_id: str, b_event_id: str) -> LinkEvidence:
+        return LinkEvidence(
+            LinkKind.SAME_CASE, a_event_id, b_event_id, 1.0, f"same case file {describe_case_file(cf)}"
+        )
+
+    def _ordered_events(self, matter_id: str) -> tuple[CaseEvent, ...]:
+        return self._derived_of(matter_id).events
+
+    def _explicit_evidence(self, derived: _Derived) -> tuple[LinkEvidence, ...]:
+        """Explicit link evidence of a matter: SAME_CASE chains by case file, then refs.
+
+        The SAME_CASE links are those ``_link`` keeps; the REF links are rebuilt (few events
+        carry refs) and also kept apart in ``derived.ref_links``.
+        """
+        same_case = tuple(
+            itertools.chain.from_iterable(derived.same_case[cf] for cf in sorted(derived.chains))
+        )
         links: list[LinkEvidence] = []
-        for cf in sorted(by_case_file):
-            chain = by_case_file[cf]
-            for a, b in itertools.pairwise(chain):
-                links.append(
-                    LinkEvidence(
-                        LinkKind.SAME_CASE,
-                        a.event_id,
-                        b.event_id,
-                        1.0,
-                        f"same case file {describe_case_file(cf)}",
-                    )
-                )
+        chains = derived.chains
+        all_events = self._events
         citers: dict[CaseFileKey, list[CaseEvent]] = defaultdict(list)
         seen: set[tuple[str, str]] = set()
-        for event in events:
+        for _, citing_id in derived.citing:
+            event = all_events[citing_id]
             for ref in event.refs:
                 cited = case_file_key(ref.agency.value, ref.case_no)
                 if cited == self._case_file_of[event.event_id]:
                     continue
-                target = by_case_file.get(cited)
+                target = chains.get(cited)
                 if target:
-                    pair = (event.event_id, target[0].event_id)
+                    pair = (event.event_id, target[0][1])
                     if pair not in seen:
                         seen.add(pair)
                         links.append(
                             LinkEvidence(
                                 LinkKind.REF,
                                 event.event_id,
-                                target[0].event_id,
+                                target[0][1],
                                 1.0,
                                 f"cites {describe_case_file(cited)} ({ref.relation.value}) as written "
                                 f"'{ref.case_no}'",
@@ -755,7 +921,8 @@ class HubState:
                             f"both cite {describe_case_file(cited)}",
                         )
                     )
-        return tuple(links)
+        derived.ref_links = tuple(links)
+        return same_case + derived.ref_links
 
     # --- evaluation and change sets ------------------------------------------------------------
 
@@ -764,9 +931,19 @@ class HubState:
         if self.rules is None:
             return MatterEvaluation(matter_id, (), ())
         # Rules read events and party ids, never link evidence: skip building the evidence text.
-        events = self._ordered_events(matter_id)
-        party_ids = _MatterPartyIds(events, self._mentions)
-        return self._evaluate_snapshot(MatterSnapshot(matter_id, events, party_ids), as_of)
+        derived = self._derived_of(matter_id)
+        party_ids = _MatterPartyIds(derived.events, self._mentions, derived.event_ids)
+        return self._evaluate_snapshot(
+            MatterSnapshot(
+                matter_id,
+                derived.events,
+                party_ids,
+                ordered_unique=True,
+                event_ids=derived.event_ids,
+                lookup=self._events,
+            ),
+            as_of,
+        )
 
     def _evaluate_snapshot(self, snapshot: MatterSnapshot, as_of: datetime) -> MatterEvaluation:
         if self.rules is None:
@@ -776,7 +953,8 @@ class HubState:
 
         if self._corrections and has_corrections(snapshot.events):
             return self._with_customs_alerts(snapshot, self._evaluate_corrected(snapshot, as_of), as_of)
-        return self._with_customs_alerts(snapshot, evaluate_matter(snapshot, self, as_of, self.rules), as_of)
+        evaluation = evaluate_matter(snapshot, self, as_of, self.rules, self._memo_for(snapshot))
+        return self._with_customs_alerts(snapshot, evaluation, as_of)
 
     def _with_customs_alerts(
         self, snapshot: MatterSnapshot, evaluation: MatterEvaluation, as_of: datetime
@@ -790,7 +968,7 @@ class HubState:
         if not extra:
             return evaluation
         alerts = tuple(sorted((*evaluation.alerts, *extra), key=lambda a: a.alert_id))
-        return MatterEvaluation(evaluation.matter_id, alerts, evaluation.clocks)
+        return dataclasses.replace(evaluation, alerts=alerts)
 
     # --- the party index as the party-level rules read it (issue 19) --------------------------
 
@@ -814,6 +992,19 @@ class HubState:
     def party_matters(self, party_id: str) -> set[str]:
         """Matters holding an event of the party's risk record."""
         return {self._matter_of[e] for e in self.party_index.record_ids(party_id)}
+
+    def _memo_for(self, snapshot: MatterSnapshot) -> EvaluationMemo | None:
+        """The matter's evaluation memo when it is large and the snapshot is the state's own."""
+        from hub.domain.alerts import EvaluationMemo
+
+        matter_id = snapshot.matter_id
+        if not snapshot.ordered_unique or len(snapshot.events) < MEMO_MIN_EVENTS:
+            self._memos.pop(matter_id, None)
+            return None
+        memo = self._memos.get(matter_id)
+        if memo is None:
+            memo = self._memos[matter_id] = EvaluationMemo()
+        return memo
 
     def _evaluate_corrected(self, snapshot: MatterSnapshot, as_of: datetime) -> MatterEvaluation:
         """Rules over the effective events (ADR 0019); alerts a correction took away close.

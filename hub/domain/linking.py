@@ -165,29 +165,53 @@ def implicit_candidates(
     ``window_seconds`` apart and at most ``neighbours`` places apart in the block's order
     (time, then event id). Each block is sorted once and scanned forward only that far.
     """
-    best: dict[tuple[CaseFileKey, CaseFileKey], Candidate] = {}
+    # Per group pair, the best (gap, a_id, b_id, block) so far: plain tuples compare in C, and a
+    # Candidate is built only for the winners (a giant matter's block has tens of thousands of
+    # entries, each compared with up to ``neighbours`` others per fold step; ADR 0023).
+    best: dict[tuple[CaseFileKey, CaseFileKey], tuple[float, str, str, BlockKey]] = {}
     for block in sorted(blocks):
-        entries = sorted(blocks[block])
+        # The dataclass order (ts, event_id, agency, group), as a tuple key sorted in C.
+        entries = sorted(blocks[block], key=lambda e: (e.ts, e.event_id, e.agency, e.group))
+        times = [e.ts for e in entries]
+        ids = [e.event_id for e in entries]
+        agencies = [e.agency for e in entries]
+        groups = [e.group for e in entries]
         count = len(entries)
-        for i, left in enumerate(entries):
+        other_groups = len(set(groups)) - 1
+        for i in range(count):
+            left_ts, left_id, left_agency, left_group = times[i], ids[i], agencies[i], groups[i]
+            # group -> time of its first qualifying entry after i: a later entry of that group is
+            # further away, so it cannot make a better pair from i (the key starts with the gap);
+            # once every other group has one and time has moved past them all, i is done.
+            first_seen: dict[CaseFileKey, float] = {}
+            latest_first = left_ts
             for j in range(i + 1, min(count, i + 1 + neighbours)):
-                right = entries[j]
-                gap = right.ts - left.ts
+                right_ts = times[j]
+                gap = right_ts - left_ts
                 if gap > window_seconds:
                     break
-                if right.agency == left.agency or right.group == left.group:
+                right_group = groups[j]
+                if agencies[j] == left_agency or right_group == left_group:
                     continue
-                # The same order as Candidate's fields, spelled out: this loop is the hot path
-                # of linking, and building a Candidate per pair cost more than the scan itself.
-                if left.event_id <= right.event_id:
-                    a_id, b_id = left.event_id, right.event_id
+                seen_at = first_seen.get(right_group)
+                if seen_at is None:
+                    first_seen[right_group] = right_ts
+                    latest_first = right_ts
+                elif right_ts > seen_at:
+                    if len(first_seen) == other_groups and right_ts > latest_first:
+                        break
+                    continue
+                right_id = ids[j]
+                if left_id <= right_id:
+                    key = (gap, left_id, right_id, block)
                 else:
-                    a_id, b_id = right.event_id, left.event_id
-                pair = (left.group, right.group) if left.group <= right.group else (right.group, left.group)
+                    key = (gap, right_id, left_id, block)
+                pair = (left_group, right_group) if left_group <= right_group else (right_group, left_group)
                 old = best.get(pair)
-                if old is None or (gap, a_id, b_id, block) < old.sort_key()[:4]:
-                    best[pair] = Candidate(gap, a_id, b_id, block, pair[0], pair[1])
-    return sorted(best.values(), key=Candidate.sort_key)
+                if old is None or key < old:
+                    best[pair] = key
+    found = [Candidate(gap, a, b, block, pair[0], pair[1]) for pair, (gap, a, b, block) in best.items()]
+    return sorted(found, key=Candidate.sort_key)
 
 
 def partition_groups(

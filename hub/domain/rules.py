@@ -289,6 +289,30 @@ class CitedPolicy(_Data):
     certainty: Certainty
 
 
+class ChainingGuardRule(_Data):
+    """When a reused case number is flagged as two affairs (docs/DESIGN.md 6.1.1, ADR 0023).
+
+    In force for the later affair's first event date: its events name none of the earlier
+    affair's accused parties and rights, and it begins at least ``min_gap_days`` after the
+    earlier one ends.
+    """
+
+    min_gap_days: int = Field(ge=1)
+    effective_from: date
+    effective_to: date | None = None
+    basis: str
+    certainty: Certainty
+
+    @model_validator(mode="after")
+    def _window(self) -> ChainingGuardRule:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError(f"effective_to {self.effective_to} before effective_from {self.effective_from}")
+        return self
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
 # Who an authority row names: the trigger's agency, the agencies the alert names as acting (all,
 # or only the administrative ones), or one agency by code.
 AuthoritySelector = Literal["TRIGGER", "NAMED", "NAMED_ADMIN"] | Agency
@@ -331,6 +355,8 @@ class AlertPolicy(_Data):
     forward_referral: CitedPolicy
     filing_refusal: CitedPolicy
     authority: tuple[AlertAuthority, ...] = Field(min_length=1)
+    # Versions of the chaining guard (none: the guard never flags).
+    chaining_guard: tuple[ChainingGuardRule, ...] = ()
 
     @model_validator(mode="after")
     def _every_type_has_authority(self) -> AlertPolicy:
@@ -339,6 +365,10 @@ class AlertPolicy(_Data):
         if missing:
             raise ValueError(f"no authority row for alert type(s) {missing}")
         return self
+
+    def chaining_guard_for(self, day: date) -> ChainingGuardRule | None:
+        """The chaining-guard version in force on ``day`` (None before the first one)."""
+        return next((g for g in self.chaining_guard if g.in_force(day)), None)
 
     def authority_for(self, alert_type: AlertType, day: date) -> AlertAuthority | None:
         """The authority row in force on ``day`` (the earliest one when none is: an alert raised

@@ -38,6 +38,18 @@ class MatterSnapshot:
     events: tuple[CaseEvent, ...]  # sorted by (occurred_at, event_id)
     party_ids: Mapping[tuple[str, int], str] = field(default_factory=dict)  # (event_id, idx) -> party_id
     links: tuple[LinkEvidence, ...] = ()
+    # True when the events are known unique by event_id and already in (occurred_at, event_id)
+    # order (HubState's snapshots): evaluation then skips re-checking and re-sorting them.
+    ordered_unique: bool = field(default=False, compare=False)
+    # HubState's snapshots also carry the events' id set and an id -> event lookup (a superset
+    # is fine), so an evaluation memo finds the added events without scanning the matter.
+    event_ids: frozenset[str] | None = field(default=None, compare=False)
+    lookup: Mapping[str, CaseEvent] | None = field(default=None, compare=False, repr=False)
+    # Also from HubState: the links of the matter's previous snapshot, and every link of this
+    # one that is not among them (perhaps a few more): a reader that handled the previous
+    # links handles only these (MatterRuntime's link announcements).
+    links_base: tuple[LinkEvidence, ...] | None = field(default=None, compare=False, repr=False)
+    links_added: tuple[LinkEvidence, ...] = field(default=(), compare=False, repr=False)
 
 
 class PartyHistory(Protocol):
@@ -151,12 +163,17 @@ class MatterEvaluation:
     alerts: tuple[Alert, ...]  # open and closed ones whose trigger exists in the matter
     clocks: tuple[Clock, ...]
     reviews: tuple[ReviewLine, ...] = ()  # 一案四查, for matters with a criminal event
+    # The evaluation memo knows the earliest running deadline without a pass over the clocks
+    # (a growing matter holds thousands): (value,) when known, None to compute it.
+    known_next_due: tuple[datetime | None] | None = field(default=None, compare=False, repr=False)
 
     def open_alerts(self) -> tuple[Alert, ...]:
         return tuple(a for a in self.alerts if a.state is AlertState.OPEN)
 
     def next_due(self) -> datetime | None:
         """Earliest running clock deadline: when a timer should look at this matter again."""
+        if self.known_next_due is not None:
+            return self.known_next_due[0]
         due = [c.due_at for c in self.clocks if c.state is ClockState.RUNNING]
         return min(due) if due else None
 

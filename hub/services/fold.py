@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hub.domain.model import CaseEvent
-from hub.domain.snapshot import Alert, AlertState, Changes
+from hub.domain.snapshot import Alert, AlertState, Changes, LinkEvidence, MatterSnapshot
 from hub.logging_setup import get_logger
 from hub.services.intake import Outgoing
 from hub.services.risk import RiskTracker
@@ -46,6 +46,8 @@ PROJECTION_SLICE_MATTERS = 500
 FOLD_STATE_FORMAT = 1
 # Archive rows read per query while resuming or catching up with the archive tail.
 ARCHIVE_PAGE = 5000
+# From this many links on, a matter's written link objects are remembered (_links_to_check).
+LINK_MEMO_MIN = 64
 
 if TYPE_CHECKING:
     from hub.domain.engine import HubState
@@ -150,6 +152,10 @@ class MatterRuntime:
         self._open_by_matter: dict[str, set[str]] = {}
         self._next_due: dict[str, datetime] = {}  # matter_id -> earliest running clock
         self._published_links: set[tuple[str, str, str, str]] = set()
+        # Large matters: the links of the snapshot last handled, all in _published_links since.
+        # A snapshot built on it names the links added since, and only those need the check
+        # (a matter of n links cost n checks per step; ADR 0023).
+        self._written_links: dict[str, tuple[LinkEvidence, ...]] = {}
         # Matter ids whose rows the read model does not show as they are in memory yet: after a
         # failed write, and after a rebuild until all of it is written (see load). Ids no longer
         # live in the state are written as removals.
@@ -187,6 +193,7 @@ class MatterRuntime:
         self._open_by_matter.clear()
         self._next_due.clear()
         self._published_links.clear()
+        self._written_links.clear()
         self._unwritten.clear()
         self._announced_before.clear()
         self._unannounced.clear()
@@ -459,11 +466,12 @@ class MatterRuntime:
         step.matters_written += len(changes.matters)
         for matter_id in changes.removed_matter_ids:
             self._unannounced[matter_id] = None
+            self._written_links.pop(matter_id, None)
         for evaluation in changes.evaluations:
             self._unannounced[evaluation.matter_id] = evaluation
         for snapshot in changes.matters:
             quiet = snapshot.matter_id in self._announced_before
-            for link in snapshot.links:
+            for link in self._links_to_check(snapshot):
                 identity = (snapshot.matter_id, link.kind.value, link.a_event_id, link.b_event_id)
                 if identity in self._published_links:
                     continue
@@ -480,6 +488,18 @@ class MatterRuntime:
                         evidence=link.evidence,
                     )
                 )
+            if len(snapshot.links) >= LINK_MEMO_MIN:
+                self._written_links[snapshot.matter_id] = snapshot.links
+            else:
+                self._written_links.pop(snapshot.matter_id, None)
+
+    def _links_to_check(self, snapshot: MatterSnapshot) -> Sequence[LinkEvidence]:
+        """The matter's links that may be new: all, or only those added since the snapshot
+        whose links this runtime handled last (when the state says it built on that one)."""
+        known = self._written_links.get(snapshot.matter_id)
+        if known is not None and snapshot.links_base is known:
+            return snapshot.links_added
+        return snapshot.links
 
     def _announce(self, step: MatterStep) -> None:
         """Alert lifecycle and link records for everything written since the last announcement."""

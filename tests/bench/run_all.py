@@ -34,6 +34,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("rebalance", "tests.bench.bench_rebalance", ("--preload", "1000", "--seconds", "30")),
     ("matching", "tests.bench.bench_matching", ()),
     ("dense_party", "tests.bench.bench_dense_party", ("--sizes", "100,300")),
+    ("giant_matter", "tests.bench.bench_giant_matter", ("--smoke",)),
     ("febrl", "tests.bench.bench_febrl", ()),
     ("query", "tests.bench.bench_query", ()),
 )

@@ -9,7 +9,9 @@ from fastapi import Path as PathParam
 
 from hub.api.deps import API, Audit, Store, Who, jsonable, officer_may_see, viewer
 from hub.domain.case_view import serve_view
+from hub.domain.chaining import SuspectedChain, suspected_chains
 from hub.domain.protection import priority_reasons
+from hub.rulebook import default_rulebook
 
 router = APIRouter(prefix=API, tags=["matters"])
 
@@ -43,5 +45,28 @@ def matter_detail(
         alert["history"] = history.get(alert["alert_id"], [])
     # A matter of a listed enterprise or GI is a priority (issue 19): say which list.
     data["priority"] = priority_reasons(store.priority_matters([matter_id]).get(matter_id, []))
+    # The chaining guard reads the matter's events as stored, so it is the same for every
+    # reader; it names events only, which each reader sees masked in the timeline.
+    data["chaining_review"] = [
+        _chain_json(c) for c in suspected_chains(view.timeline, default_rulebook().alerts)
+    ]
     audit("MATTER", params, [matter_id], unmasked)
     return data
+
+
+def _chain_json(chain: SuspectedChain) -> dict[str, Any]:
+    return {
+        "agency": chain.agency,
+        "case_no": chain.case_no,
+        "notice": chain.notice,
+        "basis": chain.basis,
+        "min_gap_days": chain.min_gap_days,
+        "periods": [
+            {
+                "event_ids": list(period.event_ids),
+                "first_at": period.first_at.isoformat(),
+                "last_at": period.last_at.isoformat(),
+            }
+            for period in chain.periods
+        ],
+    }

@@ -311,6 +311,21 @@ function civilTitle(m) {
   return plaintiff && defendant ? `${plaintiff.name || "—"} 诉 ${defendant.name || "—"}` : null;
 }
 
+// The chaining guard (docs/DESIGN.md 6.1.1): one case number whose events fall into periods with
+// no accused party and no right in common, years apart. The matter stays whole; people decide.
+function chainingNotice(c, byId) {
+  const accusedOf = e => (e ? e.parties.filter(p => ["RESPONDENT", "SUSPECT", "DEFENDANT"].includes(p.role)).map(p => p.name || "—").join("、") : "") || "—";
+  const rightsOf = e => (e ? e.rights.map(r => r.reg_no).filter(Boolean).join("、") : "") || "—";
+  return el("div", { class: "card chaining-review", role: "alert", "data-case-no": c.case_no },
+    el("h3", {}, "⚠ ", c.notice),
+    el("p", {}, `${AGENCY[c.agency] || c.agency} 案号 ${c.case_no} 下的事件分为 ${c.periods.length} 段，各段的当事人与权利均不相同，且相隔 ${c.min_gap_days} 日以上。`,
+      "平台仍按同一案件展示，未自动拆分；请核实该案号是否被重复使用或数据有误。"),
+    el("ol", {}, c.periods.map((p, i) => el("li", { class: "chaining-period" },
+      el("strong", {}, `第${i + 1}段　${fmtTime(p.first_at)} 至 ${fmtTime(p.last_at)}`),
+      el("ul", {}, p.event_ids.map(eid => el("li", { "data-event-id": eid }, eventName(byId, eid), "　当事人：", accusedOf(byId[eid]), "　权利：", rightsOf(byId[eid]))))))),
+    el("p", { class: "muted" }, "依据：", c.basis));
+}
+
 async function pageMatter(id, purpose) {
   setMain(el("p", {}, "加载中…"));
   let m;
@@ -342,7 +357,7 @@ async function pageMatter(id, purpose) {
   // 一案四查 (ADR 0025): only matters with a criminal event carry a checklist.
   const reviews = (m.four_reviews || []).length ? [el("h3", {}, "一案四查"),
     table(["审查", "状态", "依据"], m.four_reviews.map(r => [r.area_label, el("span", { class: "review-" + r.status }, r.status_label), r.basis]), { id: "four-reviews" })] : [];
-  setMain(head, ...reviews, el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
+  setMain(head, (m.chaining_review || []).map(c => chainingNotice(c, byId)), ...reviews, el("h3", {}, "跨机关时间线"), timeline, el("h3", {}, "关联证据"), links, el("h3", {}, "告警"), alerts, el("h3", {}, "时限"), clocks);
 }
 
 async function pageParty(id, purpose) {
