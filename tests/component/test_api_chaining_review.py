@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hub.api.app import create_api
-from hub.api.auth import create_token
 from hub.domain.engine import HubState
 from hub.rulebook import default_rulebook
 from hub.settings import Settings
 from hub.store.sql import HubStore
 from tests.builders.chaining import case_event as event
+from tests.builders.identity import bearer
 
 pytestmark = pytest.mark.component
 
@@ -42,8 +42,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 
 def _get(client: TestClient, matter_id: str) -> dict:  # type: ignore[type-arg]
-    token = create_token(SECRET.encode(), role="PROSECUTOR", agency=None, user="tester")
-    response = client.get(f"/api/v1/matters/{matter_id}", headers={"Authorization": f"Bearer {token}"})
+    response = client.get(f"/api/v1/matters/{matter_id}", headers=bearer(SECRET, "PROSECUTOR", user="tester"))
     assert response.status_code == 200
     return response.json()  # type: ignore[no-any-return]
 

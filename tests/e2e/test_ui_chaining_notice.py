@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from hub.api.auth import create_token
 from hub.domain.engine import HubState
 from hub.rulebook import default_rulebook
 from hub.store.sql import HubStore
 from tests.builders.chaining import case_event
-from tests.e2e.test_ui import SECRET, _serve, _shot, _wait
+from tests.builders.identity import browser_sign_in
+from tests.e2e.test_ui import _serve, _shot, _wait
 from tests.e2e.test_ui import browser as browser  # the fixture, shared
 
 pytestmark = pytest.mark.e2e
@@ -43,8 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_matter_page_shows_the_chaining_notice(server: str, browser: Any) -> None:
     from selenium.webdriver.common.by import By
 
-    token = create_token(SECRET.encode(), role="PROSECUTOR", agency=None, user="ui-chaining")
-    browser.get(f"{server}/?token={token}#matter/M-ch-a1")
+    browser_sign_in(browser, server, "PROSECUTOR", page="matter/M-ch-a1", user="ui-chaining")
     notice = _wait(browser, ".chaining-review", "案卷疑似串号，需人工复核")
     text = notice.text
     assert "第1段" in text and "第2段" in text
@@ -58,6 +57,6 @@ def test_matter_page_shows_the_chaining_notice(server: str, browser: Any) -> Non
     assert "济南第1商贸有限公司" in periods[0].text and "济南第2商贸有限公司" in periods[1].text
     assert "MARKET_REGULATION" not in text and "null" not in text
     _shot(browser, "chaining-notice")
-    browser.get(f"{server}/?token={token}#matter/M-ok-1")
+    browser.get(f"{server}/#matter/M-ok-1")
     _wait(browser, "#timeline")
     assert browser.find_elements(By.CSS_SELECTOR, ".chaining-review") == []
