@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hub.bootstrap import open_store
 from hub.domain.model import CaseEvent
-from hub.entrypoints.local_hub import wait_until_projected
+from hub.entrypoints.local_hub import wait_until_classed, wait_until_projected
 from hub.kafka.publisher import Outbound, PublishResult, agency_signers, publish_and_collect, signed_message
 from hub.kafka.topics import ensure_topics
 from hub.rulebook import load_rulebook
@@ -66,6 +66,8 @@ def export_when_projected(workload: Workload, out_dir: Path, timeout: float) -> 
     try:
         assert store.archive_count() == len(workload.distinct)
         assert wait_until_projected(store, workload.distinct, timeout=timeout)
+        # Party classes (issue 19) are written after the matters of a step: wait for them too.
+        assert wait_until_classed(store, len(workload.distinct), timeout=timeout)
         store.export_batch_files(out_dir)
     finally:
         store.close()

@@ -78,7 +78,7 @@ def test_every_topic_is_created_with_its_partition_count(
     assert counts[settings.receipts_topic("COURT")] == 8
     assert counts[settings.topic("cases")] == 1
     assert f"{faust_app_id(settings)}-__assignor-__leader" in counts
-    assert len(names) == 5 + 5 + 1 + 4 + 1
+    assert len(names) == 5 + 5 + 1 + 4 + 1 + 2  # + the compacted party-risk and targeting topics
 
 
 def test_topic_creation_is_idempotent(broker: str, settings_factory: SettingsFactory) -> None:
