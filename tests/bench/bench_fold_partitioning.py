@@ -63,27 +63,12 @@ from hub.services.fold import MatterRuntime
 from hub.settings import Settings
 from tests.bench.bench_fold import DiscardingStore
 from tests.bench.common import REPO_ROOT, ratio, row, write_result
-from tests.bench.workload import Broker, create_topics, generate_event_dicts
+from tests.bench.workload import Broker, create_topics, generate_event_dicts, giant_workload
 
 WINDOW_SECONDS = 365 * 24 * 3600.0  # the implicit-link window (linking.py)
 ACCUSED = frozenset(role.value for role in ACCUSED_ROLES)
-GIANT_CASE_NO = "济历市监处罚〔2024〕1号"
 PENALTY_AGENCIES = frozenset(agency.value for agency in ADMINISTRATIVE_AGENCIES)
 PARTITIONS = 12  # the k8s setting: a merge crosses shards unless both sides hash alike
-
-
-def giant_workload(count: int) -> list[dict[str, Any]]:
-    """Every event reuses one case number of one agency: a single matter growing to ``count``."""
-    events = []
-    for event in generate_event_dicts(count, seed=7):
-        event["agency"] = "MARKET_REGULATION"
-        event["event_type"] = "CASE_OPENED"
-        event["case_no"] = GIANT_CASE_NO
-        event["refs"] = []
-        for party in event["parties"]:
-            party["role"] = "RESPONDENT"
-        events.append(event)
-    return events
 
 
 # ---------------------------------------------------------------------------------------------

@@ -51,7 +51,11 @@ IMPLICIT_USCC = "91370102MA3C4XYZ1N"
 
 
 def case_number_workload(count: int) -> list[dict[str, Any]]:
-    """Every event reuses one case number of one agency (the fold-partitioning bench's giant)."""
+    """Every event reuses one case number of one agency (``tests.bench.workload.giant_workload``).
+
+    A copy on purpose: ``--before`` runs this file against an older checkout's ``tests.bench``,
+    which may not have that function yet.
+    """
     from tests.bench.workload import generate_event_dicts
 
     events = []

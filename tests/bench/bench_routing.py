@@ -37,26 +37,10 @@ from hub.domain.matching import org_name_key
 from hub.domain.model import CaseEvent
 from hub.domain.routing import RoutingIndex
 from tests.bench.common import REPO_ROOT, row, write_result
-from tests.bench.workload import generate_event_dicts
+from tests.bench.workload import generate_event_dicts, giant_workload
 
 CHUNK = 200
 CACHES = (is_masked_name, normalize_case_no, normalize_right_no, normalize_uscc, org_name_key)
-GIANT_CASE_NO = "济历市监处罚〔2024〕1号"
-
-
-def giant_workload(count: int) -> list[dict[str, Any]]:
-    """Every event reuses one case number of one agency: one matter growing to ``count`` events
-    (the giant-matter workload of bench_fold_partitioning, ADR 0017)."""
-    events = []
-    for event in generate_event_dicts(count, seed=7):
-        event["agency"] = "MARKET_REGULATION"
-        event["event_type"] = "CASE_OPENED"
-        event["case_no"] = GIANT_CASE_NO
-        event["refs"] = []
-        for party in event["parties"]:
-            party["role"] = "RESPONDENT"
-        events.append(event)
-    return events
 
 
 def decoded_chunks(dicts: Sequence[dict[str, Any]]) -> Iterator[list[CaseEvent]]:

@@ -187,6 +187,27 @@ def generate_event_dicts(count: int, seed: int = 20240506) -> Iterator[dict[str,
         }
 
 
+GIANT_CASE_NO = "济历市监处罚〔2024〕1号"
+
+
+def giant_workload(count: int) -> list[dict[str, Any]]:
+    """Every event reuses one case number of one agency: one matter growing to ``count`` events.
+
+    A reused number is a data error real feeds carry (issue 16); the fold, routing and giant-matter
+    benches all grow their giant matter this way (ADR 0017, ADR 0023).
+    """
+    events = []
+    for event in generate_event_dicts(count, seed=7):
+        event["agency"] = "MARKET_REGULATION"
+        event["event_type"] = "CASE_OPENED"
+        event["case_no"] = GIANT_CASE_NO
+        event["refs"] = []
+        for party in event["parties"]:
+            party["role"] = "RESPONDENT"
+        events.append(event)
+    return events
+
+
 def write_events_jsonl(path: Path, count: int, seed: int = 20240506) -> Path:
     """The input file of `hub batch`: one canonical event per line, UTF-8."""
     path.parent.mkdir(parents=True, exist_ok=True)
