@@ -7,9 +7,10 @@ fails at start with the file and the offending field named, never later mid-eval
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -23,6 +24,8 @@ from hub.domain.rules import (
     SupervisionPolicy,
     ThresholdTable,
 )
+
+T = TypeVar("T")
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 RULE_FILES = {
@@ -64,31 +67,24 @@ def load_rulebook(path: Path | None = None) -> RuleBook:
         raise RuleBookError(f"rules directory not found: {folder}")
     files = {key: folder / name for key, name in RULE_FILES.items()}
     raw = {key: _read(p) for key, p in files.items()}
-    try:
-        thresholds = ThresholdTable.model_validate(raw["thresholds"])
-    except ValidationError as exc:
-        raise RuleBookError(_describe(files["thresholds"], exc)) from exc
-    try:
-        deadlines = DeadlineTable.model_validate(raw["deadlines"])
-    except ValidationError as exc:
-        raise RuleBookError(_describe(files["deadlines"], exc)) from exc
-    try:
-        alerts = AlertPolicy.model_validate(raw["alerts"])
-    except ValidationError as exc:
-        raise RuleBookError(_describe(files["alerts"], exc)) from exc
-    try:
-        holidays = HolidayTable.model_validate(raw["holidays"])
-        calendar = WorkingCalendar(timezone_offset_hours=holidays.timezone_offset_hours, years=holidays.years)
-    except ValidationError as exc:
-        raise RuleBookError(_describe(files["holidays"], exc)) from exc
-    try:
-        supervision = SupervisionPolicy.model_validate(raw["supervision"])
-    except ValidationError as exc:
-        raise RuleBookError(_describe(files["supervision"], exc)) from exc
-    try:
-        risk = RiskPolicy.model_validate(raw["risk"])
-    except ValidationError as exc:
-        raise RuleBookError(_describe(files["risk"], exc)) from exc
+
+    def parsed(key: str, parse: Callable[[Any], T]) -> T:
+        # Any validation error names the file it came from (and the field, via _describe).
+        try:
+            return parse(raw[key])
+        except ValidationError as exc:
+            raise RuleBookError(_describe(files[key], exc)) from exc
+
+    def working_calendar(data: Any) -> WorkingCalendar:
+        holidays = HolidayTable.model_validate(data)
+        return WorkingCalendar(timezone_offset_hours=holidays.timezone_offset_hours, years=holidays.years)
+
+    thresholds = parsed("thresholds", ThresholdTable.model_validate)
+    deadlines = parsed("deadlines", DeadlineTable.model_validate)
+    alerts = parsed("alerts", AlertPolicy.model_validate)
+    calendar = parsed("holidays", working_calendar)
+    supervision = parsed("supervision", SupervisionPolicy.model_validate)
+    risk = parsed("risk", RiskPolicy.model_validate)
     return RuleBook(
         thresholds=thresholds,
         deadlines=deadlines,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import socket
 import uuid
@@ -93,12 +92,6 @@ def fold_state_key(settings: Settings) -> str:
 def new_owner_id() -> str:
     """A fold owner's identity in the store: unique per runtime, readable in an incident."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def archived_events(store: FoldStore, batch_size: int = 5000) -> Iterable[list[CaseEvent]]:
-    """The archive as case events, in insertion order, chunk by chunk."""
-    for rows in store.archive_scan(batch_size=batch_size):
-        yield [CaseEvent.model_validate(json.loads(row.payload_json)) for row in rows]
 
 
 class ProjectionNotWritten(RuntimeError):
@@ -242,25 +235,9 @@ class MatterRuntime:
         full = full or self._settings.fold_takeover == "full"
         if not full and before is not None and before.archive_seq > 0 and before.state_key == self._state_key:
             return self._resume(before.archive_seq, progress)
-        state = build_hub_state(self._settings)
-        # Another owner may have written since this process last did: replace every matter whole.
-        self._store.forget_written()
-        added = 0
-        last_seq = 0
-        for rows in self._store.archive_payloads(batch_size=ARCHIVE_PAGE):
-            state.add_many([CaseEvent.model_validate_json(payload) for _, _, payload in rows])
-            last_seq = rows[-1][0]
-            added += len(rows)
-            if progress is not None:
-                progress(added)
-        open_alerts = self.stored_open_alerts()
+        state, added, last_seq = self._index_archive(None, progress)
         stored = self._store.matter_ids()
-        self.drop()
-        self._state = state
-        self._risk.remember_feed(self._store.targeting_feed())
-        self._open_alerts = open_alerts
-        for alert in open_alerts.values():
-            self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
+        self._adopt(state, last_seq)
         # From here the state is kept even if its projection cannot be written: every matter
         # stays pending until written (never "loaded but never projected"). Read-model matters
         # absent from the rebuilt state were merged away by events a previous owner never
@@ -270,7 +247,6 @@ class MatterRuntime:
         self._unwritten = live | stored
         self._announced_before = stored
         self._rebuilding = True
-        self._watermark = last_seq
         step = MatterStep(events_added=added)
         self._write_pending(state, set(), step)
         self._record_watermark()
@@ -278,22 +254,8 @@ class MatterRuntime:
 
     def _resume(self, through_seq: int, progress: Callable[[int], None] | None) -> MatterStep:
         """Indexes from the archive up to ``through_seq``; the read model already shows them."""
-        state = build_hub_state(self._settings)
-        self._store.forget_written()
-        added = 0
-        for rows in self._store.archive_payloads(through_seq=through_seq, batch_size=ARCHIVE_PAGE):
-            state.add_many([CaseEvent.model_validate_json(payload) for _, _, payload in rows])
-            added += len(rows)
-            if progress is not None:
-                progress(added)
-        open_alerts = self.stored_open_alerts()
-        self.drop()
-        self._state = state
-        self._risk.remember_feed(self._store.targeting_feed())
-        self._watermark = through_seq
-        self._open_alerts = open_alerts
-        for alert in open_alerts.values():
-            self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
+        state, added, _ = self._index_archive(through_seq, progress)
+        self._adopt(state, through_seq)
         self._next_due = self._store.running_clock_due()
         self._links_from_store = self._store.matter_ids()
         log.info("fold_resumed", fold_partition=self.fold_partition, archive_seq=through_seq, events=added)
@@ -307,6 +269,36 @@ class MatterRuntime:
             self._write_pending(state, ghosts, step)
             self._record_watermark()
         return step
+
+    def _index_archive(
+        self, through_seq: int | None, progress: Callable[[int], None] | None
+    ) -> tuple[HubState, int, int]:
+        """A new state folded from the archive (up to ``through_seq``): (state, events, last seq).
+
+        Another owner may have written since this process last did, so the store forgets what
+        it wrote: the next write of every matter replaces it whole.
+        """
+        state = build_hub_state(self._settings)
+        self._store.forget_written()
+        added = last_seq = 0
+        for rows in self._store.archive_payloads(through_seq=through_seq, batch_size=ARCHIVE_PAGE):
+            state.add_many([CaseEvent.model_validate_json(payload) for _, _, payload in rows])
+            last_seq = rows[-1][0]
+            added += len(rows)
+            if progress is not None:
+                progress(added)
+        return state, added, last_seq
+
+    def _adopt(self, state: HubState, watermark: int) -> None:
+        """Take ``state`` as this runtime's, with the read model's open alerts as announced."""
+        open_alerts = self.stored_open_alerts()
+        self.drop()
+        self._state = state
+        self._risk.remember_feed(self._store.targeting_feed())
+        self._watermark = watermark
+        self._open_alerts = open_alerts
+        for alert in open_alerts.values():
+            self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
 
     def catch_up(self) -> MatterStep:
         """Fold archived events the state lacks (after the watermark), then record the watermark.
