@@ -19,6 +19,7 @@ class VerifiedReceipt:
     event_id: str
     status: str  # ACCEPTED / REJECTED / DUPLICATE
     reason: str | None
+    received_at: float | None = None  # when the hub received the message answered (epoch seconds)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ def verify_receipt(
         return ReceiptProblem(f"receipt for agency {receipt.agency.value} on {agency}'s topic")
     if receipt.hub_key_id != key_id:
         return ReceiptProblem("receipt names a different hub key than it is signed with")
-    return VerifiedReceipt(receipt.event_id, receipt.status.value, receipt.reason)
+    return VerifiedReceipt(
+        receipt.event_id, receipt.status.value, receipt.reason, receipt.received_at.timestamp()
+    )
 
 
 class ReceiptListener:

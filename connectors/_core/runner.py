@@ -205,7 +205,11 @@ class DocumentConnector(Connector[PublishReport]):
                         report.receipt_problems.append(receipt.reason)
                         continue
                     new_state = self.outbox.apply_receipt(
-                        receipt.event_id, receipt.status, receipt.reason, time.time()
+                        receipt.event_id,
+                        receipt.status,
+                        receipt.reason,
+                        time.time(),
+                        received_at=receipt.received_at,
                     )
                     if new_state is not None:
                         report.receipts[receipt.status] += 1

@@ -82,6 +82,20 @@ def test_receipt_before_the_send_is_recorded_still_delivers(outbox: Outbox) -> N
     assert row is not None and row.state is OutboxState.DELIVERED
 
 
+def test_a_receipt_for_a_send_older_than_the_row_is_ignored(outbox: Outbox) -> None:
+    """A reinstalled connector reads a previous installation's uncommitted receipts: an
+    ACCEPTED for the first version must not deliver the edited one now in the outbox."""
+    outbox.enqueue([entry(1)], now=100.0)
+    outbox.mark_sent(["ev-0001"], now=101.0, backoff=BACKOFF)
+    assert outbox.apply_receipt("ev-0001", "ACCEPTED", None, now=102.0, received_at=50.0) is None
+    row = outbox.get("ev-0001")
+    assert row is not None and row.state is OutboxState.SENT
+    conflict = "CONFLICT: event_id already archived with different content"
+    assert outbox.apply_receipt("ev-0001", "REJECTED", conflict, now=103.0, received_at=101.5) is (
+        OutboxState.REJECTED
+    )
+
+
 def test_rejected_is_kept_with_reason_and_not_resent(outbox: Outbox) -> None:
     """A REJECTED receipt keeps the row with the hub's reason; it is reported, never due."""
     outbox.enqueue([entry(1), entry(2)], now=0.0)
