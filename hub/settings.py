@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     # keep the state through a rebalance that hands `cases` back; "full" rebuilds and rewrites
     # everything on every ownership change (the behaviour before ADR 0028, kept for comparison).
     fold_takeover: Literal["resume", "full"] = "resume"
+    # Fold partitions (ADR 0030): matters are divided among them by a stable hash of the matter
+    # id; each partition is evaluated, written and announced by the worker the consumer group
+    # gives the `fold` topic's partition of that number. Every worker links every event.
+    fold_partitions: int = Field(default=1, ge=1, le=256)
 
     log_level: str = "INFO"
     log_json: bool = True

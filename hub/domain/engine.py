@@ -1092,6 +1092,54 @@ class HubState:
             merges=merges,
         )
 
+    def matters_near(self, event_ids: Iterable[str]) -> set[str]:
+        """The matters near ``event_ids`` in this state, whose evaluation may read them.
+
+        Their own matters, those of the events they correct, and every matter holding a penalty,
+        a civil suit or a record event of one of their parties (the neighbours the cross-matter
+        rules read). Not every matter their arrival changed: linking is not monotonic, and an
+        event can regroup matters it is not in (a new fold owner also compares memberships with
+        the read model for those; ADR 0030).
+        """
+        found: set[str] = set()
+        parties: set[str] = set()
+        for event_id in event_ids:
+            event = self._events.get(event_id)
+            if event is None:
+                continue
+            found.add(self._matter_of[event_id])
+            if event.corrects is not None and event.corrects.event_id in self._matter_of:
+                found.add(self._matter_of[event.corrects.event_id])
+            parties.update(self._mentions[(event_id, idx)].party_id for idx in range(len(event.parties)))
+        matter_of = self._matter_of
+        for party_id in parties:
+            for other in (
+                *self._penalties.get(party_id, ()),
+                *self._suits.get(party_id, ()),
+                *self.party_index.record_ids(party_id),
+            ):
+                found.add(matter_of[other])
+        return found
+
+    def has_matter(self, matter_id: str) -> bool:
+        return matter_id in self._matters
+
+    def take_removals(self) -> tuple[set[str], tuple[tuple[str, str], ...]]:
+        """Merged-away matter ids and (old, new) merges since the last call, handed over once.
+
+        For a caller that writes only some matters (a fold partition's owner): it takes them
+        here, keeps its own, and its ``changes`` calls then name only the matters it passes.
+        """
+        removed = {m for m in self._pending_removed if m not in self._matters}
+        merges = tuple(
+            dict.fromkeys(
+                (old, self._current(new)) for old, new in self._pending_merges if old not in self._matters
+            )
+        )
+        self._pending_removed.clear()
+        self._pending_merges.clear()
+        return removed, merges
+
     def _current(self, matter_id: str) -> str:
         # A merge target may itself have merged later within the same batch of changes.
         ids = self._matters.get(matter_id)

@@ -116,6 +116,27 @@ class ArchivedEvent:
 
 
 @dataclass(frozen=True)
+class FoldFence:
+    """Who writes, and the fold partitions it believes it owns (ADR 0030).
+
+    A read-model write carrying a fence is refused (``NotFoldOwner``) when the store names
+    another owner for any of these partitions: a worker that lost a partition to a rebalance
+    and has not noticed yet cannot overwrite what the new owner wrote.
+    """
+
+    owner: str
+    partitions: frozenset[int]
+
+
+class NotFoldOwner(Exception):
+    """A fenced write was refused: another worker has claimed these fold partitions."""
+
+    def __init__(self, partitions: frozenset[int]) -> None:
+        super().__init__(f"fold partitions owned by another worker: {sorted(partitions)}")
+        self.partitions = partitions
+
+
+@dataclass(frozen=True)
 class FoldWatermark:
     """How far a fold partition has durably got (ADR 0028).
 

@@ -47,8 +47,13 @@ def run_batch_via_broker(
     *,
     timeout: float | None = None,
     partitions: int | None = None,
+    fold_partitions: int | None = None,
 ) -> None:
-    """Run the events file through broker, workers, archive and read model; export the files."""
+    """Run the events file through broker, workers, archive and read model; export the files.
+
+    ``partitions``: intake partitions; ``fold_partitions``: how the matters are divided among
+    the workers (ADR 0030). Neither may change the files.
+    """
     from hub.services.batch import latest_occurred_at
 
     events = _read(events_path)
@@ -66,6 +71,7 @@ def run_batch_via_broker(
                 "as_of": effective_as_of,
                 "workers": workers,
                 "partitions": partitions or settings.partitions,
+                "fold_partitions": fold_partitions or settings.fold_partitions,
                 "require_signatures": True,
                 "api_port": settings.api_port,
                 "worker_web_port_base": 0,

@@ -52,6 +52,8 @@ def replay_archive(
         total = store.archive_count()
         runtime = MatterRuntime(settings, store)
         step = runtime.load(progress=(lambda done: progress(done, total)) if progress else None, full=full)
+        # The workers that start next take the partitions from the store without waiting.
+        runtime.release()
         return step.events_added, step.matters_written
     finally:
         store.close()

@@ -45,6 +45,9 @@ def hub_topics(settings: Settings, registry: Registry = REGISTRY) -> list[TopicS
     # Per-agency topics come from the registry, so a new agency gets its topics with no edit here.
     specs = [TopicSpec(settings.topic(name), settings.partitions) for name in registry.agency_topics()]
     specs.append(TopicSpec(settings.topic("cases"), CASES_PARTITIONS))
+    # Carries no records: its partitions are the fold partitions, and the consumer group's
+    # assignment of them says which worker writes which matters (ADR 0030).
+    specs.append(TopicSpec(settings.topic("fold"), settings.fold_partitions))
     for name in ("links", "alerts", "dlq", "audit"):
         specs.append(TopicSpec(settings.topic(name), settings.partitions))
     for name in COMPACTED_TOPICS:

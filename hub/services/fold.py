@@ -1,14 +1,15 @@
-"""The matter owner: folds accepted events into the hub state and projects the results.
+"""The matter fold: links accepted events into the hub state and projects the results.
 
 Plain Python, no Faust (hub.shell.app feeds it from the one-partition ``cases`` topic).
 
-Why one owner: linking events into matters is a global decision (two events of one matter may
-arrive on any intake partitions and at any worker), so ``cases`` has exactly one partition and
-exactly one worker holds this state at a time; a rebalance moves the ownership. The state is
-always rebuilt from the SQL archive when a worker takes ownership, never recovered from a
-broker changelog (docs/BROKER.md: end offsets lie, recovery can stop short). Because every
-accepted event is archived before it is forwarded, the rebuilt state is a superset of what the
-``cases`` backlog will deliver; re-adding is a no-op and re-projecting a matter is a replace.
+Linking is a global decision (two events of one matter may arrive on any intake partition and
+at any worker), and cheap: every worker links every event (ADR 0030). Evaluating and writing
+the matters, the costly part, is divided into fold partitions by a stable hash of the matter
+id; a runtime writes and announces only the matters of the partitions it owns. The linking
+state is built from the SQL archive, never recovered from a broker changelog (docs/BROKER.md:
+end offsets lie, recovery can stop short). Because every accepted event is archived before it
+is forwarded, the built state is a superset of what the ``cases`` backlog will deliver;
+re-adding is a no-op and re-projecting a matter is a replace.
 
 Results are a pure function of the set of events and the evaluation clock: the same files come
 out for any number of intake workers or partitions (docs/DESIGN.md section 3).
@@ -20,13 +21,16 @@ import contextlib
 import hashlib
 import os
 import socket
+import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from hub.domain.messages import FoldFence, NotFoldOwner
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Alert, AlertState, Changes, LinkEvidence, MatterSnapshot
 from hub.logging_setup import get_logger
@@ -64,6 +68,29 @@ class MatterStep:
     events_added: int = 0
     raised_triggers: list[str] = field(default_factory=list)  # trigger event ids of RAISED alerts
     alert_events: int = 0
+
+    def merge(self, other: MatterStep) -> None:
+        """Add what ``other`` produced to this step."""
+        self.sends += other.sends
+        self.matters_written += other.matters_written
+        self.events_added += other.events_added
+        self.raised_triggers += other.raised_triggers
+        self.alert_events += other.alert_events
+
+
+def fold_partition_of(matter_id: str, partitions: int) -> int:
+    """The fold partition that evaluates, writes and announces a matter (ADR 0030).
+
+    A hash every process computes alike (Python's own string hash is salted per process).
+    """
+    if partitions <= 1:
+        return 0
+    return zlib.crc32(matter_id.encode()) % partitions
+
+
+def founding_event(matter_id: str) -> str:
+    """The event a matter id is named after: ``M-`` + the smallest event id of the matter."""
+    return matter_id[2:]
 
 
 def build_hub_state(settings: Settings) -> HubState:
@@ -120,17 +147,26 @@ class MatterRuntime:
         write_gate: AbstractContextManager[Any] | None = None,
         *,
         owner: str | None = None,
-        fold_partition: int = 0,
     ) -> None:
         self._settings = settings
         self.owner = owner or new_owner_id()
-        self.fold_partition = fold_partition
+        self._partitions = settings.fold_partitions
+        # The fold partitions the consumer group gives this worker (all of them by default: one
+        # runtime alone writes everything), and those it has claimed in the store and writes.
+        self._wanted: set[int] = set(range(self._partitions))
+        self._owned: set[int] = set()
+        # The `cases` offset through which every record is in the state (set by the shell; -1
+        # when unknown). Other workers wait for it before writing (the position barrier).
+        self.position = -1
+        # Taking partitions sets the position this runtime must link through before it writes
+        # again: other linkers may have written there already, and a write from an older
+        # position would put rows back that their newer views moved (ADR 0030, "write floor").
+        # ``_floor_set`` (monotonic clock) orders the floor against the reader's empty reads.
+        self._write_floor = -1
+        self._floor_set = 0.0
         self._state_key = fold_state_key(settings)
         # Every archived event with seq <= this is in the state (ADR 0028); 0 before a load.
         self._watermark = 0
-        # The archive tail must be read before the next fold: the feed was cleared while this
-        # runtime kept its state through a rebalance, so acknowledged records may be missing.
-        self._catch_up_due = False
         # Matters the read model held when this runtime resumed, whose links were announced by
         # an earlier owner: read from the store when first rewritten, then never announced again.
         self._links_from_store: set[str] = set()
@@ -195,80 +231,276 @@ class MatterRuntime:
         self._classed_events = -1
         self._rebuilding = False
         self._watermark = 0
-        self._catch_up_due = False
         self._links_from_store.clear()
+        self._owned.clear()
 
     @property
     def watermark(self) -> int:
         """Archive seq up to which every event is in the state."""
         return self._watermark
 
-    def still_owner(self) -> bool:
-        """Whether the store still names this runtime as the partition's owner.
+    @property
+    def owned(self) -> frozenset[int]:
+        """The fold partitions this runtime has claimed and writes."""
+        return frozenset(self._owned)
 
-        True after a rebalance that gave the partition back to this worker with nobody folding
-        it meanwhile: the state in memory is then still right and is kept (no replay at all).
+    def owns(self, matter_id: str) -> bool:
+        return fold_partition_of(matter_id, self._partitions) in self._owned
+
+    def assign(self, partitions: Iterable[int]) -> None:
+        """The fold partitions the consumer group gives this worker now (ADR 0030). Gained ones
+        are claimed and lost ones let go at the next step, under the caller's lock."""
+        self._wanted = {p for p in partitions if 0 <= p < self._partitions}
+
+    @property
+    def wants_other_partitions(self) -> bool:
+        """Whether the assignment differs from what is claimed (taken at the next step)."""
+        return self._wanted != self._owned
+
+    @property
+    def behind_write_floor(self) -> bool:
+        """Whether this runtime must link further before it writes (it took partitions while
+        other linkers were ahead of it)."""
+        return self.position < self._write_floor
+
+    def reached_end(self, offset: int, read_started: float) -> None:
+        """The `cases` reader found nothing after ``offset`` in a read begun at ``read_started``
+        (monotonic clock): nobody can have linked further by then, so a floor set before that
+        read is capped there (it may be unreachable: positions reported before the broker lost
+        its topics)."""
+        if read_started > self._floor_set:
+            self._write_floor = min(self._write_floor, offset)
+
+    @property
+    def owns_every_partition(self) -> bool:
+        return len(self._owned) == self._partitions
+
+    def take_assigned(self) -> None:
+        """Claim the assigned partitions and let go of the others now, writing nothing yet."""
+        if self._state is not None and self._wanted != self._owned:
+            self._reconcile()
+
+    def barrier_clear(self, positions: Mapping[int, tuple[str, int | None]]) -> bool:
+        """Whether every other owner's linker has reached this runtime's position (ADR 0030).
+
+        ``positions``: fold partition -> (owner, that owner's reported linker position). A
+        write computed at position j may move rows between matters of different partitions;
+        once every other owner has linked through j, none of them can write a view older than
+        j any more, so this write is never overwritten by a stale one.
         """
-        if self._state is None:
-            return False
-        mark = self._store.fold_watermark(self.fold_partition)
-        return mark is not None and mark.owner == self.owner
+        return not self.barrier_lagging(positions)
 
-    def keep_after_rebalance(self) -> None:
-        """Keep the state across a rebalance; read the archive tail before the next fold."""
-        self._catch_up_due = True
+    def barrier_lagging(
+        self, positions: Mapping[int, tuple[str, int | None]]
+    ) -> dict[int, tuple[str, int | None]]:
+        """The partitions whose owner's linker is behind this runtime's position (what it waits for)."""
+        lagging: dict[int, tuple[str, int | None]] = {}
+        for partition, (owner, position) in positions.items():
+            # A partition assigned here is claimed before the write: from then on its previous
+            # owner's writes are refused (the fence), so there is nothing of it to wait for.
+            if partition in self._owned or partition in self._wanted or owner == self.owner or not owner:
+                continue
+            if position is None or position < self.position:
+                lagging[partition] = (owner, position)
+        return lagging
 
     def load(self, progress: Callable[[int], None] | None = None, *, full: bool = False) -> MatterStep:
-        """Take the partition: resume from the durable watermark, or rebuild and re-project all.
+        """Build the linking state from the archive and take the wanted fold partitions.
 
-        Resuming (ADR 0028) rebuilds the indexes from the archive up to the watermark without
-        evaluating or writing anything, then folds the archive after it as ordinary steps. The
-        full path, taken with ``full`` (``hub replay``), without a watermark or with one reached
-        under another rule book, rebuilds and re-projects every matter (idempotent replace).
+        Every partition is taken as ``_take`` says: resumed from its durable watermark (ADR 0028:
+        only the matters the archive tail touched are rewritten), or, with ``full`` (``hub
+        replay``), without a watermark or with one reached under another rule book, every matter
+        of the partition is re-evaluated and rewritten (idempotent replace). A worker that owns
+        some partitions rewrites only those: a full rebuild runs in parallel across workers.
 
         Alerts are announced relative to what the read model already shows (its open alerts were
         announced by whoever projected them), so a new owner announces exactly what changed while
         nobody owned the matters: new alerts, closures, escalations. Links of matters the read
         model already holds are not announced again.
         """
-        before = self._store.claim_fold(self.fold_partition, self.owner)
-        full = full or self._settings.fold_takeover == "full"
-        if not full and before is not None and before.archive_seq > 0 and before.state_key == self._state_key:
-            return self._resume(before.archive_seq, progress)
-        state, added, last_seq = self._index_archive(None, progress)
-        stored = self._store.matter_ids()
-        self._adopt(state, last_seq)
-        # From here the state is kept even if its projection cannot be written: every matter
-        # stays pending until written (never "loaded but never projected"). Read-model matters
-        # absent from the rebuilt state were merged away by events a previous owner never
-        # folded, or folded after projecting them; they are written as removals, with their
-        # alerts (found by the failover test).
-        live = set(state.matter_ids())
-        self._unwritten = live | stored
-        self._announced_before = stored
-        self._rebuilding = True
-        step = MatterStep(events_added=added)
+        step = self.build(progress)
+        state = self._state
+        assert state is not None
+        self._reconcile(full=full)
         self._write_pending(state, set(), step)
         self._record_watermark()
         return step
 
-    def _resume(self, through_seq: int, progress: Callable[[int], None] | None) -> MatterStep:
-        """Indexes from the archive up to ``through_seq``; the read model already shows them."""
-        state, added, _ = self._index_archive(through_seq, progress)
-        self._adopt(state, through_seq)
-        self._next_due = self._store.running_clock_due()
-        self._links_from_store = self._store.matter_ids()
-        log.info("fold_resumed", fold_partition=self.fold_partition, archive_seq=through_seq, events=added)
-        # The tail: whatever was archived after the watermark, folded as ordinary steps.
-        step = self.catch_up()
-        step.events_added += added
-        # Matters an earlier owner wrote from events of the tail that the tail merged away at
-        # once (it died between the two folds): rows nobody would ever rewrite. Remove them.
-        ghosts = self._store.matter_ids() - set(state.matter_ids())
-        if ghosts:
-            self._write_pending(state, ghosts, step)
-            self._record_watermark()
-        return step
+    def build(self, progress: Callable[[int], None] | None = None) -> MatterStep:
+        """Build the linking state from the whole archive; claim and write nothing.
+
+        The shell builds first, reports its position, and writes only after the position
+        barrier (a write straight after a build could be older than another owner's).
+        """
+        state, added, last_seq = self._index_archive(None, progress)
+        if self._partitions > 1:
+            # Every party and mark is "changed" after a build; their classes are stored by the
+            # owners that wrote their matters, and a taken partition classes the parties of the
+            # matters it rewrites. Classing every party here made a takeover cost grow with the
+            # archive (tests/bench/bench_partition_takeover.py). With one fold partition the
+            # owner still classes every party after a build, as the single owner always did: a
+            # kill -9 test once left party classes stale without that pass (cause not found).
+            state.party_index.take_dirty_parties()
+            state.party_index.take_dirty_marks()
+        self._adopt(state, last_seq)
+        return MatterStep(events_added=added)
+
+    @property
+    def linked(self) -> bool:
+        """Whether the linking state is built."""
+        return self._state is not None
+
+    def release(self) -> None:
+        """Let go of every partition in the store (a graceful stop): others take them at once."""
+        self._wanted = set()
+        self._reconcile()
+
+    def _reconcile(self, *, full: bool = False) -> None:
+        """Let go of partitions no longer wanted; claim and take the newly wanted ones."""
+        lost = self._owned - self._wanted
+        if lost:
+            self._let_go(lost)
+            self._store.release_fold_partitions(self.owner, sorted(lost))
+        gained = self._wanted - self._owned
+        if gained:
+            self._take(gained, full=full)
+
+    def _let_go(self, partitions: set[int]) -> None:
+        """Forget what this runtime remembers of the matters of ``partitions`` (not its state)."""
+        self._owned -= partitions
+
+        def gone(matter_id: str) -> bool:
+            return fold_partition_of(matter_id, self._partitions) in partitions
+
+        for alert_id in [a for a, alert in self._open_alerts.items() if gone(alert.matter_id)]:
+            del self._open_alerts[alert_id]
+        for memo in (self._open_by_matter, self._next_due, self._written_links):
+            for matter_id in [m for m in memo if gone(m)]:
+                del memo[matter_id]
+        for ids in (self._links_from_store, self._announced_before, self._unwritten):
+            ids.difference_update({m for m in ids if gone(m)})
+        log.info("fold_partitions_released", partitions=sorted(partitions), owner=self.owner)
+
+    def _take(self, gained: set[int], *, full: bool) -> None:
+        """Claim ``gained`` in the store and mark what of them must be written.
+
+        The linking state is already complete, so taking a partition reads only the read model
+        (its open alerts, running clocks and matter ids) and the archive ids after the
+        partition's watermark: no replay, whatever the archive's size.
+        """
+        state = self._state
+        assert state is not None
+        resume_from: dict[int, int] = {}
+        rebuilt: set[int] = set()
+        full = full or self._settings.fold_takeover == "full"
+        for partition in sorted(gained):
+            before = self._store.claim_fold(partition, self.owner)
+            if (
+                not full
+                and before is not None
+                and before.archive_seq > 0
+                and before.state_key == self._state_key
+            ):
+                resume_from[partition] = before.archive_seq
+            else:
+                rebuilt.add(partition)
+        self._owned |= gained
+        # Another owner may have written these matters since this process last did: their next
+        # write replaces them whole.
+        self._store.forget_written()
+        if self._partitions > 1:
+            # Read after the claims: an owner whose barrier missed them had reported its position
+            # before looking, so the floor includes every position written at without waiting
+            # here. (With one partition a single owner writes every matter: its first write
+            # after the claim replaces whole whatever its older views wrote.)
+            self._write_floor = max(self._write_floor, self._store.linker_high_water(self.owner))
+            self._floor_set = time.monotonic()  # after the read: an empty read begun later caps it
+
+        def part(matter_id: str) -> int:
+            return fold_partition_of(matter_id, self._partitions)
+
+        stored = {m for m in self._store.matter_ids() if part(m) in gained}
+        live = {m for m in state.matter_ids() if part(m) in gained}
+        if self._partitions <= 1:
+            # The sole owner classes every party once it has taken over: while it only linked,
+            # its linking's marks of changed parties were dropped, and the previous owner may
+            # have died between a matter write and the class write after it. Two kill -9 tests
+            # ended with stale classes (parties.jsonl) without this pass.
+            self._risk.owe_everyone()
+            # One owner classes every party from the open alerts it holds: all of them, now.
+            # With several, each write's baseline is the open alerts its rows held before
+            # (``apply_changes`` returns them), so none is parsed before its matter is written
+            # (2.3 of 11.4 s of a profiled takeover at 40,000 events; it grew with the read model).
+            for alert in self.stored_open_alerts(gained).values():
+                if alert.alert_id not in self._open_alerts:
+                    self._open_alerts[alert.alert_id] = alert
+                    self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
+        for matter_id, due in self._store.running_clock_due().items():
+            if part(matter_id) in gained:
+                self._next_due[matter_id] = due
+        if rebuilt:
+            # Every matter of these partitions, and read-model matters absent from the state
+            # (merged away by events a previous owner never folded): written, or removed with
+            # their alerts (found by the failover test).
+            self._unwritten |= {m for m in live | stored if part(m) in rebuilt}
+            self._announced_before |= {m for m in stored if part(m) in rebuilt}
+            self._rebuilding = True
+        if resume_from:
+            resumed = {m for m in stored if part(m) in resume_from}
+            self._links_from_store |= resumed
+            # Matters an earlier owner wrote that no longer exist (it died between two folds of
+            # a merge): rows nobody else would ever remove.
+            self._unwritten |= resumed - live
+            # The archive after the oldest watermark: the matters those events may have changed
+            # (their own and their parties' others), for partitions whose watermark they pass.
+            tail: dict[int, list[str]] = {}
+            for page in self._store.archive_ids(after_seq=min(resume_from.values()), batch_size=ARCHIVE_PAGE):
+                for seq, event_id in page:
+                    tail.setdefault(seq, []).append(event_id)
+            for mark in sorted(set(resume_from.values())):
+                near = state.matters_near(e for seq, ids in tail.items() if seq > mark for e in ids)
+                self._unwritten |= {m for m in near if resume_from.get(part(m)) == mark}
+            self._unwritten |= self._regrouped(state, set(resume_from))
+        log.info(
+            "fold_partitions_taken",
+            resumed=sorted(resume_from),
+            rebuilt=sorted(rebuilt),
+            owner=self.owner,
+            matters=len(self._unwritten),
+        )
+
+    def _regrouped(self, state: HubState, partitions: set[int]) -> set[str]:
+        """Matters of ``partitions`` whose members differ from the read model's.
+
+        Linking is a function of the event set, not monotonic in it: an event can split a
+        matter and regroup the parts with others, and a part it is not in is not among the
+        matters near it. Nobody wrote those while the partition had no owner. Found by the
+        rebalance benchmark: a matter of three events missing from the read model after a worker
+        left. Costs one read of `event_matter` (event id, matter id), O(events).
+        """
+
+        def mine(matter_id: str) -> bool:
+            return fold_partition_of(matter_id, self._partitions) in partitions
+
+        # Stored matters that no longer exist are removed by the ghost rule; only live ones are
+        # rewritten, so an event's live matter is all that is collected.
+        found: set[str] = set()
+        stored_ids: set[str] = set()
+        for event_id, stored in self._store.event_matter_pairs():
+            stored_ids.add(event_id)
+            live = state.matter_of(event_id) if event_id in state else None
+            if live is not None and live != stored and mine(live):
+                found.add(live)
+            if stored != live and state.has_matter(stored) and mine(stored):
+                found.add(stored)  # it lost this event: its rows still name it
+        for matter_id in state.matter_ids():
+            if (
+                matter_id not in found
+                and mine(matter_id)
+                and any(event_id not in stored_ids for event_id in state.matter_events(matter_id))
+            ):
+                found.add(matter_id)
+        return found
 
     def _index_archive(
         self, through_seq: int | None, progress: Callable[[int], None] | None
@@ -290,39 +522,13 @@ class MatterRuntime:
         return state, added, last_seq
 
     def _adopt(self, state: HubState, watermark: int) -> None:
-        """Take ``state`` as this runtime's, with the read model's open alerts as announced."""
-        open_alerts = self.stored_open_alerts()
+        """Take ``state`` as this runtime's linking state; no partition is owned yet."""
         self.drop()
         self._state = state
         self._risk.remember_feed(self._store.targeting_feed())
+        # Today's pass over every party, if an earlier owner made it, is not made again.
+        self._risk.remember_day(self._store.classed_day())
         self._watermark = watermark
-        self._open_alerts = open_alerts
-        for alert in open_alerts.values():
-            self._open_by_matter.setdefault(alert.matter_id, set()).add(alert.alert_id)
-
-    def catch_up(self) -> MatterStep:
-        """Fold archived events the state lacks (after the watermark), then record the watermark.
-
-        For a resume, and after a rebalance that kept the state: the feed was cleared then, so
-        records acknowledged but not folded are found here, in the archive.
-        """
-        step = MatterStep()
-        state = self._state
-        if state is None:
-            return step
-        self._catch_up_due = False
-        for rows in self._store.archive_payloads(after_seq=self._watermark, batch_size=ARCHIVE_PAGE):
-            missing = [payload for _, event_id, payload in rows if event_id not in state]
-            if missing:
-                events = [CaseEvent.model_validate_json(payload) for payload in missing]
-                touched = set(state.add_many(events))
-                step.events_added += len(events)
-                self._write_pending(state, touched, step)
-            self._watermark = rows[-1][0]
-        if self.pending_writes:
-            self._write_pending(state, set(), step)
-        self._record_watermark()
-        return step
 
     def advance_watermark(self) -> None:
         """Move the watermark over the archived events ``cases`` has already brought (the timer).
@@ -347,40 +553,59 @@ class MatterRuntime:
             self._record_watermark()
 
     def _record_watermark(self) -> None:
-        """Store the watermark when everything up to it is written and announced."""
+        """Store the watermark of every owned partition when everything up to it is written and
+        announced (one linking state: the same archive seq for each)."""
         if self._unwritten or self._unannounced or self._unannounced_links or self._watermark == 0:
             return
-        if not self._store.advance_fold_watermark(
-            self.fold_partition, self.owner, self._watermark, self._state_key
-        ):
-            # Another worker claimed the partition: this state is no longer the owner's.
-            log.warning("fold_watermark_refused", fold_partition=self.fold_partition, owner=self.owner)
+        lost = {
+            partition
+            for partition in sorted(self._owned)
+            if not self._store.advance_fold_watermark(partition, self.owner, self._watermark, self._state_key)
+        }
+        if lost:
+            # Another worker claimed them: this runtime no longer writes their matters.
+            log.warning("fold_watermark_refused", partitions=sorted(lost), owner=self.owner)
+            self._wanted -= lost
+            self._let_go(lost)
 
-    def stored_open_alerts(self) -> dict[str, Alert]:
-        """The open alerts of the read model, as the rules last saw them."""
+    def stored_open_alerts(self, partitions: set[int] | None = None) -> dict[str, Alert]:
+        """The open alerts of the read model, as the rules last saw them (of the matters of
+        ``partitions`` only, when given: only those are parsed)."""
         found: dict[str, Alert] = {}
-        for row in self._store.alert_rows("OPEN"):
-            raw = row.get("alert_json")
-            if raw:
+        for matter_id, raw in self._store.open_alert_json():
+            if partitions is None or fold_partition_of(matter_id, self._partitions) in partitions:
                 alert = Alert.model_validate_json(raw)
                 found[alert.alert_id] = alert
         return found
 
     def ensure_loaded(self) -> MatterStep | None:
-        """Load when nothing is in memory; write a pending projection when one waits."""
+        """Load when nothing is in memory; take or let go of partitions as assigned; write a
+        pending projection when one waits."""
         if self._state is None:
             return self.load()
-        if self._catch_up_due:
-            return self.catch_up()
+        if self._wanted != self._owned:
+            self._reconcile()
+        if self.behind_write_floor:
+            return MatterStep()  # written once linked as far as the floor; pending meanwhile
         if self.pending_writes:
             step = MatterStep()
             self._write_pending(self._state, set(), step)
             return step
         return None
 
-    def fold(self, events: Sequence[CaseEvent]) -> MatterStep:
-        """Add a chunk of accepted events and project every matter they touched."""
-        step = self.ensure_loaded() or MatterStep()
+    def ensure_linked(self) -> MatterStep:
+        """The linking state, built from the archive when missing (nothing claimed or written)."""
+        if self._state is None:
+            return self.build()
+        return MatterStep()
+
+    def link(self, events: Sequence[CaseEvent], position: int | None = None) -> MatterStep:
+        """Add a chunk of accepted events to the linking state; nothing is written yet.
+
+        The matters they touched wait in ``_unwritten`` for ``write``; ``position`` is the
+        `cases` offset of the chunk's last record.
+        """
+        step = self.ensure_linked()
         state = self._state
         assert state is not None
         before = {e.event_id for e in events if e.event_id in state}
@@ -389,7 +614,25 @@ class MatterRuntime:
         # a replace, and it repairs a projection lost when a previous owner died mid-chunk.
         touched.update(state.matter_of(e.event_id) for e in events)
         step.events_added += len({e.event_id for e in events} - before)
-        self._write_pending(state, touched, step)
+        if before and self._partitions > 1:
+            # An event already in the state came from the archive, read when the state was built,
+            # ahead of the position: another owner, not there yet, may since have written a
+            # view without it that took rows of these matters. Their next write replaces them
+            # whole (ADR 0030: the position barrier holds from here on).
+            self._store.forget_written({state.matter_of(event_id) for event_id in before})
+        self._unwritten |= touched
+        if position is not None:
+            self.position = max(self.position, position)
+        return step
+
+    def write(self) -> MatterStep:
+        """Take or let go of partitions as assigned, then write and announce what waits."""
+        return self.ensure_loaded() or MatterStep()
+
+    def fold(self, events: Sequence[CaseEvent]) -> MatterStep:
+        """Add a chunk of accepted events and project every owned matter they touched."""
+        step = self.link(events)
+        step.merge(self.write())
         return step
 
     def tick(self) -> MatterStep:
@@ -421,7 +664,11 @@ class MatterRuntime:
         pending; what was written already waits for its announcement in ``_unannounced``.
         """
         self._unwritten |= touched
-        pending = sorted(self._unwritten)
+        self._keep_owned(state)
+        # Live matters first, removals last: an alert that moved from a removed matter into a
+        # live one of another slice is then carried over, not deleted and raised again.
+        alive = sorted(m for m in self._unwritten if state.has_matter(m))
+        pending = alive + sorted(self._unwritten.difference(alive))
         for start in range(0, len(pending), PROJECTION_SLICE_MATTERS):
             part = set(pending[start : start + PROJECTION_SLICE_MATTERS])
             self._write_slice(state, part, step)
@@ -429,6 +676,37 @@ class MatterRuntime:
         self._announce(step)
         self._announced_before.clear()
         self._rebuilding = False
+
+    def _keep_owned(self, state: HubState) -> None:
+        """Narrow what waits to be written to the matters of owned partitions.
+
+        A matter the state no longer holds (merged away) is removed by the owner of its own
+        partition, and also by the owner of its successor's (the matter holding its founding
+        event), in the same transaction as the successor's write: whichever comes first, the
+        rows end removed, and the common case carries an alert that moved with the merge over
+        in one transaction. The merged-away matters the state reports on its own are included.
+        """
+        removed, _merges = state.take_removals()
+        candidates = self._unwritten | removed
+        keep: set[str] = set()
+        for matter_id in candidates:
+            if self.owns(matter_id):
+                keep.add(matter_id)
+            elif not state.has_matter(matter_id):
+                founder = founding_event(matter_id)
+                if founder in state and self.owns(state.matter_of(founder)):
+                    keep.add(matter_id)
+        for matter_id in candidates - keep:
+            if not state.has_matter(matter_id):
+                self._forget_matter(matter_id)
+        self._unwritten = keep
+
+    def _forget_matter(self, matter_id: str) -> None:
+        """A matter of another partition's owner is gone: drop what is remembered of it unsaid."""
+        for alert_id in self._open_by_matter.pop(matter_id, ()):
+            self._open_alerts.pop(alert_id, None)
+        self._next_due.pop(matter_id, None)
+        self._written_links.pop(matter_id, None)
 
     # --- projection --------------------------------------------------------------------
 
@@ -449,12 +727,29 @@ class MatterRuntime:
         try:
             with self._write_gate:
                 # The history's RESOLVED rows carry the evaluation time, as the alerts topic does.
-                self._store.apply_changes(changes, now=as_of)
+                # The fence: nothing is written once another worker has claimed a partition.
+                before = self._store.apply_changes(
+                    changes, now=as_of, fence=FoldFence(self.owner, frozenset(self._owned))
+                )
+        except NotFoldOwner as exc:
+            self._unwritten.update(touched, changes.removed_matter_ids)
+            self._wanted -= exc.partitions
+            self._let_go(set(exc.partitions))
+            raise ProjectionNotWritten(
+                f"fold partitions claimed by another worker: {sorted(exc.partitions)}"
+            ) from exc
         except Exception as exc:
             # HubState.changes() hands over merged-away ids once: keep them pending with the
             # rest, so the retry removes them too.
             self._unwritten.update(touched, changes.removed_matter_ids)
             raise ProjectionNotWritten(f"read-model write failed: {type(exc).__name__}") from exc
+        for alert_id, raw in before.items():
+            # Open before this write but not known here: written by another partition's owner
+            # (an alert that moved in with a merge). It is the baseline, so not raised again.
+            if alert_id not in self._open_alerts:
+                alert = Alert.model_validate_json(raw)
+                self._open_alerts[alert_id] = alert
+                self._open_by_matter.setdefault(alert.matter_id, set()).add(alert_id)
         step.matters_written += len(changes.matters)
         for matter_id in changes.removed_matter_ids:
             self._unannounced[matter_id] = None
@@ -518,6 +813,7 @@ class MatterRuntime:
             known = self._open_alerts.get(alert.alert_id)
             if known is not None:
                 previous.setdefault(alert.alert_id, known)
+        self._hand_over(previous, {a.alert_id for a in current})
         for lifecycle in diff_alerts(previous, current, as_of):
             # Debug only: at full speed there is about one lifecycle record per event, and the
             # alerts topic and the alert_events table are the record of them.
@@ -561,6 +857,30 @@ class MatterRuntime:
                 )
             )
 
+    def _hand_over(self, previous: dict[str, Alert], current: set[str]) -> None:
+        """Drop from ``previous`` the open alerts that moved to a matter another owner writes.
+
+        Their trigger now lies in a live matter of a partition this runtime does not own: that
+        owner announces them (it takes the read model's row as its baseline), so here they are
+        neither resolved nor remembered (ADR 0030).
+        """
+        state = self._state
+        if state is None or self._partitions <= 1:
+            return
+        for alert_id in [a for a in previous if a not in current]:
+            trigger = previous[alert_id].trigger_event_id
+            if trigger not in state:
+                continue
+            holder = state.matter_of(trigger)
+            if state.has_matter(holder) and not self.owns(holder):
+                gone = previous.pop(alert_id)
+                self._open_alerts.pop(alert_id, None)
+                ids = self._open_by_matter.get(gone.matter_id)
+                if ids is not None:
+                    ids.discard(alert_id)
+                    if not ids:
+                        del self._open_by_matter[gone.matter_id]
+
     def _announce_risks(self, rewritten: set[str], as_of: datetime, step: MatterStep) -> None:
         """Class again the parties a step touched; store them; announce changes of class on
         ``party-risk`` and changes of the targeting feed on ``targeting`` (issue 19)."""
@@ -568,22 +888,59 @@ class MatterRuntime:
         if state is None or state.rules is None or state.rules.risk is None:
             return
         from hub.codec.avro import encode_party_risk, encode_targeting
+        from hub.domain.risk import PartyRisk
         from hub.domain.risk_messages import PartyRiskChange, TargetingRecord
         from hub.services.risk import party_name, party_risks
 
         policy = state.rules.risk
-        parties = self._risk.affected(state, rewritten, as_of)
+        if not self._owned:
+            # Classes are written by the fold partitions' owners; a runtime that owns none only
+            # links. What its linking marked is dropped (an owner classes it, ADR 0030).
+            state.party_index.take_dirty_parties()
+            state.party_index.take_dirty_marks()
+            return
+        # With fold partitions, the parties of the matters this runtime rewrote; the runtime of
+        # partition 0 also takes changed records and every party once a day.
+        leads = 0 in self._owned
+        parties = self._risk.affected(state, rewritten, as_of, everyone=leads)
         folded = len(state)
         if not parties and folded == self._classed_events:
             return
-        open_alerts: dict[str, list[Alert]] = {}
-        for alert in self._open_alerts.values():
-            open_alerts.setdefault(alert.matter_id, []).append(alert)
-        risks = party_risks(state, parties, open_alerts, as_of, policy)
+        risks: dict[str, PartyRisk] = {}
+
+        def classify(alert_json: Mapping[str, list[str]]) -> list[Mapping[str, Any]]:
+            stored = {
+                matter_id: [Alert.model_validate_json(raw) for raw in raws]
+                for matter_id, raws in alert_json.items()
+            }
+            risks.update(party_risks(state, parties, stored, as_of, policy))
+            return [r.as_json() for r in risks.values()]
+
+        classes: list[Mapping[str, Any]] | Callable[[Mapping[str, list[str]]], list[Mapping[str, Any]]]
+        if self._partitions <= 1:
+            # One runtime writes every matter: its memory holds every open alert.
+            open_alerts: dict[str, list[Alert]] = {}
+            for alert in self._open_alerts.values():
+                open_alerts.setdefault(alert.matter_id, []).append(alert)
+            risks = party_risks(state, parties, open_alerts, as_of, policy)
+            classes = [r.as_json() for r in risks.values()]
+        else:
+            # A party's matters may be written by other owners: their open alerts are read in
+            # the store's party-risk transaction, which runs after those owners' writes or
+            # before them (and then the later owner classes the party again).
+            classes = classify
+
         try:
             with self._write_gate:
                 changes = self._store.write_party_risks(
-                    [r.as_json() for r in risks.values()], now=as_of, events=folded
+                    classes,
+                    now=as_of,
+                    events=folded,
+                    alerts_of={m for p in parties for m in state.party_matters(p)}
+                    if callable(classes)
+                    else (),
+                    fence=FoldFence(self.owner, frozenset(self._owned)),
+                    classed_day=self._risk.full_pass,
                 )
         except Exception as exc:
             # The matters are written; only the classes are not. Class these parties again with
@@ -609,7 +966,7 @@ class MatterRuntime:
                 else TargetingRecord.delisted(party_id, risk, as_of)
             )
             feed.append(record)
-        brands = self._risk.brand_changes(state, as_of, policy)
+        brands = self._risk.brand_changes(state, as_of, policy) if leads else []
         for key, brand in brands:
             feed.append(
                 TargetingRecord.of_brand(brand, as_of)

@@ -9,11 +9,11 @@ a service reads and writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from hub.domain.messages import AlertAction, ArchivedEvent, FoldWatermark
+from hub.domain.messages import AlertAction, ArchivedEvent, FoldFence, FoldWatermark
 from hub.domain.snapshot import Changes
 from hub.domain.standards import PenaltyRow
 
@@ -35,9 +35,11 @@ class FoldStore(Protocol):
 
     def archive_scan(self, batch_size: int = 5000) -> Iterator[list[ArchivedEvent]]: ...
 
-    def apply_changes(self, changes: Changes, now: datetime | None = None) -> None: ...
+    def apply_changes(
+        self, changes: Changes, now: datetime | None = None, *, fence: FoldFence | None = None
+    ) -> dict[str, str]: ...
 
-    def forget_written(self) -> None: ...
+    def forget_written(self, matter_ids: Iterable[str] | None = None) -> None: ...
 
     def alert_rows(self, state: str | None = ...) -> list[dict[str, Any]]: ...
 
@@ -52,6 +54,17 @@ class FoldStore(Protocol):
         self, fold_partition: int, owner: str, archive_seq: int, state_key: str
     ) -> bool: ...
 
+    # The partitioned fold (ADR 0030): ownership released, and each linker's position.
+    def release_fold_partitions(self, owner: str, partitions: Iterable[int]) -> None: ...
+
+    def report_linker_position(self, owner: str, position: int) -> None: ...
+
+    def linker_high_water(self, other_than: str) -> int: ...
+
+    def event_matter_pairs(self) -> Iterator[tuple[str, str]]: ...
+
+    def fold_owner_positions(self) -> dict[int, tuple[str, int | None]]: ...
+
     def archive_max_seq(self) -> int: ...
 
     def archive_payloads(
@@ -64,8 +77,19 @@ class FoldStore(Protocol):
 
     def matter_link_identities(self, matter_ids: Iterable[str]) -> set[tuple[str, str, str, str]]: ...
     def write_party_risks(
-        self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None, events: int | None = None
+        self,
+        risks: Iterable[Mapping[str, Any]] | Callable[[Mapping[str, list[str]]], Iterable[Mapping[str, Any]]],
+        now: datetime | None = None,
+        events: int | None = None,
+        *,
+        alerts_of: Iterable[str] = (),
+        fence: FoldFence | None = None,
+        classed_day: date | None = None,
     ) -> list[tuple[str, str | None, Mapping[str, Any]]]: ...
+
+    def classed_day(self) -> date | None: ...
+
+    def open_alert_json(self) -> list[tuple[str, str]]: ...
 
     def write_targeting(self, records: Sequence[Mapping[str, Any]], now: datetime | None = None) -> None: ...
 

@@ -94,15 +94,29 @@ class RiskTracker:
 
     def __init__(self) -> None:
         self._day: date | None = None
+        # The day whose pass over every party the last ``affected`` call began (None if none).
+        self.full_pass: date | None = None
         # party id -> what the feed last said of it (None: not listed)
         self._listed: dict[str, tuple[str, ...] | None] = {}
         self._retry: set[str] = set()
         self._brand_day: date | None = None
         self._brands: dict[str, tuple[str, ...]] = {}  # mark key -> what the feed last said
         self._brand_retry: set[str] = set()
+        # A pass over every party is owed before the next daily one (a new sole owner).
+        self._everyone_owed = False
 
-    def affected(self, state: HubState, rewritten: Iterable[str], as_of: datetime) -> set[str]:
-        parties = state.party_index.take_dirty_parties() | self._retry
+    def owe_everyone(self) -> None:
+        """Class every party at the next step of the runtime that leads (ADR 0030)."""
+        self._everyone_owed = True
+
+    def affected(
+        self, state: HubState, rewritten: Iterable[str], as_of: datetime, *, everyone: bool = True
+    ) -> set[str]:
+        """The parties to class again. ``everyone`` False (an owner of some fold partitions but
+        not partition 0, ADR 0030): only those of the matters it rewrote; changed records and
+        the daily pass are partition 0's (every runtime links every event alike)."""
+        dirty = state.party_index.take_dirty_parties()
+        parties = (dirty if everyone else set()) | self._retry
         self._retry = set()
         live = set(state.matter_ids())
         for matter_id in rewritten:
@@ -110,10 +124,18 @@ class RiskTracker:
                 for event_id in state.matter_events(matter_id):
                     parties.update(state.party_index.parties_of(event_id))
         day = local_day(as_of)
-        if day != self._day:
+        self.full_pass = None
+        if everyone and (day != self._day or self._everyone_owed):
             self._day = day
+            self._everyone_owed = False
+            self.full_pass = day
             parties.update(state.party_index.party_ids())
         return parties
+
+    def remember_day(self, day: date | None) -> None:
+        """The day of the last pass over every party, as stored by whichever owner made it."""
+        if day is not None and (self._day is None or day > self._day):
+            self._day = day
 
     def listing_changes(
         self, state: HubState, risks: Mapping[str, PartyRisk], as_of: datetime, policy: RiskPolicy
@@ -184,6 +206,7 @@ class RiskTracker:
         self._brands.clear()
         self._brand_retry.clear()
         self._day = None
+        self._everyone_owed = False
         self._listed.clear()
         self._retry.clear()
 

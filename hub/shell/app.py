@@ -1,7 +1,9 @@
-"""The Faust app: one intake agent per agency topic and the matter agent on ``cases``.
+"""The Faust app: one intake agent per agency topic, the fold partitions, and the `cases` reader.
 
 Agents are thin: take a chunk, hand it to plain-Python processors (hub.services.intake,
-hub.services.fold), send what they return. Settings follow docs/BROKER.md: short rebalance
+hub.services.fold), send what they return. Every worker links every event from its own reader
+of `cases`; the consumer group's assignment of the `fold` topic's partitions says which matters
+this worker evaluates, writes and announces (ADR 0030). Settings follow docs/BROKER.md: short rebalance
 and session timeouts, memory store, at-least-once (the embedded broker cannot do idempotent or
 transactional producers), no topic declaration by workers (hub.kafka.topics creates them all),
 a web port per worker, Faust's own loggers muted, and the short consumer fetch wait.
@@ -25,6 +27,7 @@ from hub.bootstrap import fold_service, intake_service, open_store
 from hub.codec.headers import PUBLISHED_MS_HEADER, header_map
 from hub.domain.model import CaseEvent
 from hub.kafka.broker import free_loopback_port
+from hub.kafka.cases_follower import CasesFollower, CasesRecord
 from hub.kafka.topics import faust_app_id
 from hub.logging_setup import get_logger
 from hub.services.fold import MatterRuntime, MatterStep, ProjectionNotWritten
@@ -53,8 +56,11 @@ INLINE_FOLD_MAX_EVENTS = 200
 TRUST_RECHECK_SECONDS = 1.0  # how stale a rotated trust list may be in a running worker
 MATTER_RETRY_MAX_SECONDS = 10.0  # longest wait between attempts to write one matter batch
 CHUNK_RETRIES = 3  # whole-chunk retries (a locked database) before going message by message
-# How long a worker keeps the matter state after losing `cases` (it often comes straight back).
-RELEASE_AFTER_SECONDS = 30.0
+# How often a worker waiting at the position barrier looks at the other owners' positions.
+BARRIER_POLL_SECONDS = 0.02
+# A wait at the barrier this long is logged (and again each time as long): an owner whose linker
+# does not move holds every other owner's writes, and the log must say which one.
+BARRIER_REPORT_SECONDS = 30.0
 
 
 @dataclass
@@ -70,13 +76,15 @@ class WorkerResources:
     metrics: WorkerMetrics = field(default_factory=WorkerMetrics)
     # One SQLite writer at a time inside this process (the matter fold runs in a thread).
     write_gate: WriteGate = field(default_factory=WriteGate)
-    # Set by a rebalance while a fold may be running in a thread: the next locked use rebuilds.
+    # Set when a fold failed inside the domain: the next locked use rebuilds the state.
     matters_stale: bool = False
-    # Set by a rebalance that touched `cases`: the next locked use keeps the state if nobody
-    # claimed the fold meanwhile (ADR 0028), else resumes from the durable watermark.
-    matters_recheck: bool = False
-    # Monotonic time since when this worker has not owned `cases` (None while it does).
-    not_owner_since: float | None = None
+    # The `fold` topic partitions the consumer group gives this worker now (ADR 0030).
+    fold_assignment: set[int] = field(default_factory=set)
+    # The linker position last stored for the other owners to read (-1: none yet).
+    reported_position: int = -1
+    # The latest read of `cases` that found nothing new: (last offset handed to the fold, when
+    # that read began on the monotonic clock). Caps the runtime's write floor.
+    end_seen: tuple[int, float] | None = None
 
     @property
     def store(self) -> HubStore:
@@ -119,34 +127,19 @@ class WorkerResources:
             self._matters = fold_service(self.settings, self.store, self.clock, write_gate=self.write_gate)
         if self.matters_stale:
             self.matters_stale = False
-            self.matters_recheck = False
             self._matters.drop()
-        if self.matters_recheck:
-            self.matters_recheck = False
-            if self._matters.still_owner():
-                self._matters.keep_after_rebalance()
-                log.info("matter_state_kept", archive_seq=self._matters.watermark)
-            else:
-                self._matters.drop()
+        self._matters.assign(self.fold_assignment)
         return self._matters
-
-    def release_matters(self) -> None:
-        """Forget the matter runtime and its state (this worker does not own `cases`)."""
-        if self._matters is not None:
-            self._matters = None
-            self.matters_stale = False
-            log.info("matter_state_released")
 
     def invalidate_matters(self) -> None:
         """The state is suspect (a fold failed): rebuild before the next use."""
         self.matters_stale = True
 
-    def recheck_matters(self) -> None:
-        """A rebalance touched ``cases``: keep the state if this worker still owns the fold."""
-        if self.settings.fold_takeover == "full":
-            self.matters_stale = True
-        else:
-            self.matters_recheck = True
+    def report_position(self, runtime: MatterRuntime) -> None:
+        """Store this worker's linker position when it moved (other owners wait for it)."""
+        if runtime.position > self.reported_position:
+            self.store.report_linker_position(runtime.owner, runtime.position)
+            self.reported_position = runtime.position
 
     def close(self) -> None:
         if self._store is not None:
@@ -242,7 +235,7 @@ class MatterFeed:
 
     def __init__(self, max_pending: int) -> None:
         self.max_pending = max_pending
-        self._pending: list[tuple[CaseEvent, int | None]] = []
+        self._pending: list[tuple[CaseEvent, int | None, int]] = []
         self._ready = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
@@ -250,7 +243,7 @@ class MatterFeed:
     def __len__(self) -> int:
         return len(self._pending)
 
-    async def put(self, items: Sequence[tuple[CaseEvent, int | None]]) -> None:
+    async def put(self, items: Sequence[tuple[CaseEvent, int | None, int]]) -> None:
         while len(self._pending) >= self.max_pending:
             self._room.clear()
             await self._room.wait()
@@ -258,7 +251,7 @@ class MatterFeed:
         if self._pending:
             self._ready.set()
 
-    async def take_all(self) -> list[tuple[CaseEvent, int | None]]:
+    async def take_all(self) -> list[tuple[CaseEvent, int | None, int]]:
         while not self._pending:
             self._ready.clear()
             await self._ready.wait()
@@ -299,9 +292,9 @@ def create_app(
     for agency_topic in (settings.intake_topic(a) for a in _agency_values()):
         _add_intake_agent(app, resources, agency_topic, chunk)
 
-    cases_topic = settings.topic("cases")
-    cases = app.topic(
-        cases_topic,
+    fold_topic = settings.topic("fold")
+    fold = app.topic(
+        fold_topic,
         key_type=bytes,
         value_type=bytes,
         value_serializer="raw",
@@ -310,35 +303,25 @@ def create_app(
     )
     feed = MatterFeed(max_pending=max(chunk, MATTER_FOLD_MAX_EVENTS))
 
-    def owns_cases() -> bool:
-        return any(tp.topic == cases_topic for tp in app.consumer.assignment())
+    @app.agent(fold, name="fold-owner")
+    async def fold_owner_agent(stream: StreamT[Any]) -> None:
+        # The topic carries no records: subscribing is what makes the consumer group assign its
+        # partitions, and the assignment is what this worker writes (see on_rebalance).
+        async for _ in stream:
+            pass
 
-    @app.agent(cases, name="matter")
-    async def matter_agent(stream: StreamT[Any]) -> None:
-        folder = asyncio.ensure_future(_fold_forever(app, resources, feed, owns_cases))
-        try:
-            async for events in chunks_of_events(stream, chunk):
-                await feed.put(_decode_cases(events))
-                await acknowledge(stream, events)
-        finally:
-            folder.cancel()
+    @app.task  # type: ignore[untyped-decorator]  # faust's task decorator is not annotated
+    async def follow_cases() -> None:
+        await _follow_cases(app, resources, feed, chunk)
 
     async def reevaluate() -> None:
-        if not owns_cases():
-            # Another worker owns the matters now: free this one's copy of the state (gigabytes
-            # at 100k+ events) instead of keeping it until a rebalance brings `cases` back. Not at
-            # once: an eager rebalance revokes everything and often hands `cases` straight back,
-            # and then the state is kept (ADR 0028).
-            now = time.monotonic()
-            if resources.not_owner_since is None:
-                resources.not_owner_since = now
-            if now - resources.not_owner_since >= RELEASE_AFTER_SECONDS and not resources.lock.locked():
-                resources.release_matters()
-            return
-        resources.not_owner_since = None
         async with resources.lock:
             try:
                 runtime = resources.matters
+                if not runtime.linked:
+                    return  # the `cases` reader builds the state first
+                if not await _await_barrier(resources, runtime):
+                    return  # linked further first: the next fold or tick writes
                 step = await asyncio.to_thread(runtime.tick)
             except ProjectionNotWritten as exc:
                 # State kept; what is pending is written by the next tick or fold.
@@ -357,20 +340,22 @@ def create_app(
     async def metrics_page(web: Any, request: Any) -> Any:
         return web.bytes(metrics.exposition(), headers={"Content-Type": metrics.content_type})
 
-    def on_rebalance(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
-        # Gaining or losing `cases`: before the next use, keep the state if the store still names
-        # this worker as the fold's owner (nobody folded meanwhile), else resume from the durable
-        # watermark (ADR 0028). Records still waiting in the feed are archived already, so they
-        # are dropped; the owner's catch-up reads them from the archive tail.
-        partitions = args[0] if args else set()
-        if any(tp.topic == cases_topic for tp in partitions):
-            feed.clear()
-            resources.recheck_matters()
+    def on_assigned(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        # The fold partitions now assigned here; the runtime claims the gained ones and lets go
+        # of the lost ones at its next locked step. Its linking state is kept whatever moves.
+        resources.fold_assignment = {
+            tp.partition for tp in app.consumer.assignment() if tp.topic == fold_topic
+        }
+        log.info("fold_partitions_assigned", partitions=sorted(resources.fold_assignment))
+
+    def on_revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        revoked = args[0] if args else set()
+        resources.fold_assignment -= {tp.partition for tp in revoked if tp.topic == fold_topic}
 
     # mode's stubs describe receivers more narrowly than mode calls them (sender, *args, signal=).
-    app.on_partitions_assigned.connect(on_rebalance)  # type: ignore[arg-type]
-    app.on_partitions_revoked.connect(on_rebalance)  # type: ignore[arg-type]
-    _ = matter_agent, metrics_page
+    app.on_partitions_assigned.connect(on_assigned)  # type: ignore[arg-type]
+    app.on_partitions_revoked.connect(on_revoked)  # type: ignore[arg-type]
+    _ = fold_owner_agent, follow_cases, metrics_page
     return app
 
 
@@ -521,28 +506,164 @@ def _count_step(metrics: WorkerMetrics, step: MatterStep) -> None:
     metrics.alert_events.inc(step.alert_events)
 
 
-def _decode_cases(events: Sequence[Any]) -> list[tuple[CaseEvent, int | None]]:
+def _decode_cases(records: Sequence[CasesRecord]) -> list[tuple[CaseEvent, int | None, int]]:
     from hub.codec.avro import CodecError, decode_case_event
 
-    decoded: list[tuple[CaseEvent, int | None]] = []
-    for event in events:
+    decoded: list[tuple[CaseEvent, int | None, int]] = []
+    for record in records:
         try:
-            case_event = decode_case_event(event.message.value or b"")
+            case_event = decode_case_event(record.value)
         except CodecError as exc:  # only the hub writes to cases; log and skip, never crash
-            log.error("cases_record_undecodable", reason=str(exc))
+            log.error("cases_record_undecodable", reason=str(exc), offset=record.offset)
             continue
-        published = header_map(event.message.headers).get(PUBLISHED_MS_HEADER)
-        decoded.append((case_event, int(published) if published and published.isdigit() else None))
+        published = dict(record.headers).get(PUBLISHED_MS_HEADER)
+        text = published.decode("ascii", "replace") if published else ""
+        decoded.append((case_event, int(text) if text.isdigit() else None, record.offset))
     return decoded
 
 
-async def _fold_forever(
-    app: faust.App, resources: WorkerResources, feed: MatterFeed, owns_cases: Callable[[], bool]
+async def _follow_cases(app: faust.App, resources: WorkerResources, feed: MatterFeed, chunk: int) -> None:
+    """Run the worker's `cases` reader until the worker stops; start it again when it fails.
+
+    A reader that failed may have missed records: the state is built again from the archive
+    before it reads on. Only a stop (cancellation) gives the fold partitions back.
+    """
+    failures = 0
+    while True:
+        try:
+            await _follow_cases_once(app, resources, feed, chunk)
+            return
+        except asyncio.CancelledError:
+            _let_go_on_stop(resources)
+            raise
+        except Exception:
+            failures += 1
+            log.exception("cases_reader_failed", attempt=failures)
+            resources.invalidate_matters()
+            feed.clear()
+            await asyncio.sleep(_retry_delay(failures))
+
+
+async def _follow_cases_once(
+    app: faust.App, resources: WorkerResources, feed: MatterFeed, chunk: int
 ) -> None:
-    """Fold whatever the feed holds, one batch at a time, until cancelled with the agent."""
+    """Read `cases` from the end, after building the linking state from the archive; feed the fold.
+
+    The end offset is asked for before the archive is read: every record before it is archived,
+    so the state holds it, and the position (the offset through which the state holds every
+    record) starts just before it.
+    """
+    follower = CasesFollower(resources.settings)
+    folder: asyncio.Future[None] | None = None
+    try:
+        start = await _until_done(follower.start, "cases_reader_start_failed_retrying")
+
+        async def build() -> MatterRuntime:
+            # Retried as a whole: opening the store is part of it (defect 6: it can fail).
+            async with resources.lock:
+                runtime = resources.matters
+                built = await asyncio.to_thread(runtime.ensure_linked)
+                # Events archived before this worker's reader started are linked here, not read
+                # from `cases`: they are folded events all the same.
+                _count_step(resources.metrics, built)
+                runtime.position = max(runtime.position, start - 1)
+                await asyncio.to_thread(resources.report_position, runtime)
+                return runtime
+
+        runtime = await _until_done(build, "matter_state_build_failed")
+        log.info("cases_reader_started", offset=start, owner=runtime.owner)
+        folder = asyncio.ensure_future(_fold_forever(app, resources, feed))
+        handed = start - 1  # the last offset handed to the fold
+        while True:
+            read_started = time.monotonic()
+            records = await _until_done(
+                partial(follower.take, chunk, int(TAKE_WITHIN_SECONDS * 1000)), "cases_read_failed_retrying"
+            )
+            if records:
+                decoded = _decode_cases(records)
+                if decoded:
+                    handed = max(handed, decoded[-1][2])
+                await feed.put(decoded)
+            else:
+                resources.end_seen = (handed, read_started)
+    finally:
+        if folder is not None:
+            folder.cancel()
+        await follower.stop()
+
+
+def _let_go_on_stop(resources: WorkerResources) -> None:
+    """A graceful stop: give the fold partitions back so the others take them without waiting."""
+    runtime = resources._matters
+    if runtime is None:
+        return
+    try:
+        # The linker row stays: its position is where this worker last wrote, and a worker
+        # taking these partitions must not write from further back (the write floor).
+        runtime.release()
+    except Exception:
+        log.exception("fold_release_failed")
+
+
+async def _await_barrier(resources: WorkerResources, runtime: MatterRuntime) -> bool:
+    """Report this worker's position, then wait until every other owner has reached it.
+
+    Partitions assigned here are claimed first, so two workers each waiting for partitions the
+    other was just given cannot wait for ever (ADR 0030). False: do not write now, link further
+    first (partitions were taken while another linker was ahead; what waits stays pending).
+    """
+    try:
+        return await _barrier(resources, runtime)
+    except ProjectionNotWritten:
+        raise
+    except Exception as exc:
+        # The store is away (the barrier reads and writes it): the state is kept, the step waits.
+        raise ProjectionNotWritten(f"position barrier: {type(exc).__name__}") from exc
+
+
+async def _barrier(resources: WorkerResources, runtime: MatterRuntime) -> bool:
+    await asyncio.to_thread(resources.report_position, runtime)
+    store = resources.store
+    waited = 0
+    started = time.monotonic()
+    reported = started
+    while True:
+        runtime.assign(resources.fold_assignment)
+        if runtime.wants_other_partitions:
+            await asyncio.to_thread(runtime.take_assigned)
+        if resources.end_seen is not None:
+            runtime.reached_end(*resources.end_seen)
+        if runtime.behind_write_floor:
+            # Waiting here would hold the lock the linking needs: the step ends unwritten.
+            resources.metrics.writes_deferred.inc()
+            return False
+        if runtime.owns_every_partition:
+            return True
+        positions = await asyncio.to_thread(store.fold_owner_positions)
+        lagging = runtime.barrier_lagging(positions)
+        if not lagging:
+            if waited:
+                resources.metrics.barrier_waits.inc()
+            return True
+        waited += 1
+        now = time.monotonic()
+        if now - reported >= BARRIER_REPORT_SECONDS:
+            reported = now
+            log.warning(
+                "fold_barrier_waiting",
+                seconds=round(now - started, 1),
+                position=runtime.position,
+                owned=sorted(runtime.owned),
+                lagging={str(p): {"owner": o, "position": pos} for p, (o, pos) in sorted(lagging.items())},
+            )
+        await asyncio.sleep(BARRIER_POLL_SECONDS)
+
+
+async def _fold_forever(app: faust.App, resources: WorkerResources, feed: MatterFeed) -> None:
+    """Fold whatever the feed holds, one batch at a time, until cancelled with the reader."""
     while True:
         batch = await feed.take_all()
-        await _fold_batch(app, resources, batch, owns_cases)
+        await _fold_batch(app, resources, batch)
 
 
 def _retry_delay(failures: int) -> float:
@@ -553,27 +674,37 @@ def _retry_delay(failures: int) -> float:
 async def _fold_batch(
     app: faust.App,
     resources: WorkerResources,
-    batch: Sequence[tuple[CaseEvent, int | None]],
-    owns_cases: Callable[[], bool],
+    batch: Sequence[tuple[CaseEvent, int | None, int]],
 ) -> None:
-    """Fold one batch; retry until its results are written or `cases` moves to another worker.
+    """Link one batch, wait at the position barrier, write what this worker owns; retry until done.
 
-    A failed read-model write keeps the folded state (only the write is retried, with back-off,
-    for as long as the database is away). Any other failure drops the state; after
-    CHUNK_RETRIES of those the batch is left to the rebuild from the archive on the next use
-    (every record on `cases` was archived before it was forwarded).
+    A failed read-model write keeps the linked state (only the write is retried, with back-off,
+    for as long as the database is away). Any other failure drops the state, which is built
+    again from the archive (every record on `cases` was archived before it was forwarded).
     """
-    events = [event for event, _ in batch]
-    step: MatterStep | None = None
+    events = [event for event, _, _ in batch]
+    position = max(offset for _, _, offset in batch) if batch else None
+    step = MatterStep()
     failures = 0
+    linked = False
     async with resources.lock:
         while True:
             try:
                 runtime = resources.matters
-                if len(events) <= INLINE_FOLD_MAX_EVENTS and runtime.loaded and not runtime.pending_writes:
-                    step = runtime.fold(events)
-                else:
-                    step = await asyncio.to_thread(runtime.fold, events)
+                inline = (
+                    len(events) <= INLINE_FOLD_MAX_EVENTS and runtime.loaded and not runtime.pending_writes
+                )
+                if not linked:
+                    if inline:
+                        step = runtime.link(events, position)
+                    else:
+                        step = await asyncio.to_thread(runtime.link, events, position)
+                    linked = True
+                if await _await_barrier(resources, runtime):
+                    written = runtime.write() if inline else await asyncio.to_thread(runtime.write)
+                    step.merge(written)
+                # else: behind the write floor; the touched matters stay pending for the next
+                # fold or tick, which writes once this worker has linked as far.
                 break
             except ProjectionNotWritten as exc:
                 failures += 1
@@ -582,19 +713,21 @@ async def _fold_batch(
             except Exception:
                 failures += 1
                 log.exception("matter_chunk_failed", attempt=failures, size=len(events))
-                resources.invalidate_matters()  # the fold itself failed: rebuild on the next try
+                resources.invalidate_matters()  # the fold itself failed: build again on the next try
+                linked = False
                 if failures > CHUNK_RETRIES:
+                    # The state is built again from the archive, which holds this batch.
+                    try:
+                        await asyncio.to_thread(resources.matters.ensure_linked)
+                    except Exception:
+                        log.exception("matter_state_build_failed")
                     break
-            if not owns_cases():
-                break  # a rebalance moved `cases`: the new owner rebuilds from the archive
             await asyncio.sleep(_retry_delay(failures))
-    if step is None:
-        return
     metrics = resources.metrics
     await _send_all(app, step.sends, metrics)
     _count_step(metrics, step)
     if step.raised_triggers:
-        published = {event.event_id: ms for event, ms in batch if ms is not None}
+        published = {event.event_id: ms for event, ms, _ in batch if ms is not None}
         now = time.time()
         for trigger in set(step.raised_triggers):
             metrics.observe_latency("alert", published.get(trigger), now)

@@ -44,6 +44,17 @@ class WorkerMetrics:
             "Alert lifecycle records sent to the alerts topic",
             registry=self.registry,
         )
+        self.barrier_waits = Counter(
+            "hub_worker_fold_barrier_waits",
+            "Fold steps that waited for another worker's linker position (ADR 0030)",
+            registry=self.registry,
+        )
+        self.writes_deferred = Counter(
+            "hub_worker_fold_writes_deferred",
+            "Fold steps that linked but did not write: the worker had taken fold partitions while "
+            "behind another linker, and writes once it has linked as far (ADR 0030)",
+            registry=self.registry,
+        )
         self.send_failures = Counter(
             "hub_worker_send_failures", "Records the producer failed to deliver", registry=self.registry
         )

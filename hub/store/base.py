@@ -11,10 +11,11 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from hub.domain.messages import FoldFence, NotFoldOwner
 from hub.domain.model import CaseEvent
 from hub.store.schema import metadata
 
@@ -32,6 +33,7 @@ clocks_t = metadata.tables["clocks"]
 audit_t = metadata.tables["audit"]
 dead_letters_t = metadata.tables["dead_letters"]
 fold_state_t = metadata.tables["fold_state"]
+fold_linkers_t = metadata.tables["fold_linkers"]
 revoked_tokens_t = metadata.tables["revoked_tokens"]
 party_risk_t = metadata.tables["party_risk"]
 party_risk_history_t = metadata.tables["party_risk_history"]
@@ -92,6 +94,25 @@ class StoreBase:
         and a new matter owner rebuilds it from the archive anyway (ADR 0003).
         """
         return self.engine.connect().execution_options(sqlite_immediate=True, sqlite_durable=durable)
+
+    def check_fold_fence(self, conn: Connection, fence: FoldFence) -> None:
+        """Raise ``NotFoldOwner`` unless ``fence.owner`` holds every partition of the fence.
+
+        Called first inside a write transaction (ADR 0030). On PostgreSQL the rows are read FOR
+        SHARE: a claim by another worker waits for the transaction to end.
+        """
+        if not fence.partitions:
+            raise NotFoldOwner(frozenset())
+        table = metadata.tables["fold_state"]
+        query = select(table.c.fold_partition, table.c.owner).where(
+            table.c.fold_partition.in_(sorted(fence.partitions))
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update(read=True)
+        held = {int(partition) for partition, owner in conn.execute(query) if owner == fence.owner}
+        lost = fence.partitions - held
+        if lost:
+            raise NotFoldOwner(frozenset(lost))
 
     def _insert(self) -> Any:
         """The dialect's INSERT construct (both offer ON CONFLICT)."""

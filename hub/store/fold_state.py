@@ -15,8 +15,20 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 
 from hub.domain.messages import FoldWatermark
-from hub.store.base import StoreBase, archive_t, chunks, clocks_t, fold_state_t, matters_t, now_utc
+from hub.store.base import (
+    StoreBase,
+    alerts_t,
+    archive_t,
+    chunks,
+    clocks_t,
+    event_matter_t,
+    fold_linkers_t,
+    fold_state_t,
+    matters_t,
+    now_utc,
+)
 
+_PAIRS_PAGE = 20_000  # rows of `event_matter` per page when a new owner compares memberships
 LinkIdentity = tuple[str, str, str, str]  # matter id, link kind, a event id, b event id
 
 
@@ -75,6 +87,85 @@ class FoldStateStore(StoreBase):
                 .values(archive_seq=archive_seq, state_key=state_key, updated_at=now_utc())
             )
         return bool(result.rowcount)
+
+    def release_fold_partitions(self, owner: str, partitions: Iterable[int]) -> None:
+        """Give up ``partitions`` if ``owner`` still holds them (a graceful stop or a rebalance).
+
+        The watermark stays: whoever claims a partition next resumes from it. Only the owner
+        name is cleared, so the position barrier stops waiting for this worker at once.
+        """
+        wanted = sorted(set(partitions))
+        if not wanted:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(fold_state_t)
+                .where(fold_state_t.c.fold_partition.in_(wanted), fold_state_t.c.owner == owner)
+                .values(owner="", updated_at=now_utc())
+            )
+
+    def report_linker_position(self, owner: str, position: int) -> None:
+        """Record that ``owner``'s linking state holds every `cases` record through ``position``."""
+        stamp = now_utc()
+        statement = self._insert()(fold_linkers_t).values(owner=owner, position=position, updated_at=stamp)
+        statement = statement.on_conflict_do_update(
+            index_elements=[fold_linkers_t.c.owner], set_={"position": position, "updated_at": stamp}
+        )
+        with self.engine.begin() as conn:
+            conn.execute(statement)
+
+    def linker_high_water(self, other_than: str) -> int:
+        """The furthest position any other linker has reported (-1 when none has).
+
+        Stopped and dead linkers count too: what they wrote was written at their position.
+        """
+        query = select(func.max(fold_linkers_t.c.position)).where(fold_linkers_t.c.owner != other_than)
+        with self.engine.connect() as conn:
+            value = conn.execute(query).scalar_one_or_none()
+        return -1 if value is None else int(value)
+
+    def fold_owner_positions(self) -> dict[int, tuple[str, int | None]]:
+        """fold partition -> (its owner, that owner's linker position; None when unreported).
+
+        Partitions nobody holds (owner cleared by a release) are left out.
+        """
+        query = select(
+            fold_state_t.c.fold_partition, fold_state_t.c.owner, fold_linkers_t.c.position
+        ).select_from(fold_state_t.outerjoin(fold_linkers_t, fold_linkers_t.c.owner == fold_state_t.c.owner))
+        with self.engine.connect() as conn:
+            return {
+                int(partition): (str(owner), None if position is None else int(position))
+                for partition, owner, position in conn.execute(query)
+                if owner
+            }
+
+    def event_matter_pairs(self) -> Iterator[tuple[str, str]]:
+        """(event id, matter id) of every event the read model places: what a new fold owner
+        compares with its linking state."""
+        after = ""
+        while True:
+            # Keyset pages by the primary key: no connection held open between pages.
+            query = (
+                select(event_matter_t.c.event_id, event_matter_t.c.matter_id)
+                .where(event_matter_t.c.event_id > after)
+                .order_by(event_matter_t.c.event_id)
+                .limit(_PAIRS_PAGE)
+            )
+            with self.engine.connect() as conn:
+                page = [(str(event_id), str(matter_id)) for event_id, matter_id in conn.execute(query)]
+            yield from page
+            if len(page) < _PAIRS_PAGE:
+                return
+            after = page[-1][0]
+
+    def open_alert_json(self) -> list[tuple[str, str]]:
+        """(matter id, alert JSON) of every open alert: what a new fold owner takes as announced.
+
+        A plain two-column read; the caller parses only the alerts of the partitions it takes.
+        """
+        query = select(alerts_t.c.matter_id, alerts_t.c.alert_json).where(alerts_t.c.state == "OPEN")
+        with self.engine.connect() as conn:
+            return [(str(matter_id), str(raw)) for matter_id, raw in conn.execute(query) if raw]
 
     def archive_max_seq(self) -> int:
         with self.engine.connect() as conn:

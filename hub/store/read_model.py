@@ -17,8 +17,17 @@ from sqlalchemy import Connection, case, delete, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from hub.domain.lifecycle import diff_alerts
+from hub.domain.messages import FoldFence
 from hub.domain.snapshot import Alert, AlertState, Changes, MatterEvaluation
-from hub.store.base import StoreBase, alert_events_t, alerts_t, chunks, event_matter_t, matters_t, now_utc
+from hub.store.base import (
+    StoreBase,
+    alert_events_t,
+    alerts_t,
+    chunks,
+    event_matter_t,
+    matters_t,
+    now_utc,
+)
 from hub.store.projection import (
     KEPT_ALERT_COLUMNS,
     READ_MODEL_TABLES,
@@ -43,14 +52,22 @@ def _copy_covers(table: Any, columns: Sequence[str]) -> bool:
 
 
 class ReadModelStore(StoreBase):
-    def forget_written(self) -> None:
-        """Forget which read-model rows this process wrote: the next write of every matter
-        replaces it whole. Called when another writer may have written since (a new matter
-        owner) and after a failed write (its outcome, and so the rows, are unknown)."""
-        self._written.clear()
-        self._written_from.clear()
+    def forget_written(self, matter_ids: Iterable[str] | None = None) -> None:
+        """Forget which read-model rows this process wrote (of ``matter_ids``, or of all): the
+        next write of those matters replaces them whole. Called when another writer may have
+        written since (a new matter owner, a matter another partition's owner may have touched
+        with an older view) and after a failed write (its outcome, and so the rows, are unknown)."""
+        if matter_ids is None:
+            self._written.clear()
+            self._written_from.clear()
+            return
+        for matter_id in matter_ids:
+            self._written.pop(matter_id, None)
+            self._written_from.pop(matter_id, None)
 
-    def apply_changes(self, changes: Changes, now: datetime | None = None) -> None:
+    def apply_changes(
+        self, changes: Changes, now: datetime | None = None, *, fence: FoldFence | None = None
+    ) -> dict[str, str]:
         """Bring the touched matters' rows up to date and delete removed ones, in one transaction.
 
         A matter this store wrote before (since the last ``forget_written``) gets only the rows
@@ -60,12 +77,21 @@ class ReadModelStore(StoreBase):
         snapshot and evaluation are those its rows were last built from (the fold re-projects
         the matters of redelivered events, and of events it already took from the archive) is
         skipped before its view and rows are built: they would be the rows written.
+
+        ``fence`` (ADR 0030): inside the transaction, before anything is written, the fold
+        partitions it names must still be its owner's in ``fold_state``, or ``NotFoldOwner`` is
+        raised and nothing is written. On PostgreSQL the rows are read FOR SHARE, so a claim by
+        another worker waits for this write to commit (and the write after it is refused).
+
+        Returns alert id -> alert JSON of the open alerts the rewritten rows held before the
+        write: an alert that moved in from another partition's matter is in it, and its new
+        writer takes it as already announced.
         """
         evaluations = {e.matter_id: e for e in changes.evaluations}
         touched = [s.matter_id for s in changes.matters]
         gone = sorted(set(changes.removed_matter_ids) - set(touched))
         if not touched and not gone:
-            return
+            return {}
         stamp = now or now_utc()
         plan = WritePlan()
         built_from: dict[str, MatterInputs] = {}
@@ -83,7 +109,7 @@ class ReadModelStore(StoreBase):
             plan.remove_matter(matter_id)
         if plan.empty():  # no transaction for a write that changes no row
             self._remember_written(plan, built_from)
-            return
+            return {}
         inserted_alerts = plan.inserts[alerts_t.name]
         alert_ids = [r["alert_id"] for r in inserted_alerts]
         alert_ids_set = set(alert_ids)
@@ -96,6 +122,8 @@ class ReadModelStore(StoreBase):
         ]
         try:
             with self._write(durable=False) as conn, conn.begin():
+                if fence is not None:
+                    self.check_fold_fence(conn, fence)
                 previous: dict[str, dict[str, Any]] = {}
                 for part in chunks(plan.replaced):
                     for r in conn.execute(select(*kept).where(alerts_t.c.matter_id.in_(part))).mappings():
@@ -146,6 +174,11 @@ class ReadModelStore(StoreBase):
             raise
         self._remember_written(plan, built_from)
         self._refresh_statistics(sum(len(rows) for rows in plan.inserts.values()) + len(lifecycle))
+        return {
+            alert_id: str(row["open_json"])
+            for alert_id, row in previous.items()
+            if row["state"] == _OPEN and row["open_json"] is not None
+        }
 
     def _remember_written(self, plan: WritePlan, built_from: dict[str, MatterInputs]) -> None:
         """After a write: each matter's row digests and the inputs they were built from."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, tuple_
 
+from hub.domain.messages import FoldFence
 from hub.domain.protection import ProtectionEntry, entry_keys
 from hub.registry import ProtectionListKind
 from hub.store.base import (
@@ -23,6 +24,8 @@ from hub.store.base import (
     alerts_t,
     chunks,
     event_matter_t,
+    fold_linkers_t,
+    fold_state_t,
     matters_t,
     now_utc,
     party_risk_history_t,
@@ -35,6 +38,10 @@ from hub.store.base import (
 )
 
 _CLASSED = "classed_events"
+_CLASSED_DAY = "classed_day"  # date.toordinal() of the last pass over every party
+# The advisory lock that makes party-risk transactions on PostgreSQL run one at a time.
+PARTY_RISK_LOCK = 0x48554252  # "HUBR"
+RiskClassifier = Callable[[Mapping[str, list[str]]], Iterable[Mapping[str, Any]]]
 
 
 def risk_row(stored: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,90 +53,160 @@ class RiskStore(StoreBase):
     # --- party risk classes -----------------------------------------------------------------
 
     def write_party_risks(
-        self, risks: Iterable[Mapping[str, Any]], now: datetime | None = None, events: int | None = None
+        self,
+        risks: Iterable[Mapping[str, Any]] | RiskClassifier,
+        now: datetime | None = None,
+        events: int | None = None,
+        *,
+        alerts_of: Iterable[str] = (),
+        fence: FoldFence | None = None,
+        classed_day: date | None = None,
     ) -> list[tuple[str, str | None, Mapping[str, Any]]]:
         """Store each party's class (``PartyRisk.as_json``); return the changes of class as
         (party id, previous class or None, new risk). A party first seen at class A is stored
         without a change: A is where every party starts. ``events``: how many events the
-        classes reflect, recorded in the same transaction (``classed_event_count``)."""
+        classes reflect, recorded in the same transaction (``classed_event_count``).
+
+        ``risks`` may instead be a function of the open alerts of the matters ``alerts_of``
+        (matter id -> alert JSON), called inside the transaction. Several fold partition owners
+        class parties (ADR 0030); these transactions run one at a time, each after its owner's
+        matters were written, so the last one to class a party saw every alert written before.
+        ``fence``: as for ``apply_changes``, so a worker that lost its partitions cannot store
+        classes computed from what it knew then over those of the new owner. ``classed_day``:
+        the China-time day whose pass over every party these classes complete (a new owner
+        does not repeat it, see ``classed_day``).
+        """
         stamp = now or now_utc()
-        rows = {r["party_id"]: r for r in risks}
-        if not rows:
-            if events is not None:
-                with self._write() as conn:
-                    self._record_progress(conn, events, stamp)
-                    conn.commit()
-            return []
-        changes: list[tuple[str, str | None, Mapping[str, Any]]] = []
         with self._write() as conn:
-            known: dict[str, tuple[str, str]] = {}
-            for part in chunks(sorted(rows)):
-                for pid, cls, raw in conn.execute(
-                    select(
-                        party_risk_t.c.party_id, party_risk_t.c.risk_class, party_risk_t.c.risk_json
-                    ).where(party_risk_t.c.party_id.in_(list(part)))
-                ):
-                    known[str(pid)] = (str(cls), str(raw))
-            upsert: list[dict[str, Any]] = []
-            history: list[dict[str, Any]] = []
-            for pid in sorted(rows):
-                risk = rows[pid]
-                raw = json.dumps(risk, ensure_ascii=False)  # as_json order: the batch files keep it
-                before = known.get(pid)
-                if before is not None and before[1] == raw:
-                    continue
-                upsert.append(
-                    {
-                        "party_id": pid,
-                        "risk_class": risk["class"],
-                        "score": risk["score"],
-                        "version": risk["version"],
-                        "as_of": risk["as_of"],
-                        "updated_at": stamp,
-                        "risk_json": raw,
-                    }
-                )
-                previous = before[0] if before is not None else None
-                if previous != risk["class"] and not (previous is None and risk["class"] == "A"):
-                    changes.append((pid, previous, risk))
-                    history.append(
-                        {
-                            "party_id": pid,
-                            "risk_class": risk["class"],
-                            "previous_class": previous,
-                            "score": risk["score"],
-                            "version": risk["version"],
-                            "as_of": risk["as_of"],
-                            "recorded_at": stamp,
-                        }
-                    )
-            if upsert:
-                stmt = self._insert()(party_risk_t)
-                cols = {
-                    c: stmt.excluded[c]
-                    for c in ("risk_class", "score", "version", "as_of", "updated_at", "risk_json")
-                }
-                conn.execute(stmt.on_conflict_do_update(index_elements=["party_id"], set_=cols), upsert)
-            if history:
-                conn.execute(insert(party_risk_history_t), history)
+            if fence is not None:
+                self.check_fold_fence(conn, fence)
+            if callable(risks):
+                if self.dialect == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(PARTY_RISK_LOCK)))
+                risks = risks(self._open_alert_json(conn, alerts_of))
+            rows = {r["party_id"]: r for r in risks}
+            changes = self._store_risks(conn, rows, stamp) if rows else []
             if events is not None:
                 self._record_progress(conn, events, stamp)
+                if fence is not None:
+                    # Per owner too: with several fold partition owners, classes are complete
+                    # only when every owner has classed as far (``classed_event_count``).
+                    statement = self._insert()(fold_linkers_t).values(
+                        owner=fence.owner, position=-1, classed_events=events, updated_at=stamp
+                    )
+                    conn.execute(
+                        statement.on_conflict_do_update(
+                            index_elements=[fold_linkers_t.c.owner],
+                            set_={"classed_events": events, "updated_at": stamp},
+                        )
+                    )
+            if classed_day is not None:
+                self._record_progress(conn, classed_day.toordinal(), stamp, name=_CLASSED_DAY)
             conn.commit()
         return changes
 
-    def _record_progress(self, conn: Any, events: int, stamp: datetime) -> None:
+    def _open_alert_json(self, conn: Any, matter_ids: Iterable[str]) -> dict[str, list[str]]:
+        """matter id -> the JSON of its open alerts."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for part in chunks(sorted(set(matter_ids))):
+            query = select(alerts_t.c.matter_id, alerts_t.c.alert_json).where(
+                alerts_t.c.matter_id.in_(list(part)), alerts_t.c.state == "OPEN"
+            )
+            for matter_id, raw in conn.execute(query.order_by(alerts_t.c.alert_id)):
+                found[str(matter_id)].append(str(raw))
+        return dict(found)
+
+    def _store_risks(
+        self, conn: Any, rows: Mapping[str, Mapping[str, Any]], stamp: datetime
+    ) -> list[tuple[str, str | None, Mapping[str, Any]]]:
+        changes: list[tuple[str, str | None, Mapping[str, Any]]] = []
+        known: dict[str, tuple[str, str]] = {}
+        for part in chunks(sorted(rows)):
+            for pid, cls, raw in conn.execute(
+                select(party_risk_t.c.party_id, party_risk_t.c.risk_class, party_risk_t.c.risk_json).where(
+                    party_risk_t.c.party_id.in_(list(part))
+                )
+            ):
+                known[str(pid)] = (str(cls), str(raw))
+        upsert: list[dict[str, Any]] = []
+        history: list[dict[str, Any]] = []
+        for pid in sorted(rows):
+            risk = rows[pid]
+            raw = json.dumps(risk, ensure_ascii=False)  # as_json order: the batch files keep it
+            before = known.get(pid)
+            if before is not None and before[1] == raw:
+                continue
+            upsert.append(
+                {
+                    "party_id": pid,
+                    "risk_class": risk["class"],
+                    "score": risk["score"],
+                    "version": risk["version"],
+                    "as_of": risk["as_of"],
+                    "updated_at": stamp,
+                    "risk_json": raw,
+                }
+            )
+            previous = before[0] if before is not None else None
+            if previous != risk["class"] and not (previous is None and risk["class"] == "A"):
+                changes.append((pid, previous, risk))
+                history.append(
+                    {
+                        "party_id": pid,
+                        "risk_class": risk["class"],
+                        "previous_class": previous,
+                        "score": risk["score"],
+                        "version": risk["version"],
+                        "as_of": risk["as_of"],
+                        "recorded_at": stamp,
+                    }
+                )
+        if upsert:
+            stmt = self._insert()(party_risk_t)
+            cols = {
+                c: stmt.excluded[c]
+                for c in ("risk_class", "score", "version", "as_of", "updated_at", "risk_json")
+            }
+            conn.execute(stmt.on_conflict_do_update(index_elements=["party_id"], set_=cols), upsert)
+        if history:
+            conn.execute(insert(party_risk_history_t), history)
+        return changes
+
+    def _record_progress(self, conn: Any, value: int, stamp: datetime, name: str = _CLASSED) -> None:
         stmt = self._insert()(risk_progress_t)
         conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=["name"],
                 set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
             ),
-            [{"name": _CLASSED, "value": events, "updated_at": stamp}],
+            [{"name": name, "value": value, "updated_at": stamp}],
         )
 
-    def classed_event_count(self) -> int:
-        """How many events the matter owner's stored classes reflect (0 before any)."""
+    def classed_day(self) -> date | None:
+        """The last China-time day on which every party was classed (None before any)."""
         with self.engine.connect() as conn:
+            value = conn.execute(
+                select(risk_progress_t.c.value).where(risk_progress_t.c.name == _CLASSED_DAY)
+            ).scalar_one_or_none()
+        return None if value is None else date.fromordinal(int(value))
+
+    def classed_event_count(self) -> int:
+        """How many events the stored classes reflect (0 before any).
+
+        While fold partitions have owners, the least over those owners: each classes the
+        parties of the matters it writes (ADR 0030). Otherwise what the last writer recorded.
+        """
+        owners_query = (
+            select(fold_state_t.c.owner, fold_linkers_t.c.classed_events)
+            .select_from(
+                fold_state_t.outerjoin(fold_linkers_t, fold_linkers_t.c.owner == fold_state_t.c.owner)
+            )
+            .where(fold_state_t.c.owner != "")
+        )
+        with self.engine.connect() as conn:
+            owners = {str(owner): classed for owner, classed in conn.execute(owners_query)}
+            if owners:
+                return min(int(classed or 0) for classed in owners.values())
             value = conn.execute(
                 select(risk_progress_t.c.value).where(risk_progress_t.c.name == _CLASSED)
             ).scalar_one_or_none()

@@ -221,6 +221,18 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("owner", String(100), nullable=False),
         Column("updated_at", UtcDateTime(), nullable=False),
     )
+    # How far each worker's linking state has read `cases` (ADR 0030): a worker writes a fold
+    # step only once the owners of the other fold partitions have linked as far, so a view
+    # computed from an older linking state never lands after a newer one.
+    Table(
+        "fold_linkers",
+        md,
+        Column("owner", String(100), primary_key=True),
+        Column("position", SeqType, nullable=False),
+        # How many events the party classes this owner last stored reflect (None: none yet).
+        Column("classed_events", SeqType),
+        Column("updated_at", UtcDateTime(), nullable=False),
+    )
     # Machine bearer tokens withdrawn before their expiry (hub token revoke; ADR 0021). Kept
     # until the token would have expired anyway, so the table stays as small as the tokens live.
     Table(

@@ -35,6 +35,7 @@ K8S = DEPLOY / "k8s"
 INIT_SCRIPT = DEPLOY / "compose" / "kafka" / "init-cluster.sh"
 BROKER_SCRIPT = DEPLOY / "compose" / "kafka" / "start-broker.sh"
 PARTITIONS = 12
+FOLD_PARTITIONS = 12  # HUB_FOLD_PARTITIONS of the deployments: the `fold` topic's partitions
 HUB_IMAGE_SERVICES = ("hub-settings-check", "hub-migrate", "hub-worker", "hub-api")
 REQUIRED_SERVICES = (
     "kafka-1",
@@ -126,7 +127,9 @@ def pod_templates() -> list[tuple[str, dict[str, Any]]]:
 
 def all_topics() -> dict[str, int]:
     """The hub's topic names and partition counts, from the code that creates them."""
-    settings = Settings(partitions=PARTITIONS, topic_prefix="", app_id="ipx-hub")
+    settings = Settings(
+        partitions=PARTITIONS, fold_partitions=FOLD_PARTITIONS, topic_prefix="", app_id="ipx-hub"
+    )
     return {spec.name: spec.partitions for spec in hub_topics(settings)}
 
 
@@ -306,6 +309,16 @@ def test_compose_hub_settings_pass_production_checks() -> None:
     assert problems == []
 
 
+def test_compose_hub_and_init_job_agree_on_the_partition_counts() -> None:
+    """The hub processes and the topic-creating init job read the same partition settings."""
+    hub_env = services()["hub-worker"]["environment"]
+    init_env = services()["kafka-init"]["environment"]
+    for key in ("HUB_PARTITIONS", "HUB_FOLD_PARTITIONS"):
+        assert hub_env[key] == init_env[key], key
+    settings = settings_from(hub_env)
+    assert (settings.partitions, settings.fold_partitions) == (PARTITIONS, FOLD_PARTITIONS)
+
+
 def test_compose_hub_points_at_the_compose_cluster_and_mounts_keys() -> None:
     """HUB_BOOTSTRAP names the compose brokers' client port, and HUB_KEYS_DIR is a mounted volume."""
     env = services()["hub-worker"]["environment"]
@@ -370,6 +383,7 @@ def run_init_script(tmp_path: Path, drop: str | None = None) -> subprocess.Compl
         "HUB_KAFKA_PASSWORD": "hub-pw",
         "MONITOR_KAFKA_PASSWORD": "monitor-pw",
         "HUB_PARTITIONS": str(PARTITIONS),
+        "HUB_FOLD_PARTITIONS": str(FOLD_PARTITIONS),
     }
     for suffix in AGENCY_TOPIC_SUFFIX.values():
         env[f"AGENCY_PASSWORD_{suffix.upper()}"] = f"pw-{suffix}"
@@ -443,6 +457,13 @@ def test_init_script_fails_without_an_agency_password(tmp_path: Path) -> None:
     result = run_init_script(tmp_path, drop="AGENCY_PASSWORD_POLICE")
     assert result.returncode != 0
     assert "AGENCY_PASSWORD_POLICE" in result.stderr
+
+
+def test_init_script_fails_without_the_fold_partitions(tmp_path: Path) -> None:
+    """Without HUB_FOLD_PARTITIONS the init job stops instead of guessing the `fold` topic's size."""
+    result = run_init_script(tmp_path, drop="HUB_FOLD_PARTITIONS")
+    assert result.returncode != 0
+    assert "HUB_FOLD_PARTITIONS" in result.stderr
 
 
 def docker_compose_command() -> list[str] | None:
@@ -658,7 +679,8 @@ def test_k8s_hub_pods_mount_what_the_settings_point_at() -> None:
 
 
 def test_k8s_worker_replicas_fit_the_partitions() -> None:
-    """Worker replicas equal HUB_WORKERS and do not exceed the intake partitions."""
+    """Worker replicas equal HUB_WORKERS and do not exceed the intake partitions; the `fold` topic
+    has HUB_FOLD_PARTITIONS partitions."""
     config = k8s_named("ConfigMap", "hub-config")["data"]
     worker = k8s_named("Deployment", "hub-worker")
     replicas = worker["spec"]["replicas"]
@@ -666,6 +688,8 @@ def test_k8s_worker_replicas_fit_the_partitions() -> None:
     intake = [t for t in k8s_kind("KafkaTopic") if t["spec"]["topicName"].startswith("intake.")]
     assert intake
     assert all(t["spec"]["partitions"] == int(config["HUB_PARTITIONS"]) >= replicas for t in intake)
+    (fold,) = [t for t in k8s_kind("KafkaTopic") if t["spec"]["topicName"] == "fold"]
+    assert fold["spec"]["partitions"] == int(config["HUB_FOLD_PARTITIONS"]) == FOLD_PARTITIONS
 
 
 # ---------------------------------------------------------------- hub commands named by deploy/

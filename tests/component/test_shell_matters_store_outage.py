@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from hub.domain.messages import FoldFence
 from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Changes
 from hub.services.fold import MatterRuntime, ProjectionNotWritten
@@ -36,11 +37,13 @@ class FlakyStore(HubStore):
     writes_refused = 0
     archive_scans = 0
 
-    def apply_changes(self, changes: Changes, now: datetime | None = None) -> None:
+    def apply_changes(
+        self, changes: Changes, now: datetime | None = None, *, fence: FoldFence | None = None
+    ) -> dict[str, str]:
         if self.failing:
             self.writes_refused += 1
             raise OperationalError("apply_changes", {}, ConnectionError("server closed the connection"))
-        super().apply_changes(changes, now)
+        return super().apply_changes(changes, now, fence=fence)
 
     def archive_payloads(
         self, after_seq: int = 0, through_seq: int | None = None, batch_size: int = 5000

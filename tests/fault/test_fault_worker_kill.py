@@ -27,11 +27,19 @@ from hub.domain.messages import ReceiptStatus
 pytestmark = [pytest.mark.fault, pytest.mark.e2e, pytest.mark.timeout(420)]
 
 
-def test_kill_one_of_two_workers_mid_stream_loses_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("fold_partitions", "planned"),
+    # Four fold partitions: the survivor also takes the dead worker's fold partitions (ADR 0030)
+    # without replay, under the write floor; fewer events keep the suite's time.
+    [(1, 20_000), (4, 8_000)],
+)
+def test_kill_one_of_two_workers_mid_stream_loses_nothing(
+    tmp_path: Path, fold_partitions: int, planned: int
+) -> None:
     """After kill -9 of a worker at ~25 % progress, receipts, archive and files equal a clean run."""
-    events = build_event_set(tmp_path, event_count(20_000), seed=23)
+    events = build_event_set(tmp_path, event_count(planned), seed=23)
     distinct = events.distinct
-    with fault_hub(tmp_path, events, workers=2) as hub:
+    with fault_hub(tmp_path, events, workers=2, fold_partitions=fold_partitions) as hub:
         hub.start_workers()
         assert hub.pool is not None
         messages = hub.messages(events.events)
@@ -56,6 +64,7 @@ def test_kill_one_of_two_workers_mid_stream_loses_nothing(tmp_path: Path) -> Non
         logs = hub.worker_logs()
         report(
             "test_fault_worker_kill::test_kill_one_of_two_workers_mid_stream_loses_nothing",
+            fold_partitions=fold_partitions,
             events_in=len(events.events),
             distinct=len(distinct),
             archived_at_kill=archived_at_kill,

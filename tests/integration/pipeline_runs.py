@@ -34,11 +34,22 @@ class Workload:
 
 
 def signed_workload(
-    settings_factory: Callable[..., Settings], broker: str, *, n_matters: int, seed: int, partitions: int
+    settings_factory: Callable[..., Settings],
+    broker: str,
+    *,
+    n_matters: int,
+    seed: int,
+    partitions: int,
+    fold_partitions: int = 1,
 ) -> Workload:
     """Generated events signed by their agencies, topics and keys ready, evaluation clock fixed."""
     events = generate_matters(n_matters=n_matters, seed=seed).events
-    settings = settings_factory(bootstrap=broker, partitions=partitions, as_of=latest_occurred_at(events))
+    settings = settings_factory(
+        bootstrap=broker,
+        partitions=partitions,
+        fold_partitions=fold_partitions,
+        as_of=latest_occurred_at(events),
+    )
     ensure_keys(settings.effective_keys_dir)
     ensure_topics(settings)
     signers = agency_signers(settings)
@@ -60,14 +71,37 @@ def resend_unanswered(workload: Workload, result: PublishResult, timeout: float)
     return second.counts()
 
 
+def fold_diagnosis(settings: Settings, expected: set[str]) -> str:
+    """What a failed wait shows: the fold partitions' owners and linker positions, how much is
+    projected, and the end of every worker log (a timeout in CI is otherwise a bare False)."""
+    lines: list[str] = []
+    store = open_store(settings)
+    try:
+        projected = expected & store.projected_event_ids()
+        lines.append(f"archived {store.archive_count()}, projected {len(projected)} of {len(expected)}")
+        for partition, (owner, position) in sorted(store.fold_owner_positions().items()):
+            lines.append(f"fold partition {partition}: owner {owner} at position {position}")
+    finally:
+        store.close()
+    for log_file in sorted(settings.data_dir.glob("logs*/*.log")):
+        tail = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
+        lines.append(f"--- {log_file.parent.name}/{log_file.name} (last {len(tail)} lines)")
+        lines.extend(tail)
+    return "\n".join(lines)
+
+
 def export_when_projected(workload: Workload, out_dir: Path, timeout: float) -> None:
     """Every distinct event archived once and placed in a matter, then the batch files exported."""
     store = open_store(workload.settings)
     try:
         assert store.archive_count() == len(workload.distinct)
-        assert wait_until_projected(store, workload.distinct, timeout=timeout)
+        assert wait_until_projected(store, workload.distinct, timeout=timeout), fold_diagnosis(
+            workload.settings, workload.distinct
+        )
         # Party classes (issue 19) are written after the matters of a step: wait for them too.
-        assert wait_until_classed(store, len(workload.distinct), timeout=timeout)
+        assert wait_until_classed(store, len(workload.distinct), timeout=timeout), fold_diagnosis(
+            workload.settings, workload.distinct
+        )
         store.export_batch_files(out_dir)
     finally:
         store.close()

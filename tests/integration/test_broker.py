@@ -68,8 +68,9 @@ def test_raw_produce_and_consume_through_the_broker(broker: str, settings_factor
 def test_every_topic_is_created_with_its_partition_count(
     broker: str, settings_factory: SettingsFactory
 ) -> None:
-    """Intake and receipt topics get Settings.partitions, cases exactly one, Faust's leader topic exists."""
-    settings = settings_factory(bootstrap=broker, partitions=8)
+    """Intake and receipt topics get Settings.partitions, cases exactly one, fold
+    Settings.fold_partitions, and Faust's leader topic exists."""
+    settings = settings_factory(bootstrap=broker, partitions=8, fold_partitions=3)
     created = ensure_topics(settings)
     names = [spec.name for spec in hub_topics(settings)]
     assert sorted(created) == sorted(names)
@@ -77,8 +78,13 @@ def test_every_topic_is_created_with_its_partition_count(
     assert counts[settings.intake_topic("POLICE")] == 8
     assert counts[settings.receipts_topic("COURT")] == 8
     assert counts[settings.topic("cases")] == 1
+    assert counts[settings.topic("fold")] == settings.fold_partitions
     assert f"{faust_app_id(settings)}-__assignor-__leader" in counts
-    assert len(names) == 5 + 5 + 1 + 4 + 1 + 2  # + the compacted party-risk and targeting topics
+    # intake x5, receipts x5, cases, fold, links/alerts/dlq/audit, the leader topic, and the
+    # compacted party-risk and targeting topics
+    assert len(names) == 5 + 5 + 1 + 1 + 4 + 1 + 2
+    # Every partition: the 16 Settings.partitions topics, cases and the leader topic (1 each), fold.
+    assert sum(counts.values()) == 16 * settings.partitions + 1 + 1 + settings.fold_partitions
 
 
 def test_topic_creation_is_idempotent(broker: str, settings_factory: SettingsFactory) -> None:

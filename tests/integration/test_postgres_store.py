@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.domain.messages import FoldFence, NotFoldOwner
 from hub.domain.queries import MatterQuery
 from hub.store.sql import ArchivedEvent, HubStore
 from hub.store.temporary import BackendUnavailable, temporary_store
@@ -131,3 +132,35 @@ def test_statistics_are_refreshed_as_the_read_model_grows(
     pg_store.forget_written()  # the same matters are written whole again: rows count
     pg_store.apply_changes(changes)
     assert _analyzed(pg_store, "event_matter") and _analyzed(pg_store, "matters")
+
+
+def test_fenced_writes_and_linker_positions_on_postgres(pg_store: HubStore) -> None:
+    """ADR 0030 on PostgreSQL: the owner's fenced write lands, a claim by another worker fences
+    the old owner off inside the write's transaction, and linker positions pair with owners."""
+    changes = sample_changes()
+    pg_store.claim_fold(0, "worker-a")
+    pg_store.claim_fold(1, "worker-b")
+    before = pg_store.apply_changes(changes, fence=FoldFence("worker-a", frozenset({0})))
+    assert before == {}  # nothing was open before the first write
+    assert pg_store.matter_ids() == {m.matter_id for m in changes.matters}
+
+    pg_store.report_linker_position("worker-a", 41)
+    pg_store.report_linker_position("worker-a", 42)  # an upsert, not a second row
+    assert pg_store.fold_owner_positions() == {0: ("worker-a", 42), 1: ("worker-b", None)}
+
+    pg_store.claim_fold(0, "worker-b")
+    pg_store.forget_written()
+    with pytest.raises(NotFoldOwner) as refused:
+        pg_store.apply_changes(changes, fence=FoldFence("worker-a", frozenset({0, 1})))
+    assert refused.value.partitions == frozenset({0, 1})
+    # The new owner rewrites the matters and gets back the open alerts they held.
+    again = pg_store.apply_changes(changes, fence=FoldFence("worker-b", frozenset({0, 1})))
+    assert set(again) == {
+        a.alert_id for e in changes.evaluations for a in e.alerts if a.state.value == "OPEN"
+    }
+
+    pg_store.release_fold_partitions("worker-b", [1])
+    assert pg_store.fold_owner_positions() == {0: ("worker-b", None)}
+    # A stopped linker's position still counts for the write floor of whoever takes over.
+    assert pg_store.linker_high_water("worker-b") == 42
+    assert pg_store.linker_high_water("worker-a") == -1

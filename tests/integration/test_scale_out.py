@@ -1,4 +1,5 @@
-"""Scale-out proof (production issue): three workers on 12 partitions give the results of one.
+"""Scale-out proof (production issue): three workers on 12 partitions (intake and fold) give the
+results of one.
 
 A fourth worker joins mid-stream and leaves again (SIGTERM) before the stream ends; the
 consumer group rebalances twice while events flow. The result files must equal the in-process
@@ -38,7 +39,11 @@ def test_three_workers_on_twelve_partitions_with_a_worker_joining_and_leaving(
     broker: str, settings_factory: SettingsFactory, tmp_path: Path
 ) -> None:
     """Matters, parties and alerts equal the single-process batch despite two rebalances."""
-    work = signed_workload(settings_factory, broker, n_matters=1200, seed=33, partitions=12)
+    # 12 fold partitions too: the joining and leaving worker takes and gives back fold
+    # partitions while the others keep writing theirs (ADR 0030).
+    work = signed_workload(
+        settings_factory, broker, n_matters=1200, seed=33, partitions=12, fold_partitions=12
+    )
     extra = WorkerPool(work.settings, 1, log_dir=work.settings.data_dir / "logs-extra")
     with WorkerPool(work.settings, 3) as pool:
         assert wait_for_workers(work.settings, 3, timeout=120)

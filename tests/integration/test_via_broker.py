@@ -1,7 +1,8 @@
 """`hub batch --via-broker` gives the same files as the in-process `hub batch`.
 
-Partition safety (docs/DESIGN.md section 3): the files must not depend on the number of workers or
-intake partitions, so the same generated set goes through 1 and 3 workers, 1 and 8 partitions.
+Partition safety (docs/DESIGN.md section 3): the files must not depend on the number of workers,
+intake partitions or fold partitions (ADR 0030), so the same generated set goes through 1 and 3
+workers, 1 and 8 intake partitions, 1, 8 and 12 fold partitions.
 """
 
 from __future__ import annotations
@@ -45,15 +46,24 @@ def in_process(generated: tuple[Path, datetime], tmp_path_factory: pytest.TempPa
     return out
 
 
-@pytest.mark.parametrize(("workers", "partitions"), [(1, 1), (1, 8), (3, 8)])
+@pytest.mark.parametrize(
+    ("workers", "partitions", "fold_partitions"), [(1, 1, 1), (1, 8, 8), (3, 8, 8), (3, 8, 12)]
+)
 def test_via_broker_files_equal_in_process_files(
-    generated: tuple[Path, datetime], in_process: Path, tmp_path: Path, workers: int, partitions: int
+    generated: tuple[Path, datetime],
+    in_process: Path,
+    tmp_path: Path,
+    workers: int,
+    partitions: int,
+    fold_partitions: int,
 ) -> None:
     """The live pipeline writes byte-identical matters, parties and alerts files."""
     path, as_of = generated
     out = tmp_path / "out"
     settings = Settings(data_dir=tmp_path / "unused", api_port=0)
-    run_batch_via_broker(settings, path, out, as_of, workers, partitions=partitions)
+    run_batch_via_broker(
+        settings, path, out, as_of, workers, partitions=partitions, fold_partitions=fold_partitions
+    )
     alerts = (in_process / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(alerts) > 0, "the generated set must raise alerts for the comparison to mean anything"
     # Issue 20's plaintiff-level and per-matter models are among them (streaming equals batch).

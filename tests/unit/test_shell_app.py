@@ -38,10 +38,10 @@ def test_app_uses_the_broker_rules(tmp_path: Path, restore_consumer_class: None)
     assert aiokafka.AIOKafkaConsumer is ShortFetchWaitConsumer
 
 
-def test_app_has_one_intake_agent_per_agency_and_the_matter_agent(
+def test_app_has_one_intake_agent_per_agency_and_the_fold_owner_agent(
     tmp_path: Path, restore_consumer_class: None
 ) -> None:
-    """Five intake agents on the prefixed intake topics and one matter agent on `cases`."""
+    """Five intake agents on the prefixed intake topics and the fold-owner agent on `fold`."""
     settings = Settings(data_dir=tmp_path, bootstrap="127.0.0.1:1", topic_prefix="x.")
     app = create_app(settings, web_port=6124)
     topics = {
@@ -52,4 +52,7 @@ def test_app_has_one_intake_agent_per_agency_and_the_matter_agent(
     assert intake == sorted(
         settings.intake_topic(a) for a in ("MARKET_REGULATION", "CUSTOMS", "POLICE", "PROCURATORATE", "COURT")
     )
-    assert list(topics.values()).count("x.cases") == 1
+    # No agent reads `cases` (each worker's own group-less reader does, ADR 0030); one agent
+    # subscribes to `fold`, whose assignment says which matters this worker writes.
+    assert "x.cases" not in topics.values()
+    assert list(topics.values()).count("x.fold") == 1

@@ -4,10 +4,12 @@
 #   2. every hub topic with its partition count, replication 3, min ISR 2;
 #   3. ACLs: an agency may WRITE only intake.<agency> and READ only receipts.<agency>;
 #      the hub reads intake and writes (and reads back) the rest.
-# Topic names and partition counts mirror hub/kafka/topics.py (cases has ONE partition).
+# Topic names and partition counts mirror hub/kafka/topics.py (cases has ONE partition; fold has
+# HUB_FOLD_PARTITIONS, which must equal the hub's own HUB_FOLD_PARTITIONS).
 set -euo pipefail
 
-: "${KAFKA_ADMIN_PASSWORD:?}" "${HUB_KAFKA_PASSWORD:?}" "${MONITOR_KAFKA_PASSWORD:?}" "${HUB_PARTITIONS:?}"
+: "${KAFKA_ADMIN_PASSWORD:?}" "${HUB_KAFKA_PASSWORD:?}" "${MONITOR_KAFKA_PASSWORD:?}" "${HUB_PARTITIONS:?}" \
+  "${HUB_FOLD_PARTITIONS:?}"
 BOOT="${KAFKA_BOOTSTRAP:-kafka-1:9092,kafka-2:9092,kafka-3:9092}"
 PREFIX="${HUB_TOPIC_PREFIX:-}"
 APP_ID="${PREFIX}${HUB_APP_ID:-ipx-hub}"
@@ -74,6 +76,9 @@ for agency in $AGENCIES; do
 done
 
 topic "${PREFIX}cases" 1
+# No records: its partitions are the fold partitions; the hub consumer group's assignment of
+# them says which worker evaluates and writes which matters (ADR 0030).
+topic "${PREFIX}fold" "$HUB_FOLD_PARTITIONS"
 for name in links alerts dlq audit; do topic "${PREFIX}${name}" "$HUB_PARTITIONS"; done
 # Compacted: the latest record per party id is its state (issue 19).
 for name in party-risk targeting; do topic "${PREFIX}${name}" "$HUB_PARTITIONS" --config cleanup.policy=compact; done
@@ -84,7 +89,7 @@ acl --allow-principal User:hub --operation Read --operation Describe \
     --topic "${PREFIX}intake." --resource-pattern-type prefixed
 acl --allow-principal User:hub --operation Write --operation Describe \
     --topic "${PREFIX}receipts." --resource-pattern-type prefixed
-for name in cases links alerts dlq audit party-risk targeting; do
+for name in cases fold links alerts dlq audit party-risk targeting; do
   acl --allow-principal User:hub --operation Read --operation Write --operation Describe \
       --topic "${PREFIX}${name}"
 done
