@@ -3,18 +3,22 @@
 One worker runs the hub on the embedded broker (SQLite); ``--preload`` events are published
 first so the fold has an archive to lose; then events are published at a steady ``--rate`` for
 ``--seconds`` while a second worker joins at 1/4 of that time and leaves (SIGTERM) at 3/4. A
-probe counts the events placed in matters (the read model) every 0.25 s. The stall is the
-longest time the count stood still while published events were waiting. Two variants in the same
-run, each on its own broker topics and data directory:
+probe counts the events placed in matters (the read model) every 0.25 s, in total and per fold
+partition of their matter. The stall is the longest time the total stood still while published
+events were waiting; the partition gap is the longest time any one fold partition's count stood
+still while publishing went on (an upper bound for the partitions that stayed put). Three
+variants in the same run, each on its own broker topics and data directory:
 
-  - full:   ``fold_takeover = "full"``: every change of `cases` ownership rebuilds and rewrites
-            everything (the behaviour before ADR 0028);
-  - resume: the default: a rebalance that hands `cases` back keeps the state; a new owner resumes
-            from the durable watermark.
+  - full:        one fold partition, ``fold_takeover = "full"``: every change of ownership
+                 rebuilds and rewrites everything (the behaviour before ADR 0028);
+  - resume:      one fold partition, the default takeover: a new owner resumes from the durable
+                 watermark (ADR 0028);
+  - partitioned: ``--fold-partitions`` fold partitions (ADR 0030): the joining worker builds its
+                 linking state and takes some partitions; the others stay with the first worker.
 
-Results: tests/bench/results/rebalance.json (stall seconds per variant, resume / full ratio).
+Results: tests/bench/results/rebalance.json (stall seconds per variant, ratios to full).
 
-    python -m tests.bench.bench_rebalance --preload 5000 --rate 100 --seconds 40
+    python -m tests.bench.bench_rebalance --preload 5000 --rate 100 --seconds 40 --fold-partitions 4
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from hub.entrypoints.workers import WorkerPool
 from hub.kafka.broker import EmbeddedBroker
 from hub.kafka.publisher import Outbound, agency_signers, signed_message
 from hub.kafka.topics import ensure_topics, kafka_client_options
+from hub.services.fold import fold_partition_of
 from hub.services.keys import ensure_keys
 from hub.settings import Settings
 from hub.store.base import event_matter_t
@@ -81,6 +86,34 @@ def _placed(settings: Settings) -> int:
         store.close()
 
 
+def _placed_by_partition(settings: Settings) -> list[int]:
+    """Events placed, per fold partition of the matter that holds them."""
+    counts = [0] * settings.fold_partitions
+    store = open_store(settings)
+    try:
+        query = select(event_matter_t.c.matter_id, func.count()).group_by(event_matter_t.c.matter_id)
+        with store.engine.connect() as conn:
+            for matter_id, count in conn.execute(query):
+                counts[fold_partition_of(str(matter_id), settings.fold_partitions)] += int(count)
+    finally:
+        store.close()
+    return counts
+
+
+def _longest_gaps(timeline: list[tuple[float, int, list[int]]], total: int) -> list[float]:
+    """Per fold partition: the longest time its count stood still while publishing went on."""
+    gaps: list[float] = []
+    for partition in range(len(timeline[0][2]) if timeline else 0):
+        longest, last_change, last_count = 0.0, 0.0, -1
+        for t, published, counts in timeline:
+            if counts[partition] != last_count:
+                last_change, last_count = t, counts[partition]
+            elif published < total:
+                longest = max(longest, t - last_change)
+        gaps.append(round(longest, 2))
+    return gaps
+
+
 def _wait_placed(settings: Settings, count: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -91,7 +124,7 @@ def _wait_placed(settings: Settings, count: int, timeout: float) -> bool:
 
 
 def measure(
-    variant: str, bootstrap: str, work: Path, preload: int, rate: float, seconds: float
+    variant: str, bootstrap: str, work: Path, preload: int, rate: float, seconds: float, fold_partitions: int
 ) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     settings = Settings(
@@ -99,7 +132,8 @@ def measure(
         topic_prefix=f"r{tag}.",
         bootstrap=bootstrap,
         partitions=4,
-        fold_takeover=variant,  # type: ignore[arg-type]
+        fold_partitions=fold_partitions,
+        fold_takeover="full" if variant == "full" else "resume",
         log_json=False,
     )
     ensure_keys(settings.effective_keys_dir)
@@ -122,14 +156,18 @@ def measure(
         joiner = threading.Timer(seconds / 4, extra.start)
         leaver = threading.Timer(seconds * 3 / 4, extra.stop)
         timeline: list[tuple[float, int, int]] = []  # (t, published, placed)
+        by_partition: list[tuple[float, int, list[int]]] = []  # (t, published, placed per partition)
         began = time.monotonic()
         publisher.start()
         joiner.start()
         leaver.start()
         try:
             while time.monotonic() - began < seconds + 60:
-                placed = _placed(settings) - preload
-                timeline.append((time.monotonic() - began, sent[0], placed))
+                counts = _placed_by_partition(settings)
+                placed = sum(counts) - preload
+                now = time.monotonic() - began
+                timeline.append((now, sent[0], placed))
+                by_partition.append((now, sent[0], counts))
                 if placed >= len(steady) and sent[0] >= len(steady):
                     break
                 time.sleep(PROBE_SECONDS)
@@ -146,13 +184,17 @@ def measure(
         elif published > placed and t - last_change > stall:
             stall, stall_at = t - last_change, last_change
     finished = timeline[-1][2] >= len(steady) if timeline else False
+    gaps = _longest_gaps(by_partition, len(steady))
     return row(
         variant,
         STATUS_OK if finished else STATUS_FAILED,
         preload=preload,
         rate=rate,
         seconds=seconds,
+        fold_partitions=fold_partitions,
         longest_stall_seconds=round(stall, 2),
+        longest_partition_gap_seconds=max(gaps) if gaps else None,
+        partition_gaps_seconds=gaps,
         stall_began_at=round(stall_at, 2),
         drained_at=round(timeline[-1][0], 2) if timeline else None,
         worker_alive=alive,
@@ -167,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preload", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=40.0)
+    parser.add_argument(
+        "--fold-partitions", type=int, default=4, help="fold partitions of the partitioned variant"
+    )
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-rebalance-") as tmp:
@@ -174,15 +219,22 @@ def main(argv: list[str] | None = None) -> int:
         broker = EmbeddedBroker(log_dir=work / "broker")
         bootstrap = broker.start()
         try:
-            for variant in ("full", "resume"):
+            for variant, fold_partitions in (
+                ("full", 1),
+                ("resume", 1),
+                ("partitioned", args.fold_partitions),
+            ):
                 print(f"rebalance[{variant}] ...", flush=True)
-                rows.append(measure(variant, bootstrap, work, args.preload, args.rate, args.seconds))
+                rows.append(
+                    measure(variant, bootstrap, work, args.preload, args.rate, args.seconds, fold_partitions)
+                )
                 print(f"  {rows[-1]}", flush=True)
         finally:
             broker.stop()
     if all(r["status"] == STATUS_OK for r in rows):
-        value = ratio(rows[1]["longest_stall_seconds"], rows[0]["longest_stall_seconds"])
-        rows[1]["stall_ratio_to_full"] = round(value, 4) if value is not None else None
+        for measured in rows[1:]:
+            value = ratio(measured["longest_stall_seconds"], rows[0]["longest_stall_seconds"])
+            measured["stall_ratio_to_full"] = round(value, 4) if value is not None else None
     document = {"parameters": vars(args), "rows": rows}
     path = write_result("rebalance", document)
     print(f"written: {path}")
