@@ -58,6 +58,7 @@ from hub.domain.model import (
     EventType,
     Party,
     PartyKind,
+    compact_event,
 )
 from hub.domain.party_index import PartyIndex
 from hub.domain.risk import is_risk_role
@@ -263,7 +264,8 @@ class HubState:
         for event in events:
             if event.event_id in self._events:
                 continue
-            self._events[event.event_id] = event
+            # Held for as long as the state lives: shared field sets halve its size (model.py).
+            self._events[event.event_id] = compact_event(event)
             fresh.append(event)
         if not fresh:
             return set()

@@ -200,3 +200,48 @@ class CaseEvent(_Record):
             if data.get(optional) is None:
                 data.pop(optional, None)
         return data
+
+
+# Every pydantic instance carries its own ``__pydantic_fields_set__`` (the names of the fields given
+# on input): 200-700 bytes each, half of a parsed event (6.0 -> 3.0 KB per generated event,
+# measured with tracemalloc). Canonical events give the same few field sets over and over, so the
+# hub state keeps one set object per distinct content. Sharing is safe: the models are frozen
+# (nothing adds to the set), and pydantic copies the set before changing it (``model_copy``).
+_SHARED_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+_LAST_SHARED: dict[type, set[str]] = {}  # per model class: the set the previous instance got
+_MAX_SHARED_FIELD_SETS = 4096  # hostile input must not grow the table without end
+
+
+def _share_field_set(model: BaseModel) -> None:
+    fields_set = model.__pydantic_fields_set__
+    last = _LAST_SHARED.get(type(model))
+    if last is fields_set:
+        return
+    if last is not None and last == fields_set:
+        # Consecutive events mostly carry the same fields: one set comparison, no new key.
+        object.__setattr__(model, "__pydantic_fields_set__", last)
+        return
+    key = frozenset(fields_set)
+    shared = _SHARED_FIELD_SETS.get(key)
+    if shared is None:
+        if len(_SHARED_FIELD_SETS) >= _MAX_SHARED_FIELD_SETS:
+            return
+        shared = _SHARED_FIELD_SETS[key] = set(key)
+    _LAST_SHARED[type(model)] = shared
+    object.__setattr__(model, "__pydantic_fields_set__", shared)
+
+
+def compact_event(event: CaseEvent) -> CaseEvent:
+    """The same event with its (and its parts') field-name sets shared; returns ``event``.
+
+    Only memory changes: every field and ``model_fields_set`` read the same as before.
+    """
+    _share_field_set(event)
+    _share_field_set(event.amounts)
+    _share_field_set(event.facts)
+    for part in (*event.parties, *event.rights, *event.refs):
+        _share_field_set(part)
+    for optional in (event.corrects, event.civil, event.goods):
+        if optional is not None:
+            _share_field_set(optional)
+    return event

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from hub.codec.batch_files import encode_risk, write_batch_files
 from hub.domain.engine import HubState
-from hub.domain.model import CaseEvent
+from hub.domain.model import CaseEvent, compact_event
 from hub.domain.snapshot import Alert
 from hub.rulebook import default_rulebook
 
@@ -59,42 +59,6 @@ def _describe_validation(exc: ValidationError) -> str:
     where = ".".join(str(part) for part in first["loc"]) or "event"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"{where}: {first['msg']}{more}"
-
-
-# Every pydantic model instance carries its own ``__pydantic_fields_set__`` (a set of the field
-# names given on input): 200-700 bytes each, about 40% of a parsed event. Canonical lines give
-# the same few field sets over and over, so a batch run shares one set object per distinct
-# content. Sharing is safe: the models are frozen (nothing adds to the set), and pydantic copies
-# the set before changing it (``model_copy``).
-_SHARED_FIELD_SETS: dict[frozenset[str], set[str]] = {}
-_LAST_SHARED: dict[type, set[str]] = {}  # per model class: the set the previous instance got
-
-
-def _share_field_set(model: BaseModel) -> None:
-    fields_set = model.__pydantic_fields_set__
-    last = _LAST_SHARED.get(type(model))
-    if last is not None and last == fields_set:
-        # Consecutive events mostly carry the same fields: one set comparison, no new key.
-        object.__setattr__(model, "__pydantic_fields_set__", last)
-        return
-    key = frozenset(fields_set)
-    shared = _SHARED_FIELD_SETS.get(key)
-    if shared is None:
-        if len(_SHARED_FIELD_SETS) >= 4096:  # hostile input must not grow the table without end
-            return
-        shared = _SHARED_FIELD_SETS[key] = set(key)
-    _LAST_SHARED[type(model)] = shared
-    object.__setattr__(model, "__pydantic_fields_set__", shared)
-
-
-def compact_event(event: CaseEvent) -> CaseEvent:
-    """The same event with its (and its parts') field-name sets shared; returns ``event``."""
-    _share_field_set(event)
-    _share_field_set(event.amounts)
-    _share_field_set(event.facts)
-    for part in (*event.parties, *event.rights, *event.refs):
-        _share_field_set(part)
-    return event
 
 
 def parse_event_line(line: bytes, source: str, line_no: int) -> CaseEvent:

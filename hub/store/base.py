@@ -7,6 +7,7 @@ each part is a mixin over ``StoreBase`` so that callers keep holding one ``HubSt
 from __future__ import annotations
 
 import threading
+from array import array
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -42,8 +43,6 @@ protection_entries_t = metadata.tables["protection_list_entries"]
 targeting_feed_t = metadata.tables["targeting_feed"]
 risk_progress_t = metadata.tables["risk_progress"]
 
-RowId = tuple[str, tuple[Any, ...]]  # (table name, key values) of one read-model row
-
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
@@ -69,9 +68,9 @@ class StoreBase:
         self._name_cache: tuple[float, list[str]] | None = None
         self._name_lock = threading.Lock()
         self.name_cache_seconds = 5.0
-        # matter id -> row id -> content hash of the rows this process last wrote for it
-        # (see apply_changes; cleared by forget_written and by any failed write).
-        self._written: dict[str, dict[RowId, int]] = {}
+        # matter id -> the rows this process last wrote for it, packed (projection.WritePlan;
+        # see apply_changes; cleared by forget_written and by any failed write).
+        self._written: dict[str, array[int]] = {}
         # matter id -> what those rows were built from (same lifetime; projection.matter_inputs):
         # a matter projected again from the same inputs is skipped without building its rows.
         self._written_from: dict[str, tuple[tuple[CaseEvent, ...], int]] = {}

@@ -5,21 +5,22 @@ Built before the write transaction opens; no connection is used here.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, bindparam, delete
+from sqlalchemy import Connection, and_, bindparam, delete, select
 
 from hub.domain.case_view import build_view
 from hub.domain.model import ACCUSED_ROLES, CaseEvent
 from hub.domain.queries import index_keys, month_key
 from hub.domain.snapshot import AlertState, MatterEvaluation, MatterSnapshot
 from hub.store.base import (
-    RowId,
     alerts_t,
+    chunks,
     clocks_t,
     event_matter_t,
     event_party_t,
@@ -48,6 +49,7 @@ READ_MODEL_TABLES = (
     alerts_t,
     clocks_t,
 )
+READ_MODEL_TABLES_BY_NAME = {table.name: table for table in READ_MODEL_TABLES}
 
 
 class MatterRows:
@@ -114,52 +116,93 @@ def delete_rows(table: Any, *, with_matter: bool) -> Any:
     return delete(table).where(and_(*conditions))
 
 
+# A matter's written rows as this process remembers them: (table index, row-id hash, content
+# hash) per row, packed in one ``array('q')`` (24 bytes a row). Row ids and content are hashed, not
+# kept: a dict of (table, key) tuples per row cost ~2 KB per event on an owner of every matter
+# (bench_fold_memory). A hash collision would keep a row unwritten, at the odds the content digest
+# already accepted. Rows no longer projected are found again by hash in the store (``stale_keys``).
+_TABLE_INDEX = {name: index for index, name in enumerate(ROW_KEYS)}
+_TABLE_NAMES = tuple(ROW_KEYS)
+
+
+def row_hash(table: str, key: tuple[Any, ...]) -> int:
+    """The hash a row id is remembered by (the same for a projected row and one read back)."""
+    return hash((table, key))
+
+
 class WritePlan:
     """What one apply_changes writes: matters replaced whole, rows to delete, rows to insert."""
 
     def __init__(self) -> None:
         self.replaced: list[str] = []
+        # table -> matter id -> row-id hashes of rows written before and no longer projected:
+        # their keys are read back in the write transaction (``resolve_stale``).
+        self.stale_hashes: dict[str, dict[str, set[int]]] = {t.name: {} for t in READ_MODEL_TABLES}
         self.stale: dict[str, list[dict[str, Any]]] = {t.name: [] for t in READ_MODEL_TABLES}
         self.inserts: dict[str, list[dict[str, Any]]] = {t.name: [] for t in READ_MODEL_TABLES}
         # Of those: rows of matters written as a diff; and the first key column of the rows of
         # matters replaced whole.
         self.diff_inserts: dict[str, list[dict[str, Any]]] = {t.name: [] for t in READ_MODEL_TABLES}
         self.replaced_keys: dict[str, list[Any]] = {t.name: [] for t in READ_MODEL_TABLES}
-        # matter id -> row id -> content hash, as written by this plan (None: matter removed)
-        self.digests: dict[str, dict[RowId, int] | None] = {}
+        # matter id -> its packed written rows after this plan (None: matter removed)
+        self.digests: dict[str, array[int] | None] = {}
 
-    def add_matter(self, matter_id: str, rows: MatterRows, written: dict[RowId, int] | None) -> None:
-        digests: dict[RowId, int] = {}
+    def add_matter(self, matter_id: str, rows: MatterRows, written: array[int] | None) -> None:
+        packed: array[int] = array("q")
+        before: dict[int, tuple[int, int]] | None = None
+        if written is not None:
+            before = {written[i + 1]: (written[i], written[i + 2]) for i in range(0, len(written), 3)}
         for name, table_rows in rows.by_table():
             if not table_rows:
                 continue
+            table_index = _TABLE_INDEX[name]
             first_key = ROW_KEYS[name][0]
             key_of, content_of = _row_readers(name, table_rows[0])
             inserts = self.inserts[name]
-            side = self.replaced_keys[name] if written is None else self.diff_inserts[name]
+            side = self.replaced_keys[name] if before is None else self.diff_inserts[name]
             for row in table_rows:
-                row_id = (name, key_of(row))
+                row_id = row_hash(name, key_of(row))
                 digest = hash(content_of(row))
-                digests[row_id] = digest
-                if written is None:
+                packed.extend((table_index, row_id, digest))
+                if before is None:
                     inserts.append(row)
                     side.append(row[first_key])
-                elif written.get(row_id) != digest:
-                    inserts.append(row)
-                    side.append(row)
-        if written is None:
+                else:
+                    old = before.pop(row_id, None)
+                    if old is None or old[1] != digest:
+                        inserts.append(row)
+                        side.append(row)
+        if before is None:
             self.replaced.append(matter_id)
         else:
-            for (name, key), _digest in written.items():
-                if (name, key) not in digests:
-                    bound = {f"k_{c}": v for c, v in zip(ROW_KEYS[name], key, strict=True)}
-                    bound.setdefault("k_matter_id", matter_id)
-                    self.stale[name].append(bound)
-        self.digests[matter_id] = digests
+            for row_id, (table_index, _digest) in before.items():
+                self.stale_hashes[_TABLE_NAMES[table_index]].setdefault(matter_id, set()).add(row_id)
+        self.digests[matter_id] = packed
+
+    def resolve_stale(self, conn: Connection) -> None:
+        """The keys of the rows in ``stale_hashes``, read from the store inside the write.
+
+        Only rows still under the matter are found: a row id that moved to another matter since
+        is that matter's row now and must stay (the delete is scoped to the matter as well).
+        """
+        for name, by_matter in self.stale_hashes.items():
+            if not by_matter:
+                continue
+            table = READ_MODEL_TABLES_BY_NAME[name]
+            key_columns = ROW_KEYS[name]
+            read = select(*(table.c[c] for c in key_columns), table.c.matter_id.label("owner_matter"))
+            for part in chunks(sorted(by_matter)):
+                for r in conn.execute(read.where(table.c.matter_id.in_(part))):
+                    key = tuple(r[: len(key_columns)])
+                    matter_id = r[len(key_columns)]
+                    if row_hash(name, key) in by_matter.get(matter_id, ()):
+                        bound = {f"k_{c}": v for c, v in zip(key_columns, key, strict=True)}
+                        bound.setdefault("k_matter_id", matter_id)
+                        self.stale[name].append(bound)
 
     def empty(self) -> bool:
         """Nothing to delete or insert: every matter's rows are the ones written."""
-        return not (self.replaced or any(self.stale.values()) or any(self.inserts.values()))
+        return not (self.replaced or any(self.stale_hashes.values()) or any(self.inserts.values()))
 
     def remove_matter(self, matter_id: str) -> None:
         self.replaced.append(matter_id)

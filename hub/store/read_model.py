@@ -113,7 +113,6 @@ class ReadModelStore(StoreBase):
         inserted_alerts = plan.inserts[alerts_t.name]
         alert_ids = [r["alert_id"] for r in inserted_alerts]
         alert_ids_set = set(alert_ids)
-        stale_alerts = {k["k_alert_id"]: k["k_matter_id"] for k in plan.stale[alerts_t.name]}
         # What the rewrite carries over, and the rules' view of the alert before it for the
         # lifecycle diff: only an open alert's (the large alert_json of closed ones is not needed).
         kept = [
@@ -124,6 +123,8 @@ class ReadModelStore(StoreBase):
             with self._write(durable=False) as conn, conn.begin():
                 if fence is not None:
                     self.check_fold_fence(conn, fence)
+                plan.resolve_stale(conn)
+                stale_alerts = {k["k_alert_id"]: k["k_matter_id"] for k in plan.stale[alerts_t.name]}
                 previous: dict[str, dict[str, Any]] = {}
                 for part in chunks(plan.replaced):
                     for r in conn.execute(select(*kept).where(alerts_t.c.matter_id.in_(part))).mappings():

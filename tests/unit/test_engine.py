@@ -499,3 +499,29 @@ def test_assignments_list_every_event_and_mention() -> None:
     assert sorted(parties) == sorted(
         (e.event_id, i, hub.party_id(e.event_id, i)) for e in hub.events() for i in range(len(e.parties))
     )
+
+
+def test_the_state_holds_events_with_shared_field_sets_and_unchanged_content() -> None:
+    """Events parsed apart hold one field-name set object each once in the state (memory), and
+    read exactly as before: fields, ``model_fields_set`` and the canonical form."""
+    made = [ev(f"e{i}", "MARKET_REGULATION", f"济市监处罚〔2024〕{i}号", days=i) for i in range(3)]
+    # Without "text" on input, so a copy that sets it would show in a wrongly shared set.
+    parsed = [
+        CaseEvent.model_validate({k: v for k, v in e.canonical_json().items() if k != "text"}) for e in made
+    ]
+    before = [
+        (e.canonical_json(), e.model_fields_set, [p.model_fields_set for p in e.parties]) for e in parsed
+    ]
+    assert parsed[0].__pydantic_fields_set__ is not parsed[1].__pydantic_fields_set__
+    hub = state(*parsed)
+    held = [hub.event(f"e{i}") for i in range(3)]
+    assert [
+        (e.canonical_json(), e.model_fields_set, [p.model_fields_set for p in e.parties]) for e in held
+    ] == before
+    assert (
+        held[0].__pydantic_fields_set__ is held[1].__pydantic_fields_set__ is held[2].__pydantic_fields_set__
+    )
+    assert held[0].parties[0].__pydantic_fields_set__ is held[2].parties[0].__pydantic_fields_set__
+    # A copy with one more field must not add it to the shared set of the others.
+    copy = held[0].model_copy(update={"text": "另一段文字"})
+    assert "text" in copy.model_fields_set and "text" not in held[1].model_fields_set
