@@ -189,6 +189,9 @@ class MatterRuntime:
         # failed write, and after a rebuild until all of it is written (see load). Ids no longer
         # live in the state are written as removals.
         self._unwritten: set[str] = set()
+        # Matter id -> requests to rewrite it whole (ADR 0032: another write took its rows),
+        # settled by the write that rewrites it.
+        self._rewrites: dict[str, set[int]] = {}
         # While a rebuild is being written: matters the read model held before it, whose links
         # were announced by an earlier owner and are not announced again.
         self._announced_before: set[str] = set()
@@ -224,6 +227,7 @@ class MatterRuntime:
         self._published_links.clear()
         self._written_links.clear()
         self._unwritten.clear()
+        self._rewrites.clear()
         self._announced_before.clear()
         self._unannounced.clear()
         self._unannounced_links.clear()
@@ -638,9 +642,30 @@ class MatterRuntime:
     def tick(self) -> MatterStep:
         """The timer's step: load or write what is pending, re-evaluate due clocks, advance the
         durable watermark over what is folded."""
+        self._take_rewrite_requests()
         step = self.ensure_loaded() or self.reevaluate_due()
         self.advance_watermark()
         return step
+
+    def _take_rewrite_requests(self) -> None:
+        """Owned matters whose rows another write took (ADR 0032): rewritten whole, soon.
+
+        Every owner links every event, but not at the same moment: an owner a little behind
+        can write a matter as it was, taking an event's rows from the matter that holds it now.
+        This runtime's memory of what it wrote for that matter is then wrong, and a diff write
+        would leave the rows missing for good (CI: 1 of 4,895 events absent after a rebalance).
+        """
+        if self._state is None or not self._owned:
+            return
+        requested = self._store.rewrites_requested()
+        mine = [(request, matter_id) for request, matter_id in requested if self.owns(matter_id)]
+        if not mine:
+            return
+        self._store.forget_written({matter_id for _, matter_id in mine})
+        for request, matter_id in mine:
+            self._rewrites.setdefault(matter_id, set()).add(request)
+            self._unwritten.add(matter_id)
+        log.info("fold_rewrites_requested", matters=len({m for _, m in mine}), owner=self.owner)
 
     def reevaluate_due(self) -> MatterStep:
         """Re-evaluate matters whose next deadline clock has passed at the evaluation clock."""
@@ -718,6 +743,8 @@ class MatterRuntime:
         # tracks them), so touched may name matters that no longer exist.
         as_of = self.as_of()
         changes: Changes = state.changes(touched, as_of)
+        answered = (touched | set(changes.removed_matter_ids)) & self._rewrites.keys()
+        settled = {request for matter_id in answered for request in self._rewrites[matter_id]}
         inherited = {snap.matter_id for snap in changes.matters} & self._links_from_store
         if inherited:
             # Written before this runtime resumed, by an owner that announced its links then:
@@ -729,7 +756,10 @@ class MatterRuntime:
                 # The history's RESOLVED rows carry the evaluation time, as the alerts topic does.
                 # The fence: nothing is written once another worker has claimed a partition.
                 before = self._store.apply_changes(
-                    changes, now=as_of, fence=FoldFence(self.owner, frozenset(self._owned))
+                    changes,
+                    now=as_of,
+                    fence=FoldFence(self.owner, frozenset(self._owned)),
+                    settle_rewrites=settled,
                 )
         except NotFoldOwner as exc:
             self._unwritten.update(touched, changes.removed_matter_ids)
@@ -743,6 +773,8 @@ class MatterRuntime:
             # rest, so the retry removes them too.
             self._unwritten.update(touched, changes.removed_matter_ids)
             raise ProjectionNotWritten(f"read-model write failed: {type(exc).__name__}") from exc
+        for matter_id in answered:
+            del self._rewrites[matter_id]
         for alert_id, raw in before.items():
             # Open before this write but not known here: written by another partition's owner
             # (an alert that moved in with a merge). It is the baseline, so not raised again.

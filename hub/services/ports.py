@@ -36,8 +36,16 @@ class FoldStore(Protocol):
     def archive_scan(self, batch_size: int = 5000) -> Iterator[list[ArchivedEvent]]: ...
 
     def apply_changes(
-        self, changes: Changes, now: datetime | None = None, *, fence: FoldFence | None = None
+        self,
+        changes: Changes,
+        now: datetime | None = None,
+        *,
+        fence: FoldFence | None = None,
+        settle_rewrites: Iterable[int] = (),
     ) -> dict[str, str]: ...
+
+    # Matters whose rows another matter's write took, for their owner to rewrite (ADR 0032).
+    def rewrites_requested(self) -> list[tuple[int, str]]: ...
 
     def forget_written(self, matter_ids: Iterable[str] | None = None) -> None: ...
 

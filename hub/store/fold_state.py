@@ -23,6 +23,7 @@ from hub.store.base import (
     clocks_t,
     event_matter_t,
     fold_linkers_t,
+    fold_rewrites_t,
     fold_state_t,
     matters_t,
     now_utc,
@@ -113,6 +114,14 @@ class FoldStateStore(StoreBase):
         )
         with self.engine.begin() as conn:
             conn.execute(statement)
+
+    def rewrites_requested(self) -> list[tuple[int, str]]:
+        """(request id, matter id) of every matter whose rows another write took (ADR 0032)."""
+        query = select(fold_rewrites_t.c.request_id, fold_rewrites_t.c.matter_id).order_by(
+            fold_rewrites_t.c.request_id
+        )
+        with self.engine.connect() as conn:
+            return [(int(request_id), str(matter_id)) for request_id, matter_id in conn.execute(query)]
 
     def linker_high_water(self, other_than: str) -> int:
         """The furthest position any other linker has reported (-1 when none has).

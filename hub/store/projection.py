@@ -200,6 +200,10 @@ class WritePlan:
                         bound.setdefault("k_matter_id", matter_id)
                         self.stale[name].append(bound)
 
+    def matter_ids(self) -> set[str]:
+        """Every matter this plan writes or removes."""
+        return set(self.digests)
+
     def empty(self) -> bool:
         """Nothing to delete or insert: every matter's rows are the ones written."""
         return not (self.replaced or any(self.stale_hashes.values()) or any(self.inserts.values()))

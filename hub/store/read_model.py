@@ -25,6 +25,7 @@ from hub.store.base import (
     alerts_t,
     chunks,
     event_matter_t,
+    fold_rewrites_t,
     matters_t,
     now_utc,
 )
@@ -66,7 +67,12 @@ class ReadModelStore(StoreBase):
             self._written_from.pop(matter_id, None)
 
     def apply_changes(
-        self, changes: Changes, now: datetime | None = None, *, fence: FoldFence | None = None
+        self,
+        changes: Changes,
+        now: datetime | None = None,
+        *,
+        fence: FoldFence | None = None,
+        settle_rewrites: Iterable[int] = (),
     ) -> dict[str, str]:
         """Bring the touched matters' rows up to date and delete removed ones, in one transaction.
 
@@ -83,14 +89,21 @@ class ReadModelStore(StoreBase):
         raised and nothing is written. On PostgreSQL the rows are read FOR SHARE, so a claim by
         another worker waits for this write to commit (and the write after it is refused).
 
+        Rows keyed by event, alert or clock move to the matter written; when they are taken
+        from a matter this write does not write, that matter is recorded in ``fold_rewrites``
+        for its owner to rewrite whole (ADR 0032). ``settle_rewrites``: the requests this write
+        answers (their matters are in it, replaced whole), deleted in the same transaction.
+
         Returns alert id -> alert JSON of the open alerts the rewritten rows held before the
         write: an alert that moved in from another partition's matter is in it, and its new
         writer takes it as already announced.
         """
+        settle_rewrites = sorted(set(settle_rewrites))
         evaluations = {e.matter_id: e for e in changes.evaluations}
         touched = [s.matter_id for s in changes.matters]
         gone = sorted(set(changes.removed_matter_ids) - set(touched))
         if not touched and not gone:
+            self._settle_rewrites(settle_rewrites)
             return {}
         stamp = now or now_utc()
         plan = WritePlan()
@@ -109,6 +122,7 @@ class ReadModelStore(StoreBase):
             plan.remove_matter(matter_id)
         if plan.empty():  # no transaction for a write that changes no row
             self._remember_written(plan, built_from)
+            self._settle_rewrites(settle_rewrites)
             return {}
         inserted_alerts = plan.inserts[alerts_t.name]
         alert_ids = [r["alert_id"] for r in inserted_alerts]
@@ -135,6 +149,7 @@ class ReadModelStore(StoreBase):
                         # A stale id that moved to a matter written elsewhere is not this write's.
                         if owner is None or owner == r["matter_id"] or r["alert_id"] in alert_ids_set:
                             previous[r["alert_id"]] = dict(r)
+                taken: set[str] = set()
                 for table in READ_MODEL_TABLES:
                     for part in chunks(plan.replaced):
                         conn.execute(delete(table).where(table.c.matter_id.in_(part)))
@@ -156,9 +171,24 @@ class ReadModelStore(StoreBase):
                         ids = [] if "matter_id" in key_columns else plan.replaced_keys[table.name]
                         keys = [{f"k_{c}": r[c] for c in key_columns} for r in plan.diff_inserts[table.name]]
                         if keys:
+                            events = sorted({k[f"k_{key_columns[0]}"] for k in keys})
+                            for part in chunks(events):
+                                taken.update(conn.scalars(select(table.c.matter_id).where(first.in_(part))))
                             conn.execute(delete_rows(table, with_matter=False), keys)
                     for part in chunks(sorted(set(ids))):
-                        conn.execute(delete(table).where(first.in_(part)))
+                        taken.update(
+                            conn.scalars(delete(table).where(first.in_(part)).returning(table.c.matter_id))
+                        )
+                # Rows taken from matters this write does not write: their owners' memory of what
+                # they wrote is wrong now, so they rewrite them whole (ADR 0032).
+                taken -= plan.matter_ids()
+                if taken:
+                    conn.execute(
+                        insert(fold_rewrites_t),
+                        [{"matter_id": m, "created_at": stamp} for m in sorted(taken)],
+                    )
+                for part in chunks(sorted(settle_rewrites)):
+                    conn.execute(delete(fold_rewrites_t).where(fold_rewrites_t.c.request_id.in_(part)))
                 for row in inserted_alerts:
                     old = previous.get(row["alert_id"])
                     if old is not None:
@@ -180,6 +210,14 @@ class ReadModelStore(StoreBase):
             for alert_id, row in previous.items()
             if row["state"] == _OPEN and row["open_json"] is not None
         }
+
+    def _settle_rewrites(self, request_ids: Sequence[int]) -> None:
+        """Delete rewrite requests whose matters needed no row written (their rows were right)."""
+        if not request_ids:
+            return
+        with self._write(durable=False) as conn, conn.begin():
+            for part in chunks(request_ids):
+                conn.execute(delete(fold_rewrites_t).where(fold_rewrites_t.c.request_id.in_(part)))
 
     def _remember_written(self, plan: WritePlan, built_from: dict[str, MatterInputs]) -> None:
         """After a write: each matter's row digests and the inputs they were built from."""

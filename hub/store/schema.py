@@ -233,6 +233,16 @@ def build_metadata(schema: str | None = None) -> MetaData:
         Column("classed_events", SeqType),
         Column("updated_at", UtcDateTime(), nullable=False),
     )
+    # Matters whose rows a write of another matter took (ADR 0032): an event's rows move to the
+    # matter that now holds it, and the owner of the matter they left rewrites it whole, since
+    # what it remembers having written no longer holds. Deleted by the write that settles them.
+    Table(
+        "fold_rewrites",
+        md,
+        Column("request_id", SeqType, primary_key=True, autoincrement=True),
+        Column("matter_id", String(100), nullable=False),
+        Column("created_at", UtcDateTime(), nullable=False),
+    )
     # Machine bearer tokens withdrawn before their expiry (hub token revoke; ADR 0021). Kept
     # until the token would have expired anyway, so the table stays as small as the tokens live.
     Table(

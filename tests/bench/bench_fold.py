@@ -41,8 +41,8 @@ from tests.bench.workload import generate_event_dicts
 class DiscardingStore(HubStore):
     """A real (empty) store that accepts read-model writes and keeps none of them."""
 
-    def apply_changes(self, changes: Changes, now: datetime | None = None) -> None:
-        return None
+    def apply_changes(self, changes: Changes, now: datetime | None = None, **_: Any) -> dict[str, str]:
+        return {}
 
 
 def workload(count: int) -> list[CaseEvent]:

@@ -8,7 +8,7 @@ ends up exactly as in a run that never failed. Real SQLite stores; the outage is
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,12 +38,17 @@ class FlakyStore(HubStore):
     archive_scans = 0
 
     def apply_changes(
-        self, changes: Changes, now: datetime | None = None, *, fence: FoldFence | None = None
+        self,
+        changes: Changes,
+        now: datetime | None = None,
+        *,
+        fence: FoldFence | None = None,
+        settle_rewrites: Iterable[int] = (),
     ) -> dict[str, str]:
         if self.failing:
             self.writes_refused += 1
             raise OperationalError("apply_changes", {}, ConnectionError("server closed the connection"))
-        return super().apply_changes(changes, now, fence=fence)
+        return super().apply_changes(changes, now, fence=fence, settle_rewrites=settle_rewrites)
 
     def archive_payloads(
         self, after_seq: int = 0, through_seq: int | None = None, batch_size: int = 5000

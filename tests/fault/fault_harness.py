@@ -248,6 +248,9 @@ class FaultHub:
         """export_matches against the clean run; names the stale-alert signature if it shows."""
         differ = self.export_matches(events.reference, out, timeout)
         self.stale_alerts = stale_alerts_only(out, events.reference) if differ == ["alerts.jsonl"] else 0
+        for name in differ:
+            # The artifacts go with the test's temporary directory: print what a fix needs.
+            print(f"FAULT-DIFF {name}: {first_differences(out / name, events.reference / name)}")
         if self.stale_alerts:
             differ = [f"alerts.jsonl ({self.stale_alerts} stale alerts of matters merged away)"]
         return differ
@@ -261,6 +264,24 @@ class FaultHub:
             self.store.close()
             self.store = None
         self.stop_broker()
+
+
+def first_differences(got: Path, expected: Path, shown: int = 3) -> str:
+    """How many lines differ between two export files, and the first few of each side."""
+    a = got.read_text(encoding="utf-8").splitlines()
+    b = expected.read_text(encoding="utf-8").splitlines()
+    only_got = sorted(set(a) - set(b))
+    only_expected = sorted(set(b) - set(a))
+    return json.dumps(
+        {
+            "lines": [len(a), len(b)],
+            "only_live": len(only_got),
+            "only_batch": len(only_expected),
+            "live": [line[:300] for line in only_got[:shown]],
+            "batch": [line[:300] for line in only_expected[:shown]],
+        },
+        ensure_ascii=False,
+    )
 
 
 @contextmanager
