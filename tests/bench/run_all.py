@@ -30,6 +30,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("replay", "tests.bench.bench_replay", ("--events", "10000")),
     ("takeover", "tests.bench.bench_takeover", ("--events", "2000,5000")),
     ("partition_takeover", "tests.bench.bench_partition_takeover", ("--events", "2000,5000")),
+    ("fold_memory", "tests.bench.bench_fold_memory", ("--events", "2000,4000")),
     ("routing", "tests.bench.bench_routing", ("--smoke",)),
     ("fold_partitioning", "tests.bench.bench_fold_partitioning", ("--smoke",)),
     ("rebalance", "tests.bench.bench_rebalance", ("--preload", "1000", "--seconds", "30")),
