@@ -676,6 +676,11 @@ class MatterRuntime:
         due = {matter_id for matter_id, due_at in self._next_due.items() if due_at <= now}
         if due or self.pending_writes:
             self._write_pending(self._state, due, step)
+        elif self._owned and self._risk.owes_classes:
+            # A class write failed, or a pass over every party is owed: when the stream has
+            # ended no fold step comes to do it, so the timer does (a kill -9 test ended with
+            # stale classes, RELIABILITY.md defect 12).
+            self._announce_risks(set(), now, step)
         return step
 
     def _write_pending(self, state: HubState, touched: set[str], step: MatterStep) -> None:

@@ -105,6 +105,11 @@ class RiskTracker:
         # A pass over every party is owed before the next daily one (a new sole owner).
         self._everyone_owed = False
 
+    @property
+    def owes_classes(self) -> bool:
+        """Whether classes wait for a step: a failed write to retry, or a pass over everyone."""
+        return bool(self._retry or self._brand_retry or self._everyone_owed)
+
     def owe_everyone(self) -> None:
         """Class every party at the next step of the runtime that leads (ADR 0030)."""
         self._everyone_owed = True

@@ -252,3 +252,38 @@ def test_priority_matters_equal_the_generated_truth(store: HubStore, tmp_path: P
     expected = {matter_of[e] for e in data.truth}
     assert set(store.priority_matters()) == expected
     assert len(expected) == len(data.truth) and len(expected) < len(data.events)  # negatives exist
+
+
+class ClassWriteFailsOnce(HubStore):
+    """A real store whose first party-class write fails (the database briefly away)."""
+
+    failures_left = 1
+
+    def write_party_risks(self, *args: object, **kwargs: object) -> list[tuple[str, str | None, object]]:
+        if self.failures_left:
+            self.failures_left -= 1
+            raise ConnectionError("server closed the connection")
+        return super().write_party_risks(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_class_write_that_failed_is_done_by_the_timer_when_no_event_follows(tmp_path: Path) -> None:
+    store = ClassWriteFailsOnce.open(
+        f"sqlite:///{(tmp_path / 'hub.sqlite3').as_posix()}", id_key=b"ipx-hub-id-v1"
+    )
+    try:
+        c = company(70_003)
+        runtime = MatterRuntime(Settings(data_dir=tmp_path, as_of=AS_OF), store)
+        penalty = c.event(
+            "PENALTY_DECIDED", "MARKET_REGULATION", AS_OF - timedelta(days=100), "济历市监处罚〔2026〕3号"
+        )
+        first = runtime.fold([penalty])
+        assert store.failures_left == 0 and _sent(first, "party-risk") == []
+        assert store.party_risk(c.party_id) is None  # the matter is written, its party's class is not
+        # The stream has ended: the next thing that runs is the timer.
+        (raw,) = _sent(runtime.tick(), "party-risk")
+        assert decode_party_risk(raw).risk_class == RiskClass.B
+        stored = store.party_risk(c.party_id)
+        assert stored is not None and stored["class"] == "B"
+        assert _sent(runtime.tick(), "party-risk") == []  # done once
+    finally:
+        store.close()
