@@ -159,6 +159,11 @@ class RiskTracker:
                 self._listed[pid] = said
         return changed
 
+    def reclass(self, parties: Iterable[str]) -> None:
+        """Parties to class again with the next step (their feed entries are said only if they
+        changed)."""
+        self._retry.update(parties)
+
     def retry(self, parties: Iterable[str]) -> None:
         """Parties whose class or feed entry could not be stored: class them again with the next
         step, and say their feed entry again then."""

@@ -242,3 +242,39 @@ def test_a_takeover_announces_what_one_owner_would_have_announced(tmp_path: Path
         survivor_store.close()
         store.close()
         alone_store.close()
+
+
+class ClassesNeverWritten(HubStore):
+    """An owner that dies between its matter writes and the class write after them."""
+
+    def write_party_risks(self, *args: object, **kwargs: object) -> list[tuple[str, str | None, object]]:
+        raise ConnectionError("killed before the classes were written")
+
+
+def test_a_new_owner_classes_the_parties_of_matters_a_dead_owner_wrote(tmp_path: Path) -> None:
+    """Matters written, classes not (kill -9 in between): the taking linker's classes equal one
+    runtime's, although none of those matters needs rewriting."""
+    events = workload()
+    as_of = max(e.occurred_at for e in events)
+    settings = Settings(data_dir=tmp_path, as_of=as_of, fold_partitions=PARTITIONS)
+    path = tmp_path / "hub.sqlite3"
+    store = open_store(path)
+    dying = ClassesNeverWritten.open(f"sqlite:///{path.as_posix()}", id_key=b"ipx-hub-id-v1")
+    try:
+        store.archive_append(archive_rows(events, as_of))
+        dead = MatterRuntime(settings, dying, owner="worker-dead")
+        dead.assign(range(PARTITIONS))
+        dead.load()
+        assert (
+            exported(store, tmp_path / "before")["parties.jsonl"]
+            != from_scratch(tmp_path, events, as_of)["parties.jsonl"]
+        ), "the dead owner must have left classes unwritten"
+        linker = MatterRuntime(settings, store, owner="worker-linker")
+        linker.assign(())
+        linker.build()  # a worker that only linked: its marks of changed parties were dropped
+        linker.assign(range(PARTITIONS))
+        linker.tick()
+        assert exported(store, tmp_path / "out") == from_scratch(tmp_path, events, as_of)
+    finally:
+        dying.close()
+        store.close()
