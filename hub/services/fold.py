@@ -35,7 +35,7 @@ from hub.domain.model import CaseEvent
 from hub.domain.snapshot import Alert, AlertState, Changes, LinkEvidence, MatterSnapshot
 from hub.logging_setup import get_logger
 from hub.services.intake import Outgoing
-from hub.services.risk import RiskTracker
+from hub.services.risk import RiskTracker, parties_of_matters
 from hub.settings import Settings
 
 log = get_logger("hub.services.fold")
@@ -284,20 +284,17 @@ class MatterRuntime:
         if self._state is not None and self._wanted != self._owned:
             self._reconcile()
 
-    def barrier_clear(self, positions: Mapping[int, tuple[str, int | None]]) -> bool:
-        """Whether every other owner's linker has reached this runtime's position (ADR 0030).
+    def barrier_lagging(
+        self, positions: Mapping[int, tuple[str, int | None]]
+    ) -> dict[int, tuple[str, int | None]]:
+        """The partitions whose owner's linker is behind this runtime's position: what a write
+        waits for (ADR 0030); empty when it may go ahead.
 
         ``positions``: fold partition -> (owner, that owner's reported linker position). A
         write computed at position j may move rows between matters of different partitions;
         once every other owner has linked through j, none of them can write a view older than
         j any more, so this write is never overwritten by a stale one.
         """
-        return not self.barrier_lagging(positions)
-
-    def barrier_lagging(
-        self, positions: Mapping[int, tuple[str, int | None]]
-    ) -> dict[int, tuple[str, int | None]]:
-        """The partitions whose owner's linker is behind this runtime's position (what it waits for)."""
         lagging: dict[int, tuple[str, int | None]] = {}
         for partition, (owner, position) in positions.items():
             # A partition assigned here is claimed before the write: from then on its previous
@@ -444,9 +441,7 @@ class MatterRuntime:
             # it, and a matter it wrote is not rewritten here. Class the parties of every matter
             # taken once, with the next step (a kill -9 bridge test ended with classes missing
             # an open alert's factor, RELIABILITY.md defect 13).
-            index = state.party_index
-            taken_events = (event_id for matter_id in live for event_id in state.matter_events(matter_id))
-            self._risk.reclass(party for event_id in taken_events for party in index.parties_of(event_id))
+            self._risk.reclass(parties_of_matters(state, live))
         for matter_id, due in self._store.running_clock_due().items():
             if part(matter_id) in gained:
                 self._next_due[matter_id] = due

@@ -82,6 +82,17 @@ def targeting_feed(
     return found
 
 
+def parties_of_matters(state: HubState, matter_ids: Iterable[str]) -> set[str]:
+    """The parties named in the live ones of ``matter_ids`` (a merged-away id names none)."""
+    index = state.party_index
+    parties: set[str] = set()
+    for matter_id in matter_ids:
+        if state.has_matter(matter_id):
+            for event_id in state.matter_events(matter_id):
+                parties.update(index.parties_of(event_id))
+    return parties
+
+
 class RiskTracker:
     """The matter owner's side of party risk: which parties to class again after a fold step,
     what changed, and the targeting feed's entries that changed.
@@ -123,11 +134,7 @@ class RiskTracker:
         dirty = state.party_index.take_dirty_parties()
         parties = (dirty if everyone else set()) | self._retry
         self._retry = set()
-        live = set(state.matter_ids())
-        for matter_id in rewritten:
-            if matter_id in live:
-                for event_id in state.matter_events(matter_id):
-                    parties.update(state.party_index.parties_of(event_id))
+        parties |= parties_of_matters(state, rewritten)
         day = local_day(as_of)
         self.full_pass = None
         if everyone and (day != self._day or self._everyone_owed):

@@ -120,7 +120,7 @@ def delete_rows(table: Any, *, with_matter: bool) -> Any:
 # hash) per row, packed in one ``array('q')`` (24 bytes a row). Row ids and content are hashed, not
 # kept: a dict of (table, key) tuples per row cost ~2 KB per event on an owner of every matter
 # (bench_fold_memory). A hash collision would keep a row unwritten, at the odds the content digest
-# already accepted. Rows no longer projected are found again by hash in the store (``stale_keys``).
+# already accepted. Rows no longer projected are found again by hash in the store (``resolve_stale``).
 _TABLE_INDEX = {name: index for index, name in enumerate(ROW_KEYS)}
 _TABLE_NAMES = tuple(ROW_KEYS)
 

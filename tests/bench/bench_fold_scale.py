@@ -65,7 +65,7 @@ def run_owner(url: str, events: int, owned: list[int], owner: str, peers: int) -
         for position, start in enumerate(range(0, len(stream), CHUNK)):
             runtime.link(stream[start : start + CHUNK], position)
             store.report_linker_position(owner, position)
-            while peers > 1 and not runtime.barrier_clear(store.fold_owner_positions()):
+            while peers > 1 and runtime.barrier_lagging(store.fold_owner_positions()):
                 waits += 1
                 time.sleep(POLL_SECONDS)
             runtime.write()

@@ -123,13 +123,13 @@ def test_the_barrier_waits_for_other_owners_only() -> None:
     mine.assign({0})
     mine._owned = {0}  # claimed (the store is not needed for the decision)
     mine.position = 10
-    assert mine.barrier_clear({0: ("me", 3), 1: ("other", 10), 2: ("", None)})
-    assert not mine.barrier_clear({0: ("me", 3), 1: ("other", 9)})
-    assert not mine.barrier_clear({1: ("other", None)})
+    assert not mine.barrier_lagging({0: ("me", 3), 1: ("other", 10), 2: ("", None)})
+    assert mine.barrier_lagging({0: ("me", 3), 1: ("other", 9)})
+    assert mine.barrier_lagging({1: ("other", None)})
     # A partition assigned here but still claimed by its old owner is not waited for: it is
     # claimed before the write, and the old owner's writes are fenced from then on.
     mine.assign({0, 1})
-    assert mine.barrier_clear({1: ("gone", 2)})
+    assert not mine.barrier_lagging({1: ("gone", 2)})
 
 
 @pytest.mark.parametrize("seed", [4, 5])
